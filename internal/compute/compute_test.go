@@ -1,0 +1,258 @@
+package compute
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/ingest"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// setup opens a fresh database holding the long CSV text as dataset "t".
+func setup(t *testing.T, csv string) *store.DB {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "t.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(p, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.ImportIndicators(context.Background(), db, []string{p}, ingest.IndicatorOptions{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func fw(t *testing.T, yaml string) *framework.Framework {
+	t.Helper()
+	f, err := framework.Parse([]byte(yaml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// values returns node values by unit for one year.
+func values(t *testing.T, db *store.DB, node string) map[string]float64 {
+	t.Helper()
+	rows, err := db.Query(`SELECT unit, value FROM scores WHERE dataset = 't' AND year = 2022 AND node = ?`, node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var u string
+		var v float64
+		rows.Scan(&u, &v)
+		out[u] = v
+	}
+	return out
+}
+
+const twoIndicators = `
+id: hand
+root: idx
+nodes:
+  - {id: idx, children: [sub]}
+  - {id: sub, normalise: minmax, children: [x, y]}
+indicators:
+  - {id: x, normalise: zscore}
+  - {id: y, normalise: zscore}
+bands:
+  - {id: top, min: 0.5}
+  - {id: rest, min: 0}
+`
+
+const abc = `unit,year,indicator,value
+A,2022,x,1
+B,2022,x,2
+C,2022,x,3
+A,2022,y,10
+B,2022,y,10
+C,2022,y,40
+`
+
+func near(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-12 {
+		t.Errorf("%s = %.15f, want %.15f", what, got, want)
+	}
+}
+
+func TestZScoreMeanMinMaxByHand(t *testing.T) {
+	db := setup(t, abc)
+	if _, err := Run(context.Background(), db, fw(t, twoIndicators), Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	// x z-scores: ∓√1.5, 0; y z-scores: −1/√2, −1/√2, √2. Means: A −(√1.5+1/√2)/2,
+	// B −1/(2√2), C (√1.5+√2)/2; min-max gives A 0, C 1 and B = 2 − √3.
+	v := values(t, db, "sub")
+	near(t, "A", v["A"], 0)
+	near(t, "B", v["B"], 2-math.Sqrt(3))
+	near(t, "C", v["C"], 1)
+	z := values(t, db, "x")
+	near(t, "z(x) of A", z["A"], -math.Sqrt(1.5))
+	// The root has no normalisation: it equals its single child.
+	near(t, "root B", values(t, db, "idx")["B"], 2-math.Sqrt(3))
+}
+
+func TestCapAndWeights(t *testing.T) {
+	db := setup(t, abc)
+	f := fw(t, `
+id: hand
+root: sub
+nodes:
+  - {id: sub, normalise: minmax, children: [{id: x, weight: 3/4}, {id: y, weight: 1/4}]}
+indicators:
+  - {id: x, normalise: zscore, cap: 2.5}
+  - {id: y, normalise: zscore}
+`)
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	// x capped: 1, 2, 2.5 → z over those; weighted 3:1 with y's z; min-max.
+	zx := zscores([]float64{1, 2, 2.5})
+	zy := zscores([]float64{10, 10, 40})
+	m := make([]float64, 3)
+	for i := range m {
+		m[i] = 0.75*zx[i] + 0.25*zy[i]
+	}
+	want := minmax(m)
+	v := values(t, db, "sub")
+	near(t, "A", v["A"], want[0])
+	near(t, "B", v["B"], want[1])
+	near(t, "C", v["C"], want[2])
+	near(t, "B (literal)", v["B"], 0.5152093531569251)
+}
+
+func TestUnitMissingOneIndicatorGetsNoComposite(t *testing.T) {
+	db := setup(t, abc+"D,2022,x,5\n")
+	if _, err := Run(context.Background(), db, fw(t, twoIndicators), Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	v := values(t, db, "sub")
+	if _, ok := v["D"]; ok {
+		t.Errorf("D lacks y but got a composite %v", v["D"])
+	}
+	if len(v) != 3 {
+		t.Errorf("got %d composites, want 3", len(v))
+	}
+	// D's x still counts in the z-score of x (it is a real observation).
+	near(t, "B", v["B"], 0.19464814536946023)
+	if _, ok := values(t, db, "x")["D"]; !ok {
+		t.Error("D's own indicator value was dropped")
+	}
+}
+
+func TestZeroVarianceAndTiesAndBands(t *testing.T) {
+	db := setup(t, `unit,year,indicator,value
+A,2022,x,1
+B,2022,x,1
+C,2022,x,3
+A,2022,y,7
+B,2022,y,7
+C,2022,y,7
+`)
+	if _, err := Run(context.Background(), db, fw(t, twoIndicators), Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	// y has no spread: its z-score is 0 for all, so sub follows x alone.
+	near(t, "z(y) of C", values(t, db, "y")["C"], 0)
+	v := values(t, db, "sub")
+	near(t, "A", v["A"], 0)
+	near(t, "C", v["C"], 1)
+	rows, err := db.Query(`SELECT unit, rank, band FROM standings WHERE dataset = 't' ORDER BY unit`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := ""
+	for rows.Next() {
+		var u, b string
+		var r int
+		rows.Scan(&u, &r, &b)
+		got += u + ":" + string(rune('0'+r)) + ":" + b + " "
+	}
+	// A and B tie at 0: both rank 2 (competition ranking), no rank 3.
+	if want := "A:2:rest B:2:rest C:1:top "; got != want {
+		t.Errorf("standings %q, want %q", got, want)
+	}
+}
+
+func TestAllEqualMinMaxIsMidpoint(t *testing.T) {
+	db := setup(t, "unit,year,indicator,value\nA,2022,x,4\nB,2022,x,4\n")
+	f := fw(t, "id: m\nroot: n\nnodes:\n  - {id: n, normalise: minmax, children: [x]}\nindicators:\n  - {id: x}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	near(t, "A", values(t, db, "n")["A"], 0.5)
+}
+
+func TestDenseRankingAndNegativeDirection(t *testing.T) {
+	db := setup(t, "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,1\nC,2022,x,3\nD,2022,x,2\n")
+	f := fw(t, "id: m\nroot: n\nranking: dense\nnodes:\n  - {id: n, normalise: minmax, children: [x]}\nindicators:\n  - {id: x, direction: negative}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	v := values(t, db, "n")
+	// Lower is better: 1 → 1, 3 → 0, 2 → 0.5.
+	near(t, "A", v["A"], 1)
+	near(t, "C", v["C"], 0)
+	near(t, "D", v["D"], 0.5)
+	var rc, rd int
+	db.QueryRow(`SELECT rank FROM standings WHERE unit = 'C'`).Scan(&rc)
+	db.QueryRow(`SELECT rank FROM standings WHERE unit = 'D'`).Scan(&rd)
+	if rd != 2 || rc != 3 {
+		t.Errorf("dense ranks D=%d C=%d, want 2 and 3 (A and B share 1)", rd, rc)
+	}
+}
+
+func TestGoalposts(t *testing.T) {
+	db := setup(t, "unit,year,indicator,value\nA,2022,x,50\nB,2022,x,120\nC,2022,x,-5\n")
+	f := fw(t, "id: m\nroot: n\nscale: 100\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, normalise: goalposts, goalposts: [0, 100]}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	v := values(t, db, "n")
+	near(t, "A", v["A"], 50)
+	near(t, "B (clamped)", v["B"], 100)
+	near(t, "C (clamped)", v["C"], 0)
+}
+
+func zscores(x []float64) []float64 {
+	mu, ss := 0.0, 0.0
+	for _, v := range x {
+		mu += v
+	}
+	mu /= float64(len(x))
+	for _, v := range x {
+		ss += (v - mu) * (v - mu)
+	}
+	sd := math.Sqrt(ss / float64(len(x)))
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = (v - mu) / sd
+	}
+	return out
+}
+
+func minmax(x []float64) []float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = (v - lo) / (hi - lo)
+	}
+	return out
+}

@@ -1,0 +1,424 @@
+package framework
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/egdi/egdi/data"
+)
+
+// Normalisation methods.
+const (
+	NormNone      = "none"
+	NormZScore    = "zscore"
+	NormMinMax    = "minmax"
+	NormGoalposts = "goalposts"
+)
+
+// Ranking rules.
+const (
+	RankCompetition = "competition" // 1224: ties share a rank, the next rank is skipped
+	RankDense       = "dense"       // 1223: ties share a rank, the next rank follows
+)
+
+// Universes: which units a normalisation runs over.
+const (
+	UniverseAll     = "all"           // every unit with data in the dataset for the year
+	UniverseMembers = "member-states" // only the 193 UN Member States
+)
+
+// Label is a bilingual text. In YAML it is either a plain string (English) or a map
+// {en: ..., zh: ...}.
+type Label struct {
+	En string `yaml:"en" json:"en"`
+	Zh string `yaml:"zh" json:"zh,omitempty"`
+}
+
+// In returns the label in lang ("en" or "zh"), falling back to English.
+func (l Label) In(lang string) string {
+	if lang == "zh" && l.Zh != "" {
+		return l.Zh
+	}
+	return l.En
+}
+
+// UnmarshalYAML accepts a string or an {en, zh} map.
+func (l *Label) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		l.En = v.Value
+		return nil
+	}
+	type plain Label
+	return v.Decode((*plain)(l))
+}
+
+// Child is one input of a node with its (unnormalised) weight.
+type Child struct {
+	ID     string  `json:"id"`
+	Weight float64 `json:"weight"`
+}
+
+// UnmarshalYAML accepts a bare id (weight 1) or {id: x, weight: w}; w may be a
+// fraction written "2/9".
+func (c *Child) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		c.ID, c.Weight = v.Value, 1
+		return nil
+	}
+	var raw struct {
+		ID     string `yaml:"id"`
+		Weight string `yaml:"weight"`
+	}
+	if err := v.Decode(&raw); err != nil {
+		return err
+	}
+	c.ID, c.Weight = raw.ID, 1
+	if raw.Weight != "" {
+		w, err := parseNumber(raw.Weight)
+		if err != nil {
+			return fmt.Errorf("line %d: weight of %q: %v", v.Line, raw.ID, err)
+		}
+		c.Weight = w
+	}
+	return nil
+}
+
+func parseNumber(s string) (float64, error) {
+	if a, b, ok := strings.Cut(s, "/"); ok {
+		x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+		y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+		if err1 != nil || err2 != nil || y == 0 {
+			return 0, fmt.Errorf("%q is not a number or fraction", s)
+		}
+		return x / y, nil
+	}
+	return strconv.ParseFloat(strings.TrimSpace(s), 64)
+}
+
+// Node combines its children into one value.
+type Node struct {
+	ID        string  `yaml:"id" json:"id"`
+	Label     Label   `yaml:"label" json:"label"`
+	Aggregate string  `yaml:"aggregate" json:"aggregate"`
+	Normalise string  `yaml:"normalise" json:"normalise"`
+	Children  []Child `yaml:"children" json:"children"`
+	Note      string  `yaml:"note" json:"note,omitempty"`
+	Line      int     `yaml:"-" json:"-"`
+}
+
+// Indicator is a leaf: a raw series and how it is treated and normalised.
+type Indicator struct {
+	ID        string     `yaml:"id" json:"id"`
+	Label     Label      `yaml:"label" json:"label"`
+	Unit      string     `yaml:"unit" json:"unit,omitempty"`
+	Direction string     `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
+	Cap       *float64   `yaml:"cap" json:"cap,omitempty"`
+	Floor     *float64   `yaml:"floor" json:"floor,omitempty"`
+	Normalise string     `yaml:"normalise" json:"normalise"`
+	Goalposts []float64  `yaml:"goalposts" json:"goalposts,omitempty"`
+	Note      string     `yaml:"note" json:"note,omitempty"`
+	Line      int        `yaml:"-" json:"-"`
+}
+
+// Band is an ordered lower bound on the rounded root value, e.g. the UN "very high"
+// group from 0.75. Classes use the same type and name their band in Band.
+type Band struct {
+	ID    string  `yaml:"id" json:"id"`
+	Min   float64 `yaml:"min" json:"min"`
+	Label Label   `yaml:"label" json:"label"`
+	Band  string  `yaml:"band" json:"band,omitempty"`
+	Line  int     `yaml:"-" json:"-"`
+}
+
+// Framework is one methodology.
+type Framework struct {
+	ID          string       `yaml:"id" json:"id"`
+	Title       Label        `yaml:"title" json:"title"`
+	Edition     int          `yaml:"edition" json:"edition,omitempty"`
+	Source      string       `yaml:"source" json:"source,omitempty"`
+	Digits      int          `yaml:"digits" json:"digits"`
+	Scale       float64      `yaml:"scale" json:"scale"`
+	Ranking     string       `yaml:"ranking" json:"ranking"`
+	Universe    string       `yaml:"universe" json:"universe"`
+	Root        string       `yaml:"root" json:"root"`
+	Assumptions []string     `yaml:"assumptions" json:"assumptions,omitempty"`
+	Nodes       []*Node      `yaml:"nodes" json:"nodes"`
+	Indicators  []*Indicator `yaml:"indicators" json:"indicators"`
+	Bands       []*Band      `yaml:"bands" json:"bands,omitempty"`
+	Classes     []*Band      `yaml:"classes" json:"classes,omitempty"`
+
+	// Origin is "built-in" or the file path; SHA256 is the checksum of the file's bytes.
+	Origin string `yaml:"-" json:"origin"`
+	SHA256 string `yaml:"-" json:"sha256"`
+}
+
+// UnmarshalYAML records the line of each node so validation errors can point at it.
+func (n *Node) UnmarshalYAML(v *yaml.Node) error {
+	type plain Node
+	if err := v.Decode((*plain)(n)); err != nil {
+		return err
+	}
+	n.Line = v.Line
+	return nil
+}
+
+// UnmarshalYAML records the line of the indicator.
+func (in *Indicator) UnmarshalYAML(v *yaml.Node) error {
+	type plain Indicator
+	if err := v.Decode((*plain)(in)); err != nil {
+		return err
+	}
+	in.Line = v.Line
+	return nil
+}
+
+// UnmarshalYAML records the line of the band.
+func (b *Band) UnmarshalYAML(v *yaml.Node) error {
+	type plain Band
+	if err := v.Decode((*plain)(b)); err != nil {
+		return err
+	}
+	b.Line = v.Line
+	return nil
+}
+
+// ErrNotFound is returned by Load for a name that is neither built in nor a file.
+var ErrNotFound = errors.New("no such framework")
+
+// Parse reads a framework from YAML bytes; origin names the source in errors.
+func Parse(b []byte, origin string) (*Framework, error) {
+	var f Framework
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %v", origin, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	f.Origin = origin
+	sum := sha256.Sum256(b)
+	f.SHA256 = hex.EncodeToString(sum[:])
+	f.setDefaults()
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", origin, err)
+	}
+	return &f, nil
+}
+
+func (f *Framework) setDefaults() {
+	if f.Digits == 0 {
+		f.Digits = 4
+	}
+	if f.Scale == 0 {
+		f.Scale = 1
+	}
+	if f.Ranking == "" {
+		f.Ranking = RankCompetition
+	}
+	if f.Universe == "" {
+		f.Universe = UniverseAll
+	}
+	for _, n := range f.Nodes {
+		if n.Aggregate == "" {
+			n.Aggregate = "arithmetic"
+		}
+		if n.Normalise == "" {
+			n.Normalise = NormNone
+		}
+		if n.Label.En == "" {
+			n.Label.En = n.ID
+		}
+	}
+	for _, in := range f.Indicators {
+		if in.Direction == "" {
+			in.Direction = "positive"
+		}
+		if in.Normalise == "" {
+			in.Normalise = NormNone
+		}
+		if in.Label.En == "" {
+			in.Label.En = in.ID
+		}
+	}
+}
+
+// BuiltinNames lists the embedded frameworks by id, sorted.
+func BuiltinNames() []string {
+	entries, _ := fs.ReadDir(data.FS, "methods")
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Load returns a built-in framework by id (e.g. "un-2022") or reads a YAML file.
+func Load(name string) (*Framework, error) {
+	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.Contains(name, "/") {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("framework %s: %w", name, err)
+		}
+		return Parse(b, name)
+	}
+	b, err := data.FS.ReadFile(path.Join("methods", name+".yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("%w %q; built-in frameworks: %s (or give a path to a .yaml file)",
+			ErrNotFound, name, strings.Join(BuiltinNames(), ", "))
+	}
+	f, err := Parse(b, "built-in "+name)
+	if err != nil {
+		return nil, err
+	}
+	f.Origin = "built-in"
+	return f, nil
+}
+
+// Builtins loads every embedded framework.
+func Builtins() ([]*Framework, error) {
+	var out []*Framework
+	for _, n := range BuiltinNames() {
+		f, err := Load(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Node returns the node with the id, or nil.
+func (f *Framework) Node(id string) *Node {
+	for _, n := range f.Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
+}
+
+// Indicator returns the indicator with the id, or nil.
+func (f *Framework) Indicator(id string) *Indicator {
+	for _, in := range f.Indicators {
+		if in.ID == id {
+			return in
+		}
+	}
+	return nil
+}
+
+// LabelOf returns the label of a node or indicator id in lang, or the id itself.
+func (f *Framework) LabelOf(id, lang string) string {
+	if n := f.Node(id); n != nil {
+		return n.Label.In(lang)
+	}
+	if in := f.Indicator(id); in != nil {
+		return in.Label.In(lang)
+	}
+	return id
+}
+
+// Levels orders the nodes so that every node comes after all its children: level 0
+// holds nodes whose children are all indicators, level 1 nodes whose children are at
+// most level 0, and so on. Validate guarantees there is no cycle.
+func (f *Framework) Levels() [][]*Node {
+	level := map[string]int{}
+	var depth func(id string) int
+	depth = func(id string) int {
+		if l, ok := level[id]; ok {
+			return l
+		}
+		n := f.Node(id)
+		if n == nil {
+			return -1 // an indicator
+		}
+		d := 0
+		for _, c := range n.Children {
+			if cd := depth(c.ID) + 1; cd > d {
+				d = cd
+			}
+		}
+		level[id] = d
+		return d
+	}
+	var out [][]*Node
+	for _, n := range f.Nodes {
+		d := depth(n.ID)
+		for len(out) <= d {
+			out = append(out, nil)
+		}
+		out[d] = append(out[d], n)
+	}
+	return out
+}
+
+// UsedIndicators lists the indicator ids that some node uses, in framework order.
+func (f *Framework) UsedIndicators() []string {
+	used := map[string]bool{}
+	for _, n := range f.Nodes {
+		for _, c := range n.Children {
+			if f.Indicator(c.ID) != nil {
+				used[c.ID] = true
+			}
+		}
+	}
+	var out []string
+	for _, in := range f.Indicators {
+		if used[in.ID] {
+			out = append(out, in.ID)
+		}
+	}
+	return out
+}
+
+// IndexNodes lists the root first, then the supplementary indices (nodes that are no
+// node's child), then the other nodes, in file order.
+func (f *Framework) IndexNodes() []string {
+	isChild := map[string]bool{}
+	for _, n := range f.Nodes {
+		for _, c := range n.Children {
+			isChild[c.ID] = true
+		}
+	}
+	out := []string{f.Root}
+	for _, n := range f.Nodes {
+		if n.ID != f.Root && !isChild[n.ID] {
+			out = append(out, n.ID)
+		}
+	}
+	for _, n := range f.Nodes {
+		if n.ID != f.Root && isChild[n.ID] {
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
+
+// BandOf returns the band and class ids for a rounded root value ("" when none fits).
+func (f *Framework) BandOf(v float64) (band, class string) {
+	for _, b := range f.Bands {
+		if v >= b.Min {
+			band = b.ID
+			break
+		}
+	}
+	for _, c := range f.Classes {
+		if v >= c.Min {
+			class = c.ID
+			break
+		}
+	}
+	return band, class
+}

@@ -1,0 +1,198 @@
+package framework
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Validate checks the framework's structure and reports every problem found, each
+// with the line of the node, indicator or band it concerns.
+func (f *Framework) Validate() error {
+	var errs []string
+	add := func(line int, format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		if line > 0 {
+			msg = fmt.Sprintf("line %d: %s", line, msg)
+		}
+		errs = append(errs, msg)
+	}
+	if f.ID == "" {
+		add(0, "the framework has no id")
+	}
+	if f.Digits < 0 || f.Digits > 10 {
+		add(0, "digits must be between 0 and 10, not %d", f.Digits)
+	}
+	if f.Scale <= 0 {
+		add(0, "scale must be positive (1 for 0–1, 100 for 0–100), not %g", f.Scale)
+	}
+	if f.Ranking != RankCompetition && f.Ranking != RankDense {
+		add(0, "ranking %q is not one of competition (1224), dense (1223)", f.Ranking)
+	}
+	if f.Universe != UniverseAll && f.Universe != UniverseMembers {
+		add(0, "universe %q is not one of all, member-states", f.Universe)
+	}
+	seen := map[string]int{}
+	for _, in := range f.Indicators {
+		if in.ID == "" {
+			add(in.Line, "an indicator has no id")
+			continue
+		}
+		if l, dup := seen[in.ID]; dup {
+			add(in.Line, "id %q is defined twice (first on line %d)", in.ID, l)
+		}
+		seen[in.ID] = in.Line
+		switch in.Normalise {
+		case NormNone, NormZScore, NormMinMax:
+		case NormGoalposts:
+			if len(in.Goalposts) != 2 || in.Goalposts[0] == in.Goalposts[1] {
+				add(in.Line, "indicator %q: goalposts needs two different values [low, high]", in.ID)
+			}
+		default:
+			add(in.Line, "indicator %q: normalise %q is not one of none, zscore, minmax, goalposts", in.ID, in.Normalise)
+		}
+		if in.Direction != "positive" && in.Direction != "negative" {
+			add(in.Line, "indicator %q: direction %q is not positive or negative", in.ID, in.Direction)
+		}
+		if in.Cap != nil && in.Floor != nil && *in.Floor > *in.Cap {
+			add(in.Line, "indicator %q: floor %g is above cap %g", in.ID, *in.Floor, *in.Cap)
+		}
+	}
+	for _, n := range f.Nodes {
+		if n.ID == "" {
+			add(n.Line, "a node has no id")
+			continue
+		}
+		if l, dup := seen[n.ID]; dup {
+			add(n.Line, "id %q is defined twice (first on line %d)", n.ID, l)
+		}
+		seen[n.ID] = n.Line
+	}
+	if f.Root == "" {
+		add(0, "the framework names no root node")
+	} else if f.Node(f.Root) == nil {
+		add(0, "root %q is not a node", f.Root)
+	}
+	for _, n := range f.Nodes {
+		if n.Aggregate != "arithmetic" {
+			add(n.Line, "node %q: aggregate %q is not supported (arithmetic)", n.ID, n.Aggregate)
+		}
+		switch n.Normalise {
+		case NormNone, NormZScore, NormMinMax:
+		default:
+			add(n.Line, "node %q: normalise %q is not one of none, zscore, minmax", n.ID, n.Normalise)
+		}
+		if len(n.Children) == 0 {
+			add(n.Line, "node %q has no children", n.ID)
+		}
+		total := 0.0
+		kids := map[string]bool{}
+		for _, c := range n.Children {
+			if _, ok := seen[c.ID]; !ok {
+				add(n.Line, "node %q: child %q is neither a node nor an indicator of this framework", n.ID, c.ID)
+			}
+			if kids[c.ID] {
+				add(n.Line, "node %q lists child %q twice", n.ID, c.ID)
+			}
+			kids[c.ID] = true
+			if c.Weight < 0 || math.IsNaN(c.Weight) || math.IsInf(c.Weight, 0) {
+				add(n.Line, "node %q: weight of %q is %g; weights must be zero or positive", n.ID, c.ID, c.Weight)
+			}
+			total += c.Weight
+		}
+		if len(n.Children) > 0 && total <= 0 {
+			add(n.Line, "node %q: the weights of its children sum to %g; they must sum to more than 0", n.ID, total)
+		}
+	}
+	if cyc := f.cycle(); cyc != nil {
+		n := f.Node(cyc[0])
+		add(n.Line, "the nodes form a cycle: %s", strings.Join(cyc, " → "))
+	}
+	validateBands(f.Bands, "band", add)
+	validateBands(f.Classes, "class", add)
+	bandIDs := map[string]bool{}
+	for _, b := range f.Bands {
+		bandIDs[b.ID] = true
+	}
+	for _, c := range f.Classes {
+		if c.Band != "" && !bandIDs[c.Band] {
+			add(c.Line, "class %q names band %q, which is not defined", c.ID, c.Band)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// validateBands checks that lower bounds are listed from the highest down with no
+// two equal (an overlap) and that the lowest starts at or below 0 (no gap at the bottom:
+// every value gets a band).
+func validateBands(bs []*Band, what string, add func(int, string, ...any)) {
+	ids := map[string]bool{}
+	for i, b := range bs {
+		if b.ID == "" {
+			add(b.Line, "a %s has no id", what)
+		}
+		if ids[b.ID] {
+			add(b.Line, "%s %q is defined twice", what, b.ID)
+		}
+		ids[b.ID] = true
+		if i > 0 && b.Min >= bs[i-1].Min {
+			add(b.Line, "%s %q starts at %g, not below the %s above it (%q from %g): list %ss from the highest down, without overlap",
+				what, b.ID, b.Min, what, bs[i-1].ID, bs[i-1].Min, what)
+		}
+	}
+	if len(bs) > 0 && bs[len(bs)-1].Min > 0 {
+		last := bs[len(bs)-1]
+		add(last.Line, "the lowest %s %q starts at %g, leaving values below it without a %s (a gap): let it start at 0",
+			what, last.ID, last.Min, what)
+	}
+}
+
+// cycle returns the ids along a cycle among nodes, or nil.
+func (f *Framework) cycle() []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	colour := map[string]int{}
+	var stack []string
+	var found []string
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		n := f.Node(id)
+		if n == nil {
+			return false
+		}
+		switch colour[id] {
+		case grey:
+			for i, s := range stack {
+				if s == id {
+					found = append(append([]string{}, stack[i:]...), id)
+				}
+			}
+			return true
+		case black:
+			return false
+		}
+		colour[id] = grey
+		stack = append(stack, id)
+		for _, c := range n.Children {
+			if visit(c.ID) {
+				return true
+			}
+		}
+		stack = stack[:len(stack)-1]
+		colour[id] = black
+		return false
+	}
+	for _, n := range f.Nodes {
+		if visit(n.ID) {
+			return found
+		}
+	}
+	return nil
+}

@@ -1,0 +1,659 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/egdi/egdi/internal/store"
+)
+
+// IndicatorOptions tune an import of raw indicators.
+type IndicatorOptions struct {
+	Dataset     string // default "default"
+	Synthetic   bool   // mark the dataset as synthetic (shown wherever it appears)
+	Description string
+	Indicator   string // the indicator id of a one-series file (OWID) when its header is not known
+	ShiftYears  int    // added to the file's years: data year → survey edition
+	OnlyYear    int    // keep only rows whose (shifted) year is this, when non-zero
+}
+
+// IndicatorResult summarises one imported file.
+type IndicatorResult struct {
+	File       string
+	Layout     string
+	Rows       int64
+	Units      int64
+	Years      []int
+	Indicators []string
+	Skipped    []string // series in the file that map to no egdi indicator
+}
+
+// layout says how a file's columns become (unit, year, indicator, value).
+type layout struct {
+	kind      string // long, wide, itu, owid
+	unit      int
+	year      int
+	indicator int      // long
+	value     int      // long, itu, owid
+	wide      []int    // wide: the indicator columns
+	name      int      // optional unit name column, -1 when absent
+	nameZh    int      // optional Chinese name column
+	series    int      // itu: seriesCode
+	owidID    string   // owid: the indicator id
+	header    []string // as in the file
+}
+
+var (
+	unitHeads      = map[string]bool{"unit": true, "code": true, "iso3": true, "id": true, "unit code": true, "country code": true, "单位": true, "代码": true, "地区代码": true}
+	yearHeads      = map[string]bool{"year": true, "edition": true, "年份": true, "年度": true}
+	indicatorHeads = map[string]bool{"indicator": true, "indicator id": true, "指标": true}
+	valueHeads     = map[string]bool{"value": true, "值": true, "数值": true}
+	nameHeads      = map[string]bool{"name": true, "unit name": true, "名称": true}
+	nameZhHeads    = map[string]bool{"name zh": true, "中文名称": true}
+)
+
+func detectLayout(file string, header []string, opt IndicatorOptions) (*layout, error) {
+	l := &layout{unit: -1, year: -1, indicator: -1, value: -1, name: -1, nameZh: -1, series: -1, header: header}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	// ITU DataHub export.
+	if s, ok := idx["seriesCode"]; ok {
+		for _, need := range []string{"entityIso", "dataValue", "dataYear"} {
+			if _, ok := idx[need]; !ok {
+				return nil, fmt.Errorf("%s: missing column %q: the file looks like an ITU DataHub export (it has seriesCode) but lacks %s", file, need, need)
+			}
+		}
+		l.kind, l.series, l.unit, l.value, l.year = "itu", s, idx["entityIso"], idx["dataValue"], idx["dataYear"]
+		if n, ok := idx["entityName"]; ok {
+			l.name = n
+		}
+		return l, nil
+	}
+	// Our World in Data grapher export: Entity,Code,Year,<one series>.
+	if e, ok := idx["Entity"]; ok && len(header) == 4 {
+		c, ok1 := idx["Code"]
+		y, ok2 := idx["Year"]
+		if ok1 && ok2 {
+			v := 6 - e - c - y
+			id := opt.Indicator
+			if id == "" {
+				id = indicatorForHeader(header[v])
+			}
+			if id == "" {
+				return nil, fmt.Errorf("%s: the series %q is not a known egdi indicator; name it with --indicator ID", file, header[v])
+			}
+			l.kind, l.unit, l.year, l.value, l.name, l.owidID = "owid", c, y, v, e, id
+			return l, nil
+		}
+	}
+	for i, h := range header {
+		k := headerKey(h)
+		switch {
+		case unitHeads[k] && l.unit < 0:
+			l.unit = i
+		case yearHeads[k] && l.year < 0:
+			l.year = i
+		case indicatorHeads[k] && l.indicator < 0:
+			l.indicator = i
+		case valueHeads[k] && l.value < 0:
+			l.value = i
+		case nameHeads[k] && l.name < 0:
+			l.name = i
+		case nameZhHeads[k] && l.nameZh < 0:
+			l.nameZh = i
+		default:
+			l.wide = append(l.wide, i)
+		}
+	}
+	var missing []string
+	if l.unit < 0 {
+		missing = append(missing, "unit")
+	}
+	if l.year < 0 {
+		missing = append(missing, "year")
+	}
+	switch {
+	case l.indicator >= 0 || l.value >= 0:
+		l.kind = "long"
+		if l.indicator < 0 {
+			missing = append(missing, "indicator")
+		}
+		if l.value < 0 {
+			missing = append(missing, "value")
+		}
+		if len(missing) == 0 && len(l.wide) > 0 {
+			return nil, fmt.Errorf("%s: unexpected column %q in a long file (unit,year,indicator,value)", file, header[l.wide[0]])
+		}
+	default:
+		l.kind = "wide"
+		if len(l.wide) == 0 {
+			missing = append(missing, "at least one indicator column")
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: missing column %s; the header is %s. A long file has unit,year,indicator,value; a wide one unit,year and one column per indicator",
+			file, strings.Join(missing, ", "), quoteList(header))
+	}
+	return l, nil
+}
+
+func indicatorForHeader(h string) string {
+	reg, _ := Registry()
+	for _, e := range reg {
+		for _, x := range e.Heads {
+			if headerKey(x) == headerKey(h) {
+				return e.ID
+			}
+		}
+	}
+	return ""
+}
+
+// readHeader returns the first record of a CSV file.
+func readHeader(path string, delim rune) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	h, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: cannot read the header: %v", path, err)
+	}
+	if len(h) > 0 {
+		h[0] = strings.TrimPrefix(h[0], "\ufeff")
+	}
+	return h, nil
+}
+
+// sqlString quotes s as a SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// loadSource puts the file's cells, as text, into the temp table src(rec, c0, c1, ...),
+// rec being the data record's ordinal (1 = the first record after the header).
+func loadSource(ctx context.Context, tx *sql.Tx, path, format string) ([]string, error) {
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS src`); err != nil {
+		return nil, err
+	}
+	switch format {
+	case "csv":
+		delim, err := Sniff(path)
+		if err != nil {
+			return nil, err
+		}
+		header, err := readHeader(path, delim)
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]string, len(header))
+		for i := range header {
+			cols[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
+		}
+		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT row_number() OVER () AS rec, * FROM read_csv(%s,
+			header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',
+			columns = {%s}, strict_mode = true)`, sqlString(path), sqlString(string(delim)), strings.Join(cols, ", "))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+		}
+		return header, nil
+	case "parquet":
+		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT * FROM read_parquet(%s, file_row_number = true) LIMIT 0`, sqlString(path))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: not a readable Parquet file: %s", path, duckMessage(err))
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT column_name FROM (DESCRIBE src)`)
+		if err != nil {
+			return nil, err
+		}
+		var header, sel []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			if c == "file_row_number" {
+				continue
+			}
+			sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR) AS c%d", sqlIdent(c), len(header)))
+			header = append(header, c)
+		}
+		rows.Close()
+		tx.ExecContext(ctx, `DROP TABLE src`)
+		q = fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT file_row_number + 1 AS rec, %s FROM read_parquet(%s, file_row_number = true)`,
+			strings.Join(sel, ", "), sqlString(path))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+		}
+		return header, nil
+	}
+	t, err := readXLSX(path)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]string, len(t.Header))
+	for i := range t.Header {
+		cols[i] = fmt.Sprintf("c%d VARCHAR", i)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE src (rec BIGINT, %s)`, strings.Join(cols, ", "))); err != nil {
+		return nil, err
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?, ", len(t.Header)+1), ", ")
+	stmt, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO src VALUES (%s)`, ph))
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	args := make([]any, len(t.Header)+1)
+	for _, r := range t.Rows {
+		args[0] = r.Pos // a sheet's row number, so errors point at the row users see
+		for i := range t.Header {
+			c := strings.TrimSpace(r.Cell(i))
+			if c == "" {
+				args[i+1] = nil
+			} else {
+				args[i+1] = c
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return nil, err
+		}
+	}
+	return t.Header, nil
+}
+
+// duckMessage shortens a DuckDB error to its first meaningful lines.
+func duckMessage(err error) string {
+	msg := err.Error()
+	lines := strings.Split(msg, "\n")
+	var keep []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "Possible fixes") || strings.HasPrefix(l, "* ") || strings.HasPrefix(l, "file =") {
+			continue
+		}
+		keep = append(keep, l)
+		if len(keep) == 3 {
+			break
+		}
+	}
+	return strings.Join(keep, " ")
+}
+
+// stageSQL turns src into (rec, unit, name, name_zh, year_raw, indicator, value_raw, col).
+func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
+	c := func(i int) string { return fmt.Sprintf("c%d", i) }
+	nameExpr := "NULL"
+	if l.name >= 0 {
+		nameExpr = c(l.name)
+	}
+	nameZhExpr := "NULL"
+	if l.nameZh >= 0 {
+		nameZhExpr = c(l.nameZh)
+	}
+	switch l.kind {
+	case "long":
+		return fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, %s AS name_zh, trim(%s) AS year_raw, trim(%s) AS indicator, trim(%s) AS value_raw, %d AS col FROM src`,
+			c(l.unit), nameExpr, nameZhExpr, c(l.year), c(l.indicator), c(l.value), l.value), nil
+	case "owid":
+		return fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, NULL AS name_zh, trim(%s) AS year_raw, %s AS indicator, trim(%s) AS value_raw, %d AS col
+			FROM src WHERE coalesce(trim(%s), '') <> '' AND NOT starts_with(%s, 'OWID_')`,
+			c(l.unit), nameExpr, c(l.year), sqlString(l.owidID), c(l.value), l.value, c(l.unit), c(l.unit)), nil
+	case "itu":
+		reg, err := Registry()
+		if err != nil {
+			return "", err
+		}
+		var whens []string
+		for _, e := range reg {
+			for _, code := range e.ITU {
+				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlString(code), sqlString(e.ID)))
+			}
+		}
+		return fmt.Sprintf(`SELECT * FROM (SELECT rec, trim(%s) AS unit, %s AS name, NULL AS name_zh, trim(%s) AS year_raw,
+			CASE trim(%s) %s END AS indicator, trim(%s) AS value_raw, %d AS col FROM src) WHERE indicator IS NOT NULL`,
+			c(l.unit), nameExpr, c(l.year), c(l.series), strings.Join(whens, " "), c(l.value), l.value), nil
+	}
+	// wide: one row per non-blank indicator cell.
+	var parts []string
+	for _, i := range l.wide {
+		id := strings.TrimSpace(l.header[i])
+		parts = append(parts, fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, %s AS name_zh, trim(%s) AS year_raw, %s AS indicator, trim(%s) AS value_raw, %d AS col FROM src WHERE coalesce(trim(%s), '') <> ''`,
+			c(l.unit), nameExpr, nameZhExpr, c(l.year), sqlString(id), c(i), i, c(i)))
+	}
+	return strings.Join(parts, " UNION ALL "), nil
+}
+
+// problem is one bad record found by a validation query.
+type problem struct {
+	rec   int64
+	col   int
+	what  string
+	other int64 // for duplicates: the record that gave the key first
+}
+
+// validate runs the checks over stage and returns the first problem, if any.
+func validate(ctx context.Context, tx *sql.Tx, l *layout) (*problem, error) {
+	var p problem
+	// Record-level checks, in one pass.
+	row := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT rec, col, kind, detail FROM (
+		SELECT rec, %d AS col, 'unit' AS kind, '' AS detail FROM stage WHERE coalesce(unit, '') = ''
+		UNION ALL SELECT rec, %d, 'year', year_raw FROM stage WHERE TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) IS NULL OR TRY_CAST(year_raw AS DOUBLE) <> TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER)
+		UNION ALL SELECT rec, col, 'indicator', '' FROM stage WHERE coalesce(indicator, '') = ''
+		UNION ALL SELECT rec, col, 'number', value_raw FROM stage WHERE value_raw IS NOT NULL AND value_raw <> '' AND TRY_CAST(value_raw AS DOUBLE) IS NULL
+		UNION ALL SELECT rec, col, 'finite', value_raw FROM stage WHERE isnan(TRY_CAST(value_raw AS DOUBLE)) OR isinf(TRY_CAST(value_raw AS DOUBLE))
+	) ORDER BY rec, col LIMIT 1`, l.unit, l.year))
+	var kind, detail string
+	err := row.Scan(&p.rec, &p.col, &kind, &detail)
+	if err == nil {
+		switch kind {
+		case "unit":
+			p.what = "the unit code is blank"
+		case "year":
+			p.what = fmt.Sprintf("%q is not a year", detail)
+		case "indicator":
+			p.what = "the indicator id is blank"
+		case "number":
+			p.what = fmt.Sprintf("%q is not a number", detail)
+		case "finite":
+			p.what = fmt.Sprintf("%q is not a finite number (NaN and infinity are not values; leave the cell blank for a missing value)", detail)
+		}
+		return &p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	// Range checks from the registry.
+	reg, err := Registry()
+	if err != nil {
+		return nil, err
+	}
+	var vals []string
+	for _, e := range reg {
+		lo, hi := "NULL", "NULL"
+		if e.Min != nil {
+			lo = fmt.Sprint(*e.Min)
+		}
+		if e.Max != nil {
+			hi = fmt.Sprint(*e.Max)
+		}
+		vals = append(vals, fmt.Sprintf("(%s, %s::DOUBLE, %s::DOUBLE, %s)", sqlString(e.ID), lo, hi, sqlString(e.Unit)))
+	}
+	var v, lo, hi sql.NullFloat64
+	var id, unit string
+	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT s.rec, s.col, s.indicator, s.value, r.lo, r.hi, r.unit
+		FROM stage s JOIN (VALUES %s) r(id, lo, hi, unit) ON s.indicator = r.id
+		WHERE s.value < r.lo OR s.value > r.hi ORDER BY s.rec LIMIT 1`, strings.Join(vals, ", "))).Scan(&p.rec, &p.col, &id, &v, &lo, &hi, &unit)
+	if err == nil {
+		switch {
+		case lo.Valid && v.Float64 < lo.Float64 && lo.Float64 == 0:
+			p.what = fmt.Sprintf("%s is %g; it counts %s and cannot be negative", id, v.Float64, unit)
+		case lo.Valid && v.Float64 < lo.Float64:
+			p.what = fmt.Sprintf("%s is %g, below its minimum %g", id, v.Float64, lo.Float64)
+		default:
+			p.what = fmt.Sprintf("%s is %g, above its maximum %g (%s)", id, v.Float64, hi.Float64, unit)
+		}
+		return &p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	// Duplicates: one value per (unit, year, indicator).
+	var first, second int64
+	var u, ind string
+	var y int
+	err = tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(rec), max(rec) FROM stage
+		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`).Scan(&u, &y, &ind, &first, &second)
+	if err == nil {
+		return &problem{rec: second, col: l.unit, other: first, what: fmt.Sprintf("duplicate value for unit %s, year %d, indicator %s", u, y, ind)}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// locate turns a data record ordinal into a file position for messages.
+func locate(path, format string, header []string, p *problem) string {
+	colName := ""
+	if p.col >= 0 && p.col < len(header) {
+		colName = fmt.Sprintf(": column %q", header[p.col])
+	}
+	pos := func(rec int64) string {
+		switch format {
+		case "xlsx":
+			return fmt.Sprintf("row %d", rec)
+		case "parquet":
+			return fmt.Sprintf("record %d", rec)
+		}
+		if line := csvLine(path, rec); line > 0 {
+			return fmt.Sprintf("line %d", line)
+		}
+		return fmt.Sprintf("record %d", rec)
+	}
+	if p.other > 0 {
+		p.what += " (first given at " + pos(p.other) + ")"
+	}
+	at := pos(p.rec)
+	if strings.HasPrefix(at, "line ") {
+		return fmt.Sprintf("%s:%s%s", path, strings.TrimPrefix(at, "line "), colName)
+	}
+	return fmt.Sprintf("%s: %s%s", path, at, colName)
+}
+
+// csvLine re-reads a CSV file to find the line where data record rec starts.
+func csvLine(path string, rec int64) int {
+	delim, err := Sniff(path)
+	if err != nil {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	for n := int64(0); ; n++ {
+		_, err := r.Read()
+		if err == io.EOF {
+			return 0
+		}
+		if n == rec {
+			line, _ := r.FieldPos(0)
+			return line
+		}
+	}
+}
+
+// ImportIndicators reads the files into dataset in one transaction: all of them or
+// none. Values for the same (unit, year, indicator) already in the dataset are replaced.
+func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt IndicatorOptions) ([]IndicatorResult, error) {
+	if opt.Dataset == "" {
+		opt.Dataset = "default"
+	}
+	var results []IndicatorResult
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE incoming (unit VARCHAR, name VARCHAR, name_zh VARCHAR, year INTEGER, indicator VARCHAR, value DOUBLE, file VARCHAR, rec BIGINT)`); err != nil {
+			return err
+		}
+		for _, path := range files {
+			res, err := importOne(ctx, tx, path, opt)
+			if err != nil {
+				return err
+			}
+			results = append(results, *res)
+		}
+		// The same key in two files of one import is as ambiguous as within one file.
+		var u, ind, f1, f2 string
+		var y int
+		err := tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(file), max(file) FROM incoming
+			GROUP BY unit, year, indicator HAVING count(*) > 1 LIMIT 1`).Scan(&u, &y, &ind, &f1, &f2)
+		if err == nil {
+			return fmt.Errorf("%s and %s both give unit %s, year %d, indicator %s; import them separately if one should replace the other", f1, f2, u, y, ind)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		stmts := []string{
+			// Unit codes that are Member State ISO3 codes in any case attach to the country.
+			`UPDATE incoming SET unit = upper(unit) WHERE upper(unit) IN (SELECT unit FROM units WHERE kind = 'country') AND unit <> upper(unit)`,
+			`INSERT INTO units (unit, name, name_zh, kind)
+			   SELECT unit, coalesce(any_value(name), unit), any_value(name_zh), 'custom' FROM incoming
+			   WHERE unit NOT IN (SELECT unit FROM units) GROUP BY unit`,
+			`UPDATE units SET name = n.name, name_zh = coalesce(n.name_zh, units.name_zh)
+			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming WHERE name IS NOT NULL GROUP BY unit) n
+			   WHERE units.unit = n.unit AND units.kind = 'custom'`,
+			`DELETE FROM indicator_values WHERE dataset = $1 AND (unit, year, indicator) IN (SELECT (unit, year, indicator) FROM incoming)`,
+			`INSERT INTO indicator_values SELECT $1, unit, year, indicator, value FROM incoming`,
+			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
+			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
+		}
+		for _, s := range stmts {
+			args := []any{}
+			if strings.Contains(s, "$3") {
+				args = []any{opt.Dataset, opt.Synthetic, opt.Description}
+			} else if strings.Contains(s, "$1") {
+				args = []any{opt.Dataset}
+			}
+			if _, err := tx.ExecContext(ctx, s, args...); err != nil {
+				return fmt.Errorf("storing the import: %w", err)
+			}
+		}
+		for _, r := range results {
+			if err := recordImport(tx, "indicators", opt.Dataset, r.File, int(r.Rows)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DROP TABLE IF EXISTS src; DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS incoming`)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOptions) (*IndicatorResult, error) {
+	format, err := Format(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	header, err := loadSource(ctx, tx, path, format)
+	if err != nil {
+		return nil, err
+	}
+	l, err := detectLayout(path, header, opt)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := stageSQL(l, opt)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS SELECT rec, unit, name, name_zh, year_raw, indicator, value_raw, col,
+		TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %d AS year, TRY_CAST(value_raw AS DOUBLE) AS value FROM (%s)`, opt.ShiftYears, sel)
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+	}
+	if opt.OnlyYear != 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ?`, opt.OnlyYear); err != nil {
+			return nil, err
+		}
+	}
+	// Blank values are missing data points, not zeros.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE coalesce(value_raw, '') = ''`); err != nil {
+		return nil, err
+	}
+	p, err := validate(ctx, tx, l)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		where := locate(path, format, header, p)
+		return nil, fmt.Errorf("%s: %s; nothing was imported", where, p.what)
+	}
+	res := &IndicatorResult{File: path, Layout: l.kind}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT unit) FROM stage`).Scan(&res.Rows, &res.Units); err != nil {
+		return nil, err
+	}
+	if res.Rows == 0 {
+		what := "no data rows under the header"
+		if opt.OnlyYear != 0 {
+			what = fmt.Sprintf("no values for year %d", opt.OnlyYear)
+		}
+		return nil, fmt.Errorf("%s: %s; nothing was imported", path, what)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO incoming SELECT unit, name, name_zh, year, indicator, value, ?, rec FROM stage`, path); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM stage ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var y int
+		rows.Scan(&y)
+		res.Years = append(res.Years, y)
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT indicator FROM stage ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		res.Indicators = append(res.Indicators, s)
+	}
+	rows.Close()
+	if l.kind == "itu" {
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT trim(c%d) FROM src WHERE trim(c%d) NOT IN (%s) ORDER BY 1`, l.series, l.series, ituCodes()))
+		if err == nil {
+			for rows.Next() {
+				var s sql.NullString
+				rows.Scan(&s)
+				if s.Valid {
+					res.Skipped = append(res.Skipped, s.String)
+				}
+			}
+			rows.Close()
+		}
+		sort.Strings(res.Skipped)
+	}
+	return res, nil
+}
+
+// ituCodes lists the ITU series codes the registry maps, as a SQL list.
+func ituCodes() string {
+	reg, _ := Registry()
+	codes := []string{"''"}
+	for _, e := range reg {
+		for _, c := range e.ITU {
+			codes = append(codes, sqlString(c))
+		}
+	}
+	return strings.Join(codes, ", ")
+}

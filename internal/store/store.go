@@ -1,0 +1,169 @@
+// Package store owns egdi's DuckDB database: opening it (with a clear message when
+// another process holds it), the schema, and the transactions that imports and
+// computations run in.
+//
+// Tables:
+//
+//	units            every unit known: the 193 Member States (kind 'country', with
+//	                 region and group membership) and users' own units (kind 'custom')
+//	datasets         named collections of raw indicators, flagged when synthetic
+//	indicator_values raw indicators (dataset, unit, year, indicator, value)
+//	published        published index tables (year, unit, egdi, osi, tii, hci, epi, rank)
+//	runs             one row per computed (dataset, year): method, checksums, version
+//	scores           computed node values (dataset, year, unit, node, value)
+//	standings        computed root value, rank, band and class per (dataset, year, unit)
+//	imports          the files imported, with their checksum
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/egdi/egdi/internal/refdata"
+)
+
+// DefaultPath is the database used when no --db is given.
+const DefaultPath = "egdi.duckdb"
+
+// ErrInUse says another process holds the database.
+var ErrInUse = errors.New("database in use")
+
+// DB is an open egdi database.
+type DB struct {
+	*sql.DB
+	Path      string
+	connector *duckdb.Connector
+}
+
+var lockRE = regexp.MustCompile(`(?i)conflicting lock is held in (.*?)(\(PID (\d+)\))?(\.|$| by)`)
+
+// Open opens (creating if needed) the database at path and brings its schema up to date.
+// readOnly opens it for queries only, which lets several readers share it.
+func Open(path string, readOnly bool) (*DB, error) {
+	dsn := path
+	if readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("database %s does not exist yet: import data first (egdi import ...) or run egdi demo", path)
+		}
+		dsn += "?access_mode=read_only"
+	} else if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := &DB{DB: sql.OpenDB(c), Path: path, connector: c}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, openError(path, err)
+	}
+	if !readOnly {
+		if err := db.migrate(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+func openError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		pid := ""
+		if m := regexp.MustCompile(`PID (\d+)`).FindStringSubmatch(msg); m != nil {
+			pid = " (PID " + m[1] + ")"
+		}
+		return fmt.Errorf("%w: %s is open in another process%s; wait for it to finish, or use another --db", ErrInUse, path, pid)
+	}
+	return fmt.Errorf("database %s: %w", path, err)
+}
+
+// Connector gives access to DuckDB's appender for bulk loads.
+func (db *DB) Connector() *duckdb.Connector { return db.connector }
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS units (
+  unit VARCHAR PRIMARY KEY, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
+  m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
+  ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN);
+CREATE TABLE IF NOT EXISTS datasets (
+  dataset VARCHAR PRIMARY KEY, synthetic BOOLEAN, description VARCHAR);
+CREATE TABLE IF NOT EXISTS indicator_values (
+  dataset VARCHAR NOT NULL, unit VARCHAR NOT NULL, year INTEGER NOT NULL,
+  indicator VARCHAR NOT NULL, value DOUBLE NOT NULL);
+CREATE TABLE IF NOT EXISTS published (
+  year INTEGER NOT NULL, unit VARCHAR NOT NULL, name_published VARCHAR,
+  egdi DOUBLE, osi DOUBLE, tii DOUBLE, hci DOUBLE, epi DOUBLE, rank INTEGER,
+  assessed BOOLEAN NOT NULL, file VARCHAR, PRIMARY KEY (year, unit));
+CREATE TABLE IF NOT EXISTS runs (
+  dataset VARCHAR NOT NULL, year INTEGER NOT NULL, method VARCHAR NOT NULL,
+  method_origin VARCHAR, method_sha256 VARCHAR, inputs_checksum VARCHAR, inputs_rows BIGINT,
+  engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
+  framework_json VARCHAR, PRIMARY KEY (dataset, year));
+CREATE TABLE IF NOT EXISTS scores (
+  dataset VARCHAR NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
+  node VARCHAR NOT NULL, value DOUBLE);
+CREATE TABLE IF NOT EXISTS standings (
+  dataset VARCHAR NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
+  value DOUBLE, rank INTEGER, band VARCHAR, class VARCHAR);
+CREATE TABLE IF NOT EXISTS imports (
+  kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);
+`
+
+// SchemaVersion is bumped when the schema changes incompatibly.
+const SchemaVersion = "1"
+
+func (db *DB) migrate() error {
+	if _, err := db.Exec(schema); err != nil {
+		return err
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM units WHERE kind = 'country'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == len(refdata.All()) {
+		return nil
+	}
+	return db.Tx(context.Background(), func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM units WHERE kind = 'country'`); err != nil {
+			return err
+		}
+		stmt, err := tx.Prepare(`INSERT INTO units VALUES (?, ?, ?, 'country', ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, c := range refdata.All() {
+			if _, err := stmt.Exec(c.ISO3, c.Name, c.NameZh, c.M49, c.Region, c.RegionZh, c.Subregion, c.SubregionZh, c.LDC, c.LLDC, c.SIDS); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)`, SchemaVersion)
+		return err
+	})
+}
+
+// Tx runs fn in one transaction: everything or nothing.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
