@@ -422,3 +422,29 @@ func (f *Framework) BandOf(v float64) (band, class string) {
 	}
 	return band, class
 }
+
+// ForEdition returns the built-in UN framework that governs a survey year's groups and
+// rounding: the edition's own, else the latest earlier one, else the earliest (the group
+// thresholds have not changed since groups were introduced).
+func ForEdition(year int) *Framework {
+	var best, first *Framework
+	fs, err := Builtins()
+	if err != nil {
+		return nil
+	}
+	for _, f := range fs {
+		if !strings.HasPrefix(f.ID, "un-") || f.Edition == 0 {
+			continue
+		}
+		if first == nil || f.Edition < first.Edition {
+			first = f
+		}
+		if f.Edition <= year && (best == nil || f.Edition > best.Edition) {
+			best = f
+		}
+	}
+	if best == nil {
+		return first
+	}
+	return best
+}

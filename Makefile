@@ -1,0 +1,35 @@
+# egdi — build, demo, test, bench.
+GO      ?= go
+BIN     := bin/egdi
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/egdi/egdi/internal/version.Version=$(VERSION)
+
+.PHONY: all build demo test bench sample clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/egdi
+
+# The main job on the default database (egdi.duckdb in this folder): import the
+# synthetic sample, compute EGDI 2020 and 2022, print a ranking and a group summary.
+demo: build
+	./$(BIN) demo
+
+# Unit tests, and the tests against the real UN data in ../shared/data (skipped with a
+# message when it is absent).
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# Import + compute + export of 1,000,000 units x 10 indicators, against the same
+# pipeline in pandas; prints both times, their ratio and peak memory.
+bench: build
+	bash bench/run.sh
+
+# Regenerate the shipped synthetic sample.
+sample: build
+	./$(BIN) sample un --out data/sample/un-synthetic.csv
+
+clean:
+	rm -rf bin bench/out

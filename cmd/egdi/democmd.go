@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/egdi/egdi/data"
+	"github.com/egdi/egdi/internal/compute"
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/ingest"
+	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/sample"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// The demo's dataset name says what it is wherever it shows.
+const demoDataset = "synthetic-sample"
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var lang string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Build a database from the shipped synthetic sample and show a ranking and group summary",
+		Long: `Import the synthetic sample of raw indicators shipped with egdi (193 Member
+States, editions 2020 and 2022; generated, NOT official figures) into the dataset
+"` + demoDataset + `", compute the indices with the UN 2020 and 2022
+methodologies, and print the 2022 ranking's top 15 and the group summary.`,
+		Example: `  egdi demo
+  egdi demo --db /tmp/demo.duckdb --lang zh`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			b, err := data.FS.ReadFile("sample/un-synthetic.csv")
+			if err != nil {
+				return err
+			}
+			dir, err := os.MkdirTemp("", "egdi-demo")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			path := filepath.Join(dir, "un-synthetic.csv")
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				return err
+			}
+			db, err := store.Open(g.db, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			g.logf("demo database: %s", g.db)
+			if _, err := ingest.ImportIndicators(ctx, db, []string{path}, ingest.IndicatorOptions{
+				Dataset: demoDataset, Synthetic: true,
+				Description: "synthetic sample shipped with egdi (data/sample/un-synthetic.csv); not official figures",
+			}); err != nil {
+				return err
+			}
+			for _, y := range []int{2020, 2022} {
+				f, err := framework.Load(fmt.Sprintf("un-%d", y))
+				if err != nil {
+					return err
+				}
+				res, err := compute.Run(ctx, db, f, compute.Options{Dataset: demoDataset, Years: []int{y}})
+				if err != nil {
+					return err
+				}
+				g.logf("computed %s: %d units with an EGDI", f.ID, res[0].Units)
+			}
+			req := query.Request{Dataset: demoDataset, Source: query.Computed}
+			t, err := query.Rank(ctx, db, query.RankOptions{Request: req, Year: 2022, Top: 15, Lang: query.Lang(lang), Format: "table"})
+			if err != nil {
+				return err
+			}
+			title := "\nEGDI 2022 — top 15 (SYNTHETIC SAMPLE, not official figures)\n\n"
+			if lang == "zh" {
+				title = "\n2022年电子政务发展指数前15名（合成样本，非官方数据）\n\n"
+			}
+			fmt.Fprint(g.stdout, title)
+			if err := output.Write(g.stdout, t, "table"); err != nil {
+				return err
+			}
+			s, err := query.Summary(ctx, db, query.SummaryOptions{Request: req, Year: 2022, By: "group", Lang: query.Lang(lang), Format: "table"})
+			if err != nil {
+				return err
+			}
+			title = "\nEGDI groups 2022 (SYNTHETIC SAMPLE)\n\n"
+			if lang == "zh" {
+				title = "\n2022年电子政务发展指数分组（合成样本）\n\n"
+			}
+			fmt.Fprint(g.stdout, title)
+			return output.Write(g.stdout, s, "table")
+		},
+	}
+	cmd.Flags().StringVar(&lang, "lang", "en", "en or zh")
+	return cmd
+}
+
+func newSampleCmd(g *globals) *cobra.Command {
+	var out string
+	var units, indicators, year int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "sample un|bench",
+		Short: "Generate synthetic indicators (the demo sample, or a large benchmark panel)",
+		Long: `Generate synthetic raw indicators, deterministically from --seed.
+
+  un     the 193 Member States, editions 2020 and 2022, the UN indicators
+         (this is how data/sample/un-synthetic.csv is made)
+  bench  --units synthetic units x --indicators indicators for one year`,
+		Example: `  egdi sample un --out data/sample/un-synthetic.csv
+  egdi sample bench --units 1000000 --indicators 10 --out /tmp/bench.csv`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"un", "bench"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tmp := out + ".part"
+			f, err := os.Create(tmp)
+			if err != nil {
+				return err
+			}
+			switch args[0] {
+			case "un":
+				err = sample.WriteUN(f, []int{2020, 2022}, seed)
+			case "bench":
+				err = sample.WriteBench(f, units, indicators, year, seed)
+			default:
+				err = fmt.Errorf("unknown sample %q; use un or bench", args[0])
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(tmp)
+				return err
+			}
+			return os.Rename(tmp, out)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "output CSV file")
+	cmd.Flags().IntVar(&units, "units", 1000, "bench: number of units")
+	cmd.Flags().IntVar(&indicators, "indicators", 10, "bench: number of indicators")
+	cmd.Flags().IntVar(&year, "year", 2022, "bench: the year")
+	cmd.Flags().Uint64Var(&seed, "seed", 2022, "random seed")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/egdi/egdi/internal/ingest"
+	"github.com/egdi/egdi/internal/store"
+)
+
+func newImportCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import published index tables or raw indicators",
+	}
+	cmd.AddCommand(newImportIndicesCmd(g), newImportIndicatorsCmd(g))
+	return cmd
+}
+
+func newImportIndicesCmd(g *globals) *cobra.Command {
+	var year int
+	var maps []string
+	cmd := &cobra.Command{
+		Use:   "indices FILE...",
+		Short: "Import published EGDI tables (UN Data Center exports and the like)",
+		Long: `Import published index tables: the UN E-Government Knowledge Base Data Center
+export (Survey Year,Country Name,E-Government Rank,...), tables with ISO3 codes
+(country-code,country-name,e-gov-rank,e-gov-index,...), or any table whose headers
+you map onto the fields unit,name,year,egdi,osi,tii,hci,epi,rank with --map.
+
+The survey year comes from a year column, else from a 4-digit year in the file
+name, else from --year. Countries are matched by ISO3 code or by name in any
+historical spelling. A blank rank with all-zero scores is stored as "not assessed".
+Re-importing an edition replaces it; all files are imported in one transaction.`,
+		Example: `  egdi import indices EGOV_DATA_2022.csv egdi-2018.csv
+  egdi import indices table.xlsx --year 2024 --map "Economy=name,Score=egdi,Position=rank"`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m := map[string]string{}
+			for _, kv := range splitList(maps) {
+				k, v, ok := strings.Cut(kv, "=")
+				v = strings.ToLower(strings.TrimSpace(v))
+				valid := false
+				for _, f := range ingest.IndexFields {
+					valid = valid || f == v
+				}
+				if !ok || !valid {
+					return fmt.Errorf("--map %q: write Header=field with field one of %s", kv, strings.Join(ingest.IndexFields, ", "))
+				}
+				m[strings.TrimSpace(k)] = v
+			}
+			db, err := store.Open(g.db, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := ingest.ImportIndices(cmd.Context(), db, args, ingest.IndexOptions{Year: year, Map: m})
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				msg := fmt.Sprintf("%s: %d rows, edition %v", r.File, r.Rows, r.Years)
+				if len(r.NotAssessed) > 0 {
+					msg += fmt.Sprintf("; not assessed: %s", strings.Join(r.NotAssessed, ", "))
+				}
+				g.logf("%s", msg)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&year, "year", 0, "survey year when the file has no year column or year in its name")
+	cmd.Flags().StringSliceVar(&maps, "map", nil, `map headers onto fields: "Header=field,..." (fields: unit,name,year,egdi,osi,tii,hci,epi,rank)`)
+	return cmd
+}
+
+func newImportIndicatorsCmd(g *globals) *cobra.Command {
+	var opt ingest.IndicatorOptions
+	cmd := &cobra.Command{
+		Use:   "indicators FILE...",
+		Short: "Import raw survey indicators (CSV, XLSX, Parquet; long or wide)",
+		Long: `Import raw indicators into a dataset. Layouts, detected from the header:
+
+  long   unit,year,indicator,value
+  wide   unit,year,<indicator>,<indicator>,...
+  ITU DataHub export (seriesCode,entityIso,dataValue,dataYear,...)
+  Our World in Data export (Entity,Code,Year,<series>)
+
+An optional name (and name_zh) column names your own units. Units may be any
+codes: ISO3 codes of UN Member States attach their reference data; other codes
+(provinces, cities) are kept as they are. 'year' is the survey edition the values
+serve: use --shift-years to label data years as editions (the 2022 Survey used ITU
+data for 2020: --shift-years 2). Blank cells are missing values. Values for the same
+(unit, year, indicator) already in the dataset are replaced. All files are imported
+in one transaction; a bad value stops the import and names the file, line and column.`,
+		Example: `  egdi import indicators provinces-2022.xlsx --dataset provinces
+  egdi import indicators ITU_individuals_using_internet.csv --shift-years 2 --year 2022 --dataset itu
+  egdi import indicators OWID_mobile-cellular-subscriptions-per-100-people.csv --shift-years 2 --dataset itu`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := store.Open(g.db, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			start := time.Now()
+			g.logf("importing %d file(s) into dataset %q ...", len(args), or(opt.Dataset, "default"))
+			res, err := ingest.ImportIndicators(cmd.Context(), db, args, opt)
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				msg := fmt.Sprintf("%s: %s layout, %d values, %d units, years %v, indicators %s", r.File, r.Layout, r.Rows, r.Units, r.Years, strings.Join(r.Indicators, ", "))
+				if len(r.Skipped) > 0 {
+					msg += fmt.Sprintf(" (skipped series not used by egdi: %s)", strings.Join(r.Skipped, ", "))
+				}
+				g.logf("%s", msg)
+			}
+			g.logf("done in %s", time.Since(start).Round(time.Millisecond))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opt.Dataset, "dataset", "default", "dataset to import into")
+	cmd.Flags().StringVar(&opt.Indicator, "indicator", "", "indicator id of a one-series file (OWID) whose header egdi does not know")
+	cmd.Flags().IntVar(&opt.ShiftYears, "shift-years", 0, "add N to the file's years (data year → survey edition)")
+	cmd.Flags().IntVar(&opt.OnlyYear, "year", 0, "import only this (shifted) year")
+	cmd.Flags().BoolVar(&opt.Synthetic, "synthetic", false, "mark the dataset as synthetic (shown wherever its results appear)")
+	cmd.Flags().StringVar(&opt.Description, "description", "", "a description of the dataset")
+	return cmd
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

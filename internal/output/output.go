@@ -1,0 +1,225 @@
+// Package output writes query results as an aligned text table, CSV or JSON, the same
+// way for every command: JSON is an array of objects with snake_case keys, numbers as
+// numbers and missing values as null; CSV has a header row and blanks for missing values
+// and protects text cells from spreadsheet formula evaluation; the table is for reading,
+// with numbers to a fixed number of decimals and an optional footnote.
+package output
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/width"
+)
+
+// Table is a result: named columns and rows of values (string, int, int64, float64,
+// bool or nil for missing).
+type Table struct {
+	Columns []string
+	// Headers optionally replaces column names in the text table (e.g. in Chinese).
+	Headers []string
+	Rows    [][]any
+	// Digits is the number of decimals floats get in the text table (default 4).
+	Digits int
+	// Notes are printed under the text table (sources, "synthetic sample").
+	Notes []string
+}
+
+// Formats lists the accepted --format values.
+var Formats = []string{"table", "csv", "json"}
+
+// Write renders t in format.
+func Write(w io.Writer, t *Table, format string) error {
+	switch format {
+	case "", "table":
+		return writeText(w, t)
+	case "csv":
+		return writeCSV(w, t)
+	case "json":
+		return writeJSON(w, t)
+	}
+	return fmt.Errorf("unknown format %q; use table, csv or json", format)
+}
+
+func writeJSON(w io.Writer, t *Table) error {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, r := range t.Rows {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  {")
+		for j, c := range t.Columns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			k, _ := json.Marshal(c)
+			b.Write(k)
+			b.WriteString(": ")
+			b.WriteString(jsonValue(r[j]))
+		}
+		b.WriteString("}")
+	}
+	if len(t.Rows) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func jsonValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "null"
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case *float64:
+		if x == nil {
+			return "null"
+		}
+		return jsonValue(*x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// SafeCell protects text that a spreadsheet would evaluate as a formula (starting with
+// =, +, -, @, tab or carriage return) by prefixing a single quote.
+func SafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func writeCSV(w io.Writer, t *Table) error {
+	cw := csv.NewWriter(w)
+	cw.Write(t.Columns)
+	rec := make([]string, len(t.Columns))
+	for _, r := range t.Rows {
+		for j := range t.Columns {
+			switch x := r[j].(type) {
+			case string:
+				rec[j] = SafeCell(x)
+			default:
+				rec[j] = plain(r[j])
+			}
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// plain formats a value with full precision for CSV.
+func plain(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// displayWidth counts East Asian wide characters as two columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func writeText(w io.Writer, t *Table) error {
+	digits := t.Digits
+	if digits == 0 {
+		digits = 4
+	}
+	head := t.Columns
+	if len(t.Headers) == len(t.Columns) {
+		head = t.Headers
+	}
+	cells := make([][]string, len(t.Rows))
+	numeric := make([]bool, len(head))
+	widths := make([]int, len(head))
+	for j, h := range head {
+		widths[j] = displayWidth(h)
+	}
+	for i, r := range t.Rows {
+		cells[i] = make([]string, len(head))
+		for j := range head {
+			var s string
+			switch x := r[j].(type) {
+			case nil:
+				s = "–"
+			case float64:
+				s = strconv.FormatFloat(x, 'f', digits, 64)
+				numeric[j] = true
+			case int, int64:
+				s = fmt.Sprint(x)
+				numeric[j] = true
+			default:
+				s = fmt.Sprint(x)
+			}
+			cells[i][j] = s
+			if dw := displayWidth(s); dw > widths[j] {
+				widths[j] = dw
+			}
+		}
+	}
+	var b strings.Builder
+	line := func(row []string) {
+		for j, s := range row {
+			pad := strings.Repeat(" ", widths[j]-displayWidth(s))
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			if numeric[j] {
+				b.WriteString(pad + s)
+			} else if j < len(row)-1 {
+				b.WriteString(s + pad)
+			} else {
+				b.WriteString(s)
+			}
+		}
+		b.WriteString("\n")
+	}
+	line(head)
+	sep := make([]string, len(head))
+	for j := range head {
+		sep[j] = strings.Repeat("-", widths[j])
+	}
+	line(sep)
+	for _, r := range cells {
+		line(r)
+	}
+	for _, n := range t.Notes {
+		b.WriteString(n + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

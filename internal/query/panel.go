@@ -1,0 +1,177 @@
+// Package query answers the analyst's questions over the panel of index values
+// (published or computed, edition by edition): rankings, group and regional summaries,
+// trends, side-by-side comparisons and consistency checks of published data. Each
+// question is one SQL query over a panel CTE that picks, per survey year, the source the
+// user asked for — by default the computed values where they exist, else the published.
+package query
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// Indices are the UN index nodes a query can address.
+var Indices = []string{"egdi", "osi", "tii", "hci", "epi"}
+
+// Source values.
+const (
+	Published = "published"
+	Computed  = "computed"
+)
+
+// Request selects which values a query sees.
+type Request struct {
+	Source  string // "", "published" or "computed"
+	Dataset string // computed dataset; "" = the most recently computed for each year
+}
+
+// Choice is where one year's values come from.
+type Choice struct {
+	Year      int
+	Source    string
+	Dataset   string
+	Method    string
+	Digits    int
+	Synthetic bool
+}
+
+// Choose resolves the source of each year that has data, in year order.
+func Choose(ctx context.Context, db *store.DB, req Request) ([]Choice, error) {
+	if req.Source != "" && req.Source != Published && req.Source != Computed {
+		return nil, fmt.Errorf("unknown source %q; use published or computed", req.Source)
+	}
+	byYear := map[int]Choice{}
+	if req.Source != Published {
+		rows, err := db.QueryContext(ctx, `SELECT r.year, r.dataset, r.method, r.digits, coalesce(d.synthetic, false)
+			FROM runs r LEFT JOIN datasets d USING (dataset)
+			WHERE ? = '' OR r.dataset = ? ORDER BY r.computed_at`, req.Dataset, req.Dataset)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c Choice
+			if err := rows.Scan(&c.Year, &c.Dataset, &c.Method, &c.Digits, &c.Synthetic); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.Source = Computed
+			byYear[c.Year] = c // later runs win
+		}
+		rows.Close()
+	}
+	if req.Source != Computed {
+		rows, err := db.QueryContext(ctx, `SELECT DISTINCT year FROM published`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var y int
+			rows.Scan(&y)
+			if _, ok := byYear[y]; !ok {
+				digits := 4
+				if f := framework.ForEdition(y); f != nil {
+					digits = f.Digits
+				}
+				byYear[y] = Choice{Year: y, Source: Published, Digits: digits}
+			}
+		}
+		rows.Close()
+	}
+	var out []Choice
+	for _, c := range byYear {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Year < out[j].Year })
+	return out, nil
+}
+
+func q(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func bandCase(expr string, bs []*framework.Band) string {
+	if len(bs) == 0 {
+		return "NULL"
+	}
+	var w []string
+	for _, b := range bs {
+		w = append(w, fmt.Sprintf("WHEN %s >= %v THEN %s", expr, b.Min, q(b.ID)))
+	}
+	return "CASE " + strings.Join(w, " ") + " END"
+}
+
+const unitCols = `u.name, u.name_zh, u.kind, u.region, u.region_zh, u.subregion, u.subregion_zh, u.ldc, u.lldc, u.sids`
+
+// panelSQL is a SELECT over the chosen years with the columns
+// unit, year, egdi, osi, tii, hci, epi, rank, grp, class, source, dataset, digits,
+// synthetic, and the unit's name and groupings.
+func panelSQL(choices []Choice) string {
+	if len(choices) == 0 {
+		return `SELECT NULL::VARCHAR AS unit, NULL::INTEGER AS year, NULL::DOUBLE AS egdi, NULL::DOUBLE AS osi, NULL::DOUBLE AS tii,
+			NULL::DOUBLE AS hci, NULL::DOUBLE AS epi, NULL::INTEGER AS rank, NULL::VARCHAR AS grp, NULL::VARCHAR AS class,
+			NULL::VARCHAR AS source, NULL::VARCHAR AS dataset, NULL::INTEGER AS digits, NULL::BOOLEAN AS synthetic,
+			NULL::VARCHAR AS name, NULL::VARCHAR AS name_zh, NULL::VARCHAR AS kind, NULL::VARCHAR AS region, NULL::VARCHAR AS region_zh,
+			NULL::VARCHAR AS subregion, NULL::VARCHAR AS subregion_zh, NULL::BOOLEAN AS ldc, NULL::BOOLEAN AS lldc, NULL::BOOLEAN AS sids WHERE false`
+	}
+	var parts []string
+	for _, c := range choices {
+		if c.Source == Published {
+			f := framework.ForEdition(c.Year)
+			var bands, classes []*framework.Band
+			if f != nil {
+				bands = f.Bands
+				if f.Edition == c.Year || c.Year >= 2020 {
+					classes = f.Classes
+				}
+			}
+			parts = append(parts, fmt.Sprintf(`SELECT p.unit, p.year, p.egdi, p.osi, p.tii, p.hci, p.epi, p.rank,
+				%s AS grp, %s AS class, 'published' AS source, NULL::VARCHAR AS dataset, %d AS digits, false AS synthetic, %s
+				FROM published p JOIN units u USING (unit) WHERE p.assessed AND p.year = %d`,
+				bandCase("p.egdi", bands), bandCase("p.egdi", classes), c.Digits, unitCols, c.Year))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT s.unit, s.year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
+			st.band AS grp, st.class, 'computed' AS source, %s AS dataset, %d AS digits, %v AS synthetic, %s
+			FROM (SELECT unit, year,
+			        max(value) FILTER (WHERE node = 'osi') AS osi, max(value) FILTER (WHERE node = 'tii') AS tii,
+			        max(value) FILTER (WHERE node = 'hci') AS hci, max(value) FILTER (WHERE node = 'epi') AS epi
+			      FROM scores WHERE dataset = %s AND year = %d GROUP BY unit, year) s
+			LEFT JOIN standings st ON st.dataset = %s AND st.year = s.year AND st.unit = s.unit
+			JOIN units u ON u.unit = s.unit
+			WHERE coalesce(st.value, s.osi, s.tii, s.hci, s.epi) IS NOT NULL`,
+			q(c.Dataset), c.Digits, c.Synthetic, unitCols, q(c.Dataset), c.Year, q(c.Dataset)))
+	}
+	return strings.Join(parts, "\nUNION ALL\n")
+}
+
+// ResolveUnits turns codes or names (any spelling of a Member State, or a custom unit's
+// code or name) into unit codes, with a clear error for unknown ones.
+func ResolveUnits(ctx context.Context, db *store.DB, in []string) ([]string, error) {
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		var code string
+		err := db.QueryRowContext(ctx, `SELECT unit FROM units WHERE upper(unit) = upper(?) OR lower(name) = lower(?) OR name_zh = ? LIMIT 1`, s, s, s).Scan(&code)
+		if err == sql.ErrNoRows {
+			if c := matchCountry(s); c != "" {
+				code = c
+			} else {
+				return nil, fmt.Errorf("unknown unit %q: give an ISO3 code (CHN), a country name, or the code of a unit in your data", s)
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, code)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no units given; list them like --units CHN,KOR,JPN")
+	}
+	return out, nil
+}
