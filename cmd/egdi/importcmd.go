@@ -96,7 +96,7 @@ data for 2020: --shift-years 2). Blank cells are missing values. Values for the 
 (unit, year, indicator) already in the dataset are replaced. All files are imported
 in one transaction; a bad value stops the import and names the file, line and column.`,
 		Example: `  egdi import indicators provinces-2022.xlsx --dataset provinces
-  egdi import indicators ITU_individuals_using_internet.csv --shift-years 2 --year 2022 --dataset itu
+  egdi import indicators ITU_individuals_using_internet.csv --shift-years 2 --year 2022 --carry-back 5 --dataset itu
   egdi import indicators OWID_mobile-cellular-subscriptions-per-100-people.csv --shift-years 2 --dataset itu`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -126,6 +126,7 @@ in one transaction; a bad value stops the import and names the file, line and co
 	cmd.Flags().StringVar(&opt.Indicator, "indicator", "", "indicator id of a one-series file (OWID) whose header egdi does not know")
 	cmd.Flags().IntVar(&opt.ShiftYears, "shift-years", 0, "add N to the file's years (data year → survey edition)")
 	cmd.Flags().IntVar(&opt.OnlyYear, "year", 0, "import only this (shifted) year")
+	cmd.Flags().IntVar(&opt.CarryBack, "carry-back", 0, "with --year: fill a missing value with the unit's latest one from up to N years earlier")
 	cmd.Flags().BoolVar(&opt.Synthetic, "synthetic", false, "mark the dataset as synthetic (shown wherever its results appear)")
 	cmd.Flags().StringVar(&opt.Description, "description", "", "a description of the dataset")
 	return cmd

@@ -119,8 +119,8 @@ func newCompareCmd(g *globals) *cobra.Command {
 	var o query.CompareOptions
 	var units []string
 	cmd := &cobra.Command{
-		Use:   "compare",
-		Short: "Set units side by side for one year, with their differences from the first",
+		Use:     "compare",
+		Short:   "Set units side by side for one year, with their differences from the first",
 		Example: `  egdi compare --units CHN,KOR,JPN,SGP --year 2022`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := qf.check(); err != nil {

@@ -17,10 +17,10 @@ import (
 
 // globals are the flags every command shares.
 type globals struct {
-	db      string
-	quiet   bool
-	stdout  io.Writer
-	stderr  io.Writer
+	db     string
+	quiet  bool
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func newRootCmd() *cobra.Command {
@@ -52,8 +52,19 @@ and your own indicators:
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress messages on stderr")
 	root.AddCommand(newImportCmd(g), newComputeCmd(g), newMethodsCmd(g), newRankCmd(g), newSummaryCmd(g),
 		newTrendCmd(g), newCompareCmd(g), newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newSampleCmd(g))
+	rootGlobals[root] = g
 	return root
 }
+
+// setOutput points every command's output at w and messages at e (for tests).
+func setOutput(root *cobra.Command, w, e io.Writer) {
+	if g, ok := rootGlobals[root]; ok {
+		g.stdout, g.stderr = w, e
+	}
+}
+
+// rootGlobals remembers each root command's globals so tests can redirect output.
+var rootGlobals = map[*cobra.Command]*globals{}
 
 func (g *globals) logf(format string, a ...any) {
 	if !g.quiet {

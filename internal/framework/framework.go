@@ -119,16 +119,16 @@ type Node struct {
 
 // Indicator is a leaf: a raw series and how it is treated and normalised.
 type Indicator struct {
-	ID        string     `yaml:"id" json:"id"`
-	Label     Label      `yaml:"label" json:"label"`
-	Unit      string     `yaml:"unit" json:"unit,omitempty"`
-	Direction string     `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
-	Cap       *float64   `yaml:"cap" json:"cap,omitempty"`
-	Floor     *float64   `yaml:"floor" json:"floor,omitempty"`
-	Normalise string     `yaml:"normalise" json:"normalise"`
-	Goalposts []float64  `yaml:"goalposts" json:"goalposts,omitempty"`
-	Note      string     `yaml:"note" json:"note,omitempty"`
-	Line      int        `yaml:"-" json:"-"`
+	ID        string    `yaml:"id" json:"id"`
+	Label     Label     `yaml:"label" json:"label"`
+	Unit      string    `yaml:"unit" json:"unit,omitempty"`
+	Direction string    `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
+	Cap       *float64  `yaml:"cap" json:"cap,omitempty"`
+	Floor     *float64  `yaml:"floor" json:"floor,omitempty"`
+	Normalise string    `yaml:"normalise" json:"normalise"`
+	Goalposts []float64 `yaml:"goalposts" json:"goalposts,omitempty"`
+	Note      string    `yaml:"note" json:"note,omitempty"`
+	Line      int       `yaml:"-" json:"-"`
 }
 
 // Band is an ordered lower bound on the rounded root value, e.g. the UN "very high"

@@ -24,6 +24,9 @@ type IndicatorOptions struct {
 	Indicator   string // the indicator id of a one-series file (OWID) when its header is not known
 	ShiftYears  int    // added to the file's years: data year → survey edition
 	OnlyYear    int    // keep only rows whose (shifted) year is this, when non-zero
+	// CarryBack, with OnlyYear, fills a unit's missing value with its most recent one
+	// from up to CarryBack years earlier, as the UN filled ITU gaps with the latest year.
+	CarryBack int
 }
 
 // IndicatorResult summarises one imported file.
@@ -167,15 +170,16 @@ func readHeader(path string, delim rune) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	br := bufio.NewReader(f)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
 	r.Comma = delim
 	r.FieldsPerRecord = -1
 	h, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: cannot read the header: %v", path, err)
-	}
-	if len(h) > 0 {
-		h[0] = strings.TrimPrefix(h[0], "\ufeff")
 	}
 	return h, nil
 }
@@ -579,7 +583,8 @@ func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOption
 		return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 	}
 	if opt.OnlyYear != 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ?`, opt.OnlyYear); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ? AND NOT (year BETWEEN ? AND ?)`,
+			opt.OnlyYear, opt.OnlyYear-opt.CarryBack, opt.OnlyYear); err != nil {
 			return nil, err
 		}
 	}
@@ -594,6 +599,14 @@ func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOption
 	if p != nil {
 		where := locate(path, format, header, p)
 		return nil, fmt.Errorf("%s: %s; nothing was imported", where, p.what)
+	}
+	if opt.OnlyYear != 0 && opt.CarryBack > 0 {
+		// Keep each unit's latest value in the window and label it with the edition.
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage AS
+			SELECT * REPLACE (?::INTEGER AS year) FROM stage
+			QUALIFY row_number() OVER (PARTITION BY unit, indicator ORDER BY year DESC) = 1`, opt.OnlyYear); err != nil {
+			return nil, err
+		}
 	}
 	res := &IndicatorResult{File: path, Layout: l.kind}
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT unit) FROM stage`).Scan(&res.Rows, &res.Units); err != nil {

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary act as the egdi command, so tests can start a second
+// process (see TestSecondWriterGetsDatabaseInUse).
+func TestMain(m *testing.M) {
+	if os.Getenv("EGDI_TEST_AS_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// shared returns the path of a file under ../shared/data, skipping the test when the
+// folder is absent (a user's fresh clone without the shared data).
+func shared(t *testing.T, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("skipping: real data not found at %s (tests against published UN data need ../shared/data beside the project)", p)
+	}
+	return p
+}
+
+// run executes egdi with args against db and returns stdout.
+func run(t *testing.T, db string, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errb bytes.Buffer
+	root.SetArgs(append([]string{"--db", db, "-q"}, args...))
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	// The commands write through globals; point them at the buffers.
+	setOutput(root, &out, &errb)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	out, err := run(t, db, args...)
+	if err != nil {
+		t.Fatalf("egdi %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func jsonRows(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		t.Fatalf("not a JSON array of objects: %v\n%s", err, s)
+	}
+	return rows
+}
+
+var publishedFiles = []string{
+	"un-egov/EGOV_DATA_2003.csv", "un-egov/EGOV_DATA_2004.csv", "un-egov/EGOV_DATA_2005.csv",
+	"un-egov/EGOV_DATA_2008.csv", "un-egov/egdi-2010.csv", "un-egov/egdi-2012.csv", "un-egov/egdi-2014.csv",
+	"un-egov/egdi-2016.csv", "un-egov/egdi-2018.csv", "un-egov/EGOV_DATA_2022.csv",
+}
+
+// publishedDB imports every published edition into a fresh database.
+func publishedDB(t *testing.T) string {
+	t.Helper()
+	var files []string
+	for _, f := range publishedFiles {
+		files = append(files, shared(t, f))
+	}
+	db := filepath.Join(t.TempDir(), "pub.duckdb")
+	mustRun(t, db, append([]string{"import", "indices"}, files...)...)
+	return db
+}
+
+func TestPublishedGroupCounts(t *testing.T) {
+	db := publishedDB(t)
+	want := map[string][4]float64{"2016": {29, 65, 67, 32}, "2018": {40, 71, 66, 16}, "2022": {60, 73, 53, 7}}
+	for year, counts := range want {
+		rows := jsonRows(t, mustRun(t, db, "summary", "--year", year, "--by", "group", "--format", "json"))
+		got := map[string]float64{}
+		for _, r := range rows {
+			got[r["key"].(string)] = r["count"].(float64)
+		}
+		for i, g := range []string{"very_high", "high", "middle", "low"} {
+			if got[g] != counts[i] {
+				t.Errorf("%s %s: %v countries, want %v", year, g, got[g], counts[i])
+			}
+		}
+	}
+}
+
+func TestPublishedRanks2022And2003(t *testing.T) {
+	db := publishedDB(t)
+	rows := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--format", "json"))
+	if len(rows) != 193 {
+		t.Fatalf("2022: %d rows, want 193", len(rows))
+	}
+	rank := map[string]float64{}
+	for _, r := range rows {
+		rank[r["unit"].(string)] = r["rank"].(float64)
+	}
+	for u, want := range map[string]float64{"DNK": 1, "ISL": 5, "SWE": 5, "AUS": 7} {
+		if rank[u] != want {
+			t.Errorf("2022 rank of %s = %v, want %v", u, rank[u], want)
+		}
+	}
+	if rows[0]["group"] != "very_high" || rows[0]["class"] != "VH" {
+		t.Errorf("Denmark 2022: group %v class %v, want very_high VH", rows[0]["group"], rows[0]["class"])
+	}
+	rows = jsonRows(t, mustRun(t, db, "rank", "--year", "2003", "--format", "json"))
+	if len(rows) != 191 {
+		t.Errorf("2003: %d states ranked, want 191", len(rows))
+	}
+	for _, r := range rows {
+		if u := r["unit"]; u == "MNE" || u == "SSD" {
+			t.Errorf("2003: %s listed, but it was not assessed", u)
+		}
+		if r["class"] != nil {
+			t.Errorf("2003 has no rating classes, got %v for %v", r["class"], r["unit"])
+		}
+	}
+	out, _ := run(t, db, "check", "--year", "2003", "--format", "csv") // exits non-zero: 2003 has real errors
+	for _, u := range []string{"MNE,Montenegro,not_assessed", "SSD,South Sudan,not_assessed"} {
+		if !strings.Contains(out, u) {
+			t.Errorf("check 2003 does not list %s", u)
+		}
+	}
+}
+
+func TestCheckFlagsLibya2012AndNothingFrom2014(t *testing.T) {
+	db := publishedDB(t)
+	out, err := run(t, db, "check", "--year", "2012", "--format", "json")
+	if err == nil {
+		t.Error("check 2012 found no errors; Libya's EGDI does not match its components")
+	}
+	found := false
+	for _, r := range jsonRows(t, out) {
+		if r["unit"] == "LBY" && r["check"] == "egdi_mismatch" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("check 2012 did not flag Libya:\n%s", out)
+	}
+	for _, y := range []string{"2014", "2016", "2018", "2022"} {
+		out := mustRun(t, db, "check", "--year", y, "--format", "json")
+		for _, r := range jsonRows(t, out) {
+			if r["check"] == "egdi_mismatch" || r["check"] == "rank_mismatch" {
+				t.Errorf("%s: unexpected %v for %v: %v", y, r["check"], r["unit"], r["detail"])
+			}
+		}
+	}
+}
+
+func TestHistoricalNamesAndReimportReplaces(t *testing.T) {
+	db := publishedDB(t)
+	// Türkiye (2022 file) and Turkey (2018 file) are one unit across editions.
+	rows := jsonRows(t, mustRun(t, db, "trend", "--units", "Turkey", "--format", "json"))
+	years := map[float64]bool{}
+	for _, r := range rows {
+		years[r["year"].(float64)] = true
+	}
+	if !years[2018] || !years[2022] || !years[2003] {
+		t.Errorf("Türkiye's trend misses editions: %v", years)
+	}
+	// Re-importing an edition replaces it rather than adding to it.
+	mustRun(t, db, "import", "indices", shared(t, "un-egov/EGOV_DATA_2022.csv"))
+	rows = jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--format", "json"))
+	if len(rows) != 193 {
+		t.Errorf("after re-import 2022 has %d rows, want 193", len(rows))
+	}
+}
+
+func TestTII2022FromITUSeries(t *testing.T) {
+	db := publishedDB(t)
+	files := []string{
+		shared(t, "raw/ITU_individuals_using_internet.csv"),
+		shared(t, "raw/ITU_active_mobile_broadband_subscriptions.csv"),
+		shared(t, "raw/ITU_fixed_broadband_subscriptions.csv"),
+		shared(t, "raw/OWID_mobile-cellular-subscriptions-per-100-people.csv"),
+	}
+	mustRun(t, db, append([]string{"import", "indicators", "--dataset", "itu", "--shift-years", "2", "--year", "2022", "--carry-back", "5"}, files...)...)
+	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "itu", "--year", "2022")
+	comp := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "computed", "--dataset", "itu", "--index", "tii", "--format", "json"))
+	pub := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "published", "--format", "json"))
+	published := map[string]float64{}
+	for _, r := range pub {
+		published[r["unit"].(string)] = r["tii"].(float64)
+	}
+	var xs, ys []float64
+	for _, r := range comp {
+		if r["tii"] == nil || r["egdi"] != nil {
+			if r["egdi"] != nil {
+				t.Errorf("%v has an EGDI without OSI and HCI data", r["unit"])
+			}
+			continue
+		}
+		if p, ok := published[r["unit"].(string)]; ok {
+			xs = append(xs, r["tii"].(float64))
+			ys = append(ys, p)
+		}
+	}
+	mae, corr := maeCorr(xs, ys)
+	t.Logf("TII 2022 from ITU data: %d countries, MAE %.4f, r %.4f", len(xs), mae, corr)
+	if len(xs) < 180 {
+		t.Errorf("only %d countries got a TII", len(xs))
+	}
+	if mae > 0.025 || corr < 0.99 {
+		t.Errorf("TII 2022: MAE %.4f (want ≤ 0.025), correlation %.4f (want ≥ 0.99)", mae, corr)
+	}
+}
