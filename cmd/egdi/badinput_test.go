@@ -1,0 +1,179 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/egdi/egdi/internal/store"
+)
+
+const goodLong = "unit,year,indicator,value\nCHN,2022,internet_users_pct,73.1\nIND,2022,internet_users_pct,43\n"
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func count(t *testing.T, db, table string) int {
+	t.Helper()
+	c, err := sql.Open("duckdb", db+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n int
+	if err := c.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Every bad file is refused with a message naming where the problem is, and the
+// database keeps exactly what it had (the good file imported first).
+func TestBadIndicatorFilesAreRefusedAndChangeNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	mustRun(t, db, "import", "indicators", write(t, dir, "good.csv", goodLong))
+	before := count(t, db, "indicator_values")
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"nonnumeric.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,73.1\nIND,2022,internet_users_pct,abc\n",
+			[]string{"nonnumeric.csv:3", `column "value"`, `"abc" is not a number`}},
+		{"nan.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,NaN\n",
+			[]string{"nan.csv:2", "not a finite number"}},
+		{"inf.csv", "unit,year,fixed_tel_per100\nCHN,2022,1\nIND,2022,inf\n",
+			[]string{"inf.csv:3", `column "fixed_tel_per100"`, "not a finite number"}},
+		{"negative.csv", "unit,year,indicator,value\nCHN,2022,fixed_broadband_per100,-3\n",
+			[]string{"negative.csv:2", "cannot be negative"}},
+		{"duplicate.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,1\nIND,2022,internet_users_pct,2\nCHN,2022,internet_users_pct,3\n",
+			[]string{"duplicate.csv:4", "duplicate value for unit CHN, year 2022, indicator internet_users_pct", "first given at line 2"}},
+		{"missingcol.csv", "unit,indicator,value\nCHN,internet_users_pct,1\n",
+			[]string{"missingcol.csv", "missing column year"}},
+		{"empty.csv", "", []string{"empty.csv", "empty"}},
+		{"headeronly.csv", "unit,year,indicator,value\n", []string{"headeronly.csv", "no data rows"}},
+		{"latin1.csv", "unit,year,indicator,value,name\nBJ,2022,x,1,P\xe9kin\n", []string{"latin1.csv:2", "not UTF-8"}},
+		{"utf16.csv", "\xff\xfeu\x00n\x00i\x00t\x00", []string{"utf16.csv", "UTF-16"}},
+		{"badyear.csv", "unit,year,indicator,value\nCHN,twenty,internet_users_pct,1\n", []string{"badyear.csv:2", `"twenty" is not a year`}},
+		{"ragged.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,1,extra\n", []string{"ragged.csv"}},
+		{"over100.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,130\n", []string{"over100.csv:2", "above its maximum 100"}},
+		{"report.docx", "x", []string{"report.docx", "unknown file type"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := run(t, db, "import", "indicators", write(t, dir, c.name, c.body))
+			if err == nil {
+				t.Fatalf("%s was imported; want an error", c.name)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if n := count(t, db, "indicator_values"); n != before {
+				t.Errorf("the database changed: %d values, had %d", n, before)
+			}
+		})
+	}
+	// Two files, the second bad: the first is not half-imported either.
+	_, err := run(t, db, "import", "indicators", write(t, dir, "ok2.csv", "unit,year,indicator,value\nJPN,2022,internet_users_pct,90\n"),
+		write(t, dir, "bad2.csv", "unit,year,indicator,value\nKOR,2022,internet_users_pct,x\n"))
+	if err == nil || count(t, db, "indicator_values") != before {
+		t.Errorf("a failed two-file import changed the database (err %v)", err)
+	}
+}
+
+func TestBadPublishedTablesAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"unknown-2022.csv", "Country Name,E-Government Index,E-Government Rank\nDenmark,0.97,1\nAtlantis,0.5,2\n",
+			[]string{"unknown-2022.csv:3", `column "Country Name"`, `unknown country name "Atlantis"`}},
+		{"dup-2022.csv", "country-code,e-gov-index\nDNK,0.9\nDNK,0.8\n", []string{"dup-2022.csv:3", "appears twice"}},
+		{"noyear.csv", "country-code,e-gov-index\nDNK,0.9\n", []string{"no survey year", "--year"}},
+		{"text-2022.csv", "country-code,e-gov-index\nDNK,high\n", []string{"text-2022.csv:2", `"high" is not a number`}},
+		{"noegdi-2022.csv", "country-code,rank\nDNK,1\n", []string{"missing column", "EGDI"}},
+	}
+	for _, c := range cases {
+		_, err := run(t, db, "import", "indices", write(t, dir, c.name, c.body))
+		if err == nil {
+			t.Errorf("%s was imported; want an error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", c.name, err, w)
+			}
+		}
+	}
+	// --map and --year make an unusual table importable; accents and spacing still match.
+	p := write(t, dir, "other.csv", "Economy,Score,Position\n Côte d’Ivoire ,0.4,1\nTURKEY,0.7,2\n")
+	mustRun(t, db, "import", "indices", p, "--year", "2024", "--map", "Economy=name,Score=egdi,Position=rank")
+	if n := count(t, db, "published"); n != 2 {
+		t.Errorf("mapped import stored %d rows, want 2", n)
+	}
+}
+
+func TestWideXLSXAndParquetImports(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	// A Parquet file written by DuckDB itself, wide layout, custom units with names.
+	pq := filepath.Join(dir, "prov.parquet")
+	c, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(`COPY (SELECT * FROM (VALUES ('110000', '北京市', 2022, 95.5, 3.0), ('310000', '上海市', 2022, 97.0, NULL))
+		t(unit, name, year, a, b)) TO '` + pq + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	mustRun(t, db, "import", "indicators", pq, "--dataset", "prov")
+	if n := count(t, db, "indicator_values"); n != 3 {
+		t.Errorf("parquet wide import stored %d values, want 3 (a blank is missing, not zero)", n)
+	}
+	// A Parquet file with a text value where a number belongs names the record.
+	bad := filepath.Join(dir, "bad.parquet")
+	c, _ = sql.Open("duckdb", "")
+	c.Exec(`COPY (SELECT * FROM (VALUES ('110000', 2022, 'x1', '1'), ('310000', 2022, 'x1', 'n/a')) t(unit, year, indicator, value)) TO '` + bad + `' (FORMAT parquet)`)
+	c.Close()
+	if _, err := run(t, db, "import", "indicators", bad); err == nil || !strings.Contains(err.Error(), "record 2") {
+		t.Errorf("bad parquet: %v, want an error naming record 2", err)
+	}
+}
+
+// A second process that wants to write the database while another holds it gets a
+// clear message and exit code 3, not a crash.
+func TestSecondWriterGetsDatabaseInUse(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.duckdb")
+	db, err := store.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cmd := exec.Command(os.Args[0], "--db", path, "import", "indicators", write(t, dir, "x.csv", goodLong))
+	cmd.Env = append(os.Environ(), "EGDI_TEST_AS_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 3 {
+		t.Fatalf("second writer: err %v, output %s; want exit code 3", err, out)
+	}
+	if !strings.Contains(string(out), "database in use") || !strings.Contains(string(out), "another process") {
+		t.Errorf("second writer's message is unclear: %s", out)
+	}
+}
