@@ -311,7 +311,9 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 			`DELETE FROM scores WHERE dataset = $1 AND year = $2`,
 			`DELETE FROM standings WHERE dataset = $1 AND year = $2`,
 			`DELETE FROM runs WHERE dataset = $1 AND year = $2`,
-			`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val WHERE year = $2`,
+			// Nodes only: normalised indicator values are cheap to recompute and would
+			// multiply the rows written by the number of indicators.
+			`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val WHERE year = $2 AND node IN (SELECT id FROM c_node)`,
 			`INSERT INTO standings SELECT $1, year, unit, value, rank, band, class FROM c_standing WHERE year = $2`,
 		} {
 			if _, err := tx.ExecContext(ctx, s, dataset, r.Year); err != nil {

@@ -192,7 +192,7 @@ func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) +
 // loadSource puts the file's cells, as text, into the temp table src(rec, c0, c1, ...),
 // rec being the data record's ordinal (1 = the first record after the header).
 func loadSource(ctx context.Context, tx *sql.Tx, path, format string) ([]string, error) {
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS src`); err != nil {
+	if err := dropSrc(ctx, tx); err != nil {
 		return nil, err
 	}
 	switch format {
@@ -209,7 +209,10 @@ func loadSource(ctx context.Context, tx *sql.Tx, path, format string) ([]string,
 		for i := range header {
 			cols[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
 		}
-		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT row_number() OVER () AS rec, * FROM read_csv(%s,
+		// No record numbers here: a window over the whole file would serialise the
+		// parallel reader. Problems are traced back to their line by key (see locate).
+		// A view: the file is parsed once, by the statement that stages it.
+		q := fmt.Sprintf(`CREATE TEMP VIEW src AS SELECT NULL::BIGINT AS rec, * FROM read_csv(%s,
 			header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',
 			columns = {%s}, strict_mode = true)`, sqlString(path), sqlString(string(delim)), strings.Join(cols, ", "))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -300,11 +303,11 @@ func duckMessage(err error) string {
 // stageSQL turns src into (rec, unit, name, name_zh, year_raw, indicator, value_raw, col).
 func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
 	c := func(i int) string { return fmt.Sprintf("c%d", i) }
-	nameExpr := "NULL"
+	nameExpr := "NULL::VARCHAR"
 	if l.name >= 0 {
 		nameExpr = c(l.name)
 	}
-	nameZhExpr := "NULL"
+	nameZhExpr := "NULL::VARCHAR"
 	if l.nameZh >= 0 {
 		nameZhExpr = c(l.nameZh)
 	}
@@ -313,7 +316,7 @@ func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
 		return fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, %s AS name_zh, trim(%s) AS year_raw, trim(%s) AS indicator, trim(%s) AS value_raw, %d AS col FROM src`,
 			c(l.unit), nameExpr, nameZhExpr, c(l.year), c(l.indicator), c(l.value), l.value), nil
 	case "owid":
-		return fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, NULL AS name_zh, trim(%s) AS year_raw, %s AS indicator, trim(%s) AS value_raw, %d AS col
+		return fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, NULL::VARCHAR AS name_zh, trim(%s) AS year_raw, %s AS indicator, trim(%s) AS value_raw, %d AS col
 			FROM src WHERE coalesce(trim(%s), '') <> '' AND NOT starts_with(%s, 'OWID_')`,
 			c(l.unit), nameExpr, c(l.year), sqlString(l.owidID), c(l.value), l.value, c(l.unit), c(l.unit)), nil
 	case "itu":
@@ -327,7 +330,7 @@ func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
 				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlString(code), sqlString(e.ID)))
 			}
 		}
-		return fmt.Sprintf(`SELECT * FROM (SELECT rec, trim(%s) AS unit, %s AS name, NULL AS name_zh, trim(%s) AS year_raw,
+		return fmt.Sprintf(`SELECT * FROM (SELECT rec, trim(%s) AS unit, %s AS name, NULL::VARCHAR AS name_zh, trim(%s) AS year_raw,
 			CASE trim(%s) %s END AS indicator, trim(%s) AS value_raw, %d AS col FROM src) WHERE indicator IS NOT NULL`,
 			c(l.unit), nameExpr, c(l.year), c(l.series), strings.Join(whens, " "), c(l.value), l.value), nil
 	}
@@ -343,25 +346,38 @@ func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
 
 // problem is one bad record found by a validation query.
 type problem struct {
-	rec   int64
+	rec   int64 // record ordinal where known (sheets, Parquet); 0 for CSV
 	col   int
 	what  string
 	other int64 // for duplicates: the record that gave the key first
+	// The key of the bad record, to find it in a CSV file.
+	unit, year, indicator, value string
+	dup                          bool
 }
 
 // validate runs the checks over stage and returns the first problem, if any.
-func validate(ctx context.Context, tx *sql.Tx, l *layout) (*problem, error) {
+func validate(ctx context.Context, tx *sql.Tx, l *layout, shift int) (*problem, error) {
 	var p problem
 	// Record-level checks, in one pass.
-	row := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT rec, col, kind, detail FROM (
-		SELECT rec, %d AS col, 'unit' AS kind, '' AS detail FROM stage WHERE coalesce(unit, '') = ''
-		UNION ALL SELECT rec, %d, 'year', year_raw FROM stage WHERE TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) IS NULL OR TRY_CAST(year_raw AS DOUBLE) <> TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER)
-		UNION ALL SELECT rec, col, 'indicator', '' FROM stage WHERE coalesce(indicator, '') = ''
-		UNION ALL SELECT rec, col, 'number', value_raw FROM stage WHERE value_raw IS NOT NULL AND value_raw <> '' AND TRY_CAST(value_raw AS DOUBLE) IS NULL
-		UNION ALL SELECT rec, col, 'finite', value_raw FROM stage WHERE isnan(TRY_CAST(value_raw AS DOUBLE)) OR isinf(TRY_CAST(value_raw AS DOUBLE))
-	) ORDER BY rec, col LIMIT 1`, l.unit, l.year))
-	var kind, detail string
-	err := row.Scan(&p.rec, &p.col, &kind, &detail)
+	// Record-level checks in one pass over stage.
+	row := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(rec, 0), CASE kind WHEN 'unit' THEN %d WHEN 'year' THEN %d ELSE col END, kind,
+		coalesce(unit, ''), coalesce(year_raw, ''), coalesce(indicator, ''), coalesce(value_raw, '') FROM (
+		SELECT *, CASE
+			WHEN coalesce(unit, '') = '' THEN 'unit'
+			WHEN year IS NULL OR TRY_CAST(year_raw AS DOUBLE) <> year - %d THEN 'year'
+			WHEN coalesce(indicator, '') = '' THEN 'indicator'
+			WHEN value IS NULL THEN 'number'
+			WHEN isnan(value) OR isinf(value) THEN 'finite' END AS kind
+		FROM stage) WHERE kind IS NOT NULL ORDER BY rec NULLS LAST LIMIT 1`, l.unit, l.year, shift))
+	var kind string
+	err := row.Scan(&p.rec, &p.col, &kind, &p.unit, &p.year, &p.indicator, &p.value)
+	detail := p.value
+	switch kind {
+	case "year": // the bad cell is the year, which is what locate compares
+		detail, p.value = p.year, p.year
+	case "unit":
+		p.value = ""
+	}
 	if err == nil {
 		switch kind {
 		case "unit":
@@ -398,9 +414,10 @@ func validate(ctx context.Context, tx *sql.Tx, l *layout) (*problem, error) {
 	}
 	var v, lo, hi sql.NullFloat64
 	var id, unit string
-	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT s.rec, s.col, s.indicator, s.value, r.lo, r.hi, r.unit
+	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(s.rec, 0), s.col, s.indicator, s.value, r.lo, r.hi, r.unit, s.unit, s.year_raw, s.value_raw
 		FROM stage s JOIN (VALUES %s) r(id, lo, hi, unit) ON s.indicator = r.id
-		WHERE s.value < r.lo OR s.value > r.hi ORDER BY s.rec LIMIT 1`, strings.Join(vals, ", "))).Scan(&p.rec, &p.col, &id, &v, &lo, &hi, &unit)
+		WHERE s.value < r.lo OR s.value > r.hi ORDER BY s.rec NULLS LAST LIMIT 1`, strings.Join(vals, ", "))).Scan(&p.rec, &p.col, &id, &v, &lo, &hi, &unit, &p.unit, &p.year, &p.value)
+	p.indicator = id
 	if err == nil {
 		switch {
 		case lo.Valid && v.Float64 < lo.Float64 && lo.Float64 == 0:
@@ -417,12 +434,13 @@ func validate(ctx context.Context, tx *sql.Tx, l *layout) (*problem, error) {
 	}
 	// Duplicates: one value per (unit, year, indicator).
 	var first, second int64
-	var u, ind string
+	var u, ind, yr string
 	var y int
-	err = tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(rec), max(rec) FROM stage
-		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`).Scan(&u, &y, &ind, &first, &second)
+	err = tx.QueryRowContext(ctx, `SELECT unit, year, any_value(year_raw), indicator, coalesce(min(rec), 0), coalesce(max(rec), 0) FROM stage
+		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`).Scan(&u, &y, &yr, &ind, &first, &second)
 	if err == nil {
-		return &problem{rec: second, col: l.unit, other: first, what: fmt.Sprintf("duplicate value for unit %s, year %d, indicator %s", u, y, ind)}, nil
+		return &problem{rec: second, col: l.unit, other: first, dup: true, unit: u, year: yr, indicator: ind,
+			what: fmt.Sprintf("duplicate value for unit %s, year %d, indicator %s", u, y, ind)}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
@@ -431,7 +449,7 @@ func validate(ctx context.Context, tx *sql.Tx, l *layout) (*problem, error) {
 }
 
 // locate turns a data record ordinal into a file position for messages.
-func locate(path, format string, header []string, p *problem) string {
+func locate(path, format string, header []string, l *layout, p *problem) string {
 	colName := ""
 	if p.col >= 0 && p.col < len(header) {
 		colName = fmt.Sprintf(": column %q", header[p.col])
@@ -443,10 +461,18 @@ func locate(path, format string, header []string, p *problem) string {
 		case "parquet":
 			return fmt.Sprintf("record %d", rec)
 		}
-		if line := csvLine(path, rec); line > 0 {
-			return fmt.Sprintf("line %d", line)
-		}
 		return fmt.Sprintf("record %d", rec)
+	}
+	if format == "csv" {
+		lines := csvLines(path, l, p)
+		if p.dup && len(lines) >= 2 {
+			p.what += fmt.Sprintf(" (first given at line %d)", lines[0])
+			lines = lines[1:]
+		}
+		if len(lines) > 0 {
+			return fmt.Sprintf("%s:%d%s", path, lines[0], colName)
+		}
+		return path + colName
 	}
 	if p.other > 0 {
 		p.what += " (first given at " + pos(p.other) + ")"
@@ -458,15 +484,17 @@ func locate(path, format string, header []string, p *problem) string {
 	return fmt.Sprintf("%s: %s%s", path, at, colName)
 }
 
-// csvLine re-reads a CSV file to find the line where data record rec starts.
-func csvLine(path string, rec int64) int {
+// csvLines re-reads a CSV file to find the lines of the records matching the
+// problem's key (unit, year, and for long files the indicator; the value too unless
+// it is a duplicate), at most two.
+func csvLines(path string, l *layout, p *problem) []int {
 	delim, err := Sniff(path)
 	if err != nil {
-		return 0
+		return nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0
+		return nil
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
@@ -477,14 +505,37 @@ func csvLine(path string, rec int64) int {
 	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	for n := int64(0); ; n++ {
-		_, err := r.Read()
-		if err == io.EOF {
-			return 0
+	cell := func(rec []string, i int) string {
+		if i < 0 || i >= len(rec) {
+			return ""
 		}
-		if n == rec {
-			line, _ := r.FieldPos(0)
-			return line
+		return strings.TrimSpace(rec[i])
+	}
+	var lines []int
+	for n := 0; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF || (err != nil && n == 0) {
+			return lines
+		}
+		if err != nil || n == 0 {
+			continue
+		}
+		if !strings.EqualFold(cell(rec, l.unit), p.unit) || cell(rec, l.year) != p.year {
+			continue
+		}
+		if l.kind == "long" && cell(rec, l.indicator) != p.indicator {
+			continue
+		}
+		if l.kind == "wide" && p.indicator != "" && p.col >= 0 && p.col < len(l.header) && strings.TrimSpace(l.header[p.col]) != p.indicator {
+			continue
+		}
+		if !p.dup && p.col >= 0 && cell(rec, p.col) != p.value {
+			continue
+		}
+		line, _ := r.FieldPos(0)
+		lines = append(lines, line)
+		if len(lines) == 2 || !p.dup {
+			return lines
 		}
 	}
 }
@@ -497,40 +548,57 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	}
 	var results []IndicatorResult
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE incoming (unit VARCHAR, name VARCHAR, name_zh VARCHAR, year INTEGER, indicator VARCHAR, value DOUBLE, file VARCHAR, rec BIGINT)`); err != nil {
-			return err
-		}
-		for _, path := range files {
-			res, err := importOne(ctx, tx, path, opt)
+		// Each file is staged as its own table; incoming is their union, without a copy.
+		var parts []string
+		for i, path := range files {
+			res, err := importOne(ctx, tx, i, path, opt)
 			if err != nil {
 				return err
 			}
 			results = append(results, *res)
+			parts = append(parts, fmt.Sprintf(`SELECT unit, name, name_zh, year, indicator, value, %s AS file FROM stage_%d`, sqlString(path), i))
 		}
-		// The same key in two files of one import is as ambiguous as within one file.
-		var u, ind, f1, f2 string
-		var y int
-		err := tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(file), max(file) FROM incoming
-			GROUP BY unit, year, indicator HAVING count(*) > 1 LIMIT 1`).Scan(&u, &y, &ind, &f1, &f2)
-		if err == nil {
-			return fmt.Errorf("%s and %s both give unit %s, year %d, indicator %s; import them separately if one should replace the other", f1, f2, u, y, ind)
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")); err != nil {
+			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if len(files) > 1 {
+			// The same key in two files of one import is as ambiguous as within one file.
+			var u, ind, f1, f2 string
+			var y int
+			err := tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(file), max(file) FROM incoming
+				GROUP BY unit, year, indicator HAVING count(*) > 1 LIMIT 1`).Scan(&u, &y, &ind, &f1, &f2)
+			if err == nil {
+				return fmt.Errorf("%s and %s both give unit %s, year %d, indicator %s; import them separately if one should replace the other", f1, f2, u, y, ind)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var existing, named bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM indicator_values WHERE dataset = ?)`, opt.Dataset).Scan(&existing); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming WHERE name IS NOT NULL)`).Scan(&named); err != nil {
 			return err
 		}
 		stmts := []string{
-			// Unit codes that are Member State ISO3 codes in any case attach to the country.
-			`UPDATE incoming SET unit = upper(unit) WHERE upper(unit) IN (SELECT unit FROM units WHERE kind = 'country') AND unit <> upper(unit)`,
 			`INSERT INTO units (unit, name, name_zh, kind)
-			   SELECT unit, coalesce(any_value(name), unit), any_value(name_zh), 'custom' FROM incoming
-			   WHERE unit NOT IN (SELECT unit FROM units) GROUP BY unit`,
-			`UPDATE units SET name = n.name, name_zh = coalesce(n.name_zh, units.name_zh)
-			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming WHERE name IS NOT NULL GROUP BY unit) n
-			   WHERE units.unit = n.unit AND units.kind = 'custom'`,
-			`DELETE FROM indicator_values WHERE dataset = $1 AND (unit, year, indicator) IN (SELECT (unit, year, indicator) FROM incoming)`,
+			   SELECT n.unit, coalesce(n.name, n.unit), n.name_zh, 'custom'
+			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming GROUP BY unit) n
+			   ANTI JOIN units u ON u.unit = n.unit`,
 			`INSERT INTO indicator_values SELECT $1, unit, year, indicator, value FROM incoming`,
 			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
 			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
+		}
+		if named {
+			stmts = append([]string{`UPDATE units SET name = n.name, name_zh = coalesce(n.name_zh, units.name_zh)
+			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming WHERE name IS NOT NULL GROUP BY unit) n
+			   WHERE units.unit = n.unit AND units.kind = 'custom'`}, stmts...)
+		}
+		if existing {
+			// Replace the values of the same keys; a join, not a tuple IN, keeps this set-wise.
+			stmts = append([]string{`DELETE FROM indicator_values iv USING (SELECT DISTINCT unit, year, indicator FROM incoming) n
+			   WHERE iv.dataset = $1 AND iv.unit = n.unit AND iv.year = n.year AND iv.indicator = n.indicator`}, stmts...)
 		}
 		for _, s := range stmts {
 			args := []any{}
@@ -548,7 +616,14 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `DROP TABLE IF EXISTS src; DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS incoming`)
+		if err := dropSrc(ctx, tx); err != nil {
+			return err
+		}
+		drop := `DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS stage;`
+		for i := range files {
+			drop += fmt.Sprintf(` DROP TABLE IF EXISTS stage_%d;`, i)
+		}
+		_, err := tx.ExecContext(ctx, drop)
 		return err
 	})
 	if err != nil {
@@ -557,7 +632,8 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	return results, nil
 }
 
-func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOptions) (*IndicatorResult, error) {
+// importOne stages one file, validated, as the temp table stage_n.
+func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt IndicatorOptions) (*IndicatorResult, error) {
 	format, err := Format(path)
 	if err != nil {
 		return nil, err
@@ -588,16 +664,19 @@ func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOption
 			return nil, err
 		}
 	}
-	// Blank values are missing data points, not zeros.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE coalesce(value_raw, '') = ''`); err != nil {
+	// Blank values are missing data points, not zeros. Unit codes that are Member
+	// State ISO3 codes in any case attach to the country.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE coalesce(value_raw, '') = '';
+		UPDATE stage SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
+		  AND upper(unit) IN (SELECT unit FROM units WHERE kind = 'country')`); err != nil {
 		return nil, err
 	}
-	p, err := validate(ctx, tx, l)
+	p, err := validate(ctx, tx, l, opt.ShiftYears)
 	if err != nil {
 		return nil, err
 	}
 	if p != nil {
-		where := locate(path, format, header, p)
+		where := locate(path, format, header, l, p)
 		return nil, fmt.Errorf("%s: %s; nothing was imported", where, p.what)
 	}
 	if opt.OnlyYear != 0 && opt.CarryBack > 0 {
@@ -619,10 +698,10 @@ func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOption
 		}
 		return nil, fmt.Errorf("%s: %s; nothing was imported", path, what)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO incoming SELECT unit, name, name_zh, year, indicator, value, ?, rec FROM stage`, path); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE stage RENAME TO stage_%d`, n)); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM stage ORDER BY 1`)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT year FROM stage_%d ORDER BY 1`, n))
 	if err != nil {
 		return nil, err
 	}
@@ -632,7 +711,7 @@ func importOne(ctx context.Context, tx *sql.Tx, path string, opt IndicatorOption
 		res.Years = append(res.Years, y)
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT indicator FROM stage ORDER BY 1`)
+	rows, err = tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT indicator FROM stage_%d ORDER BY 1`, n))
 	if err != nil {
 		return nil, err
 	}
@@ -669,4 +748,22 @@ func ituCodes() string {
 		}
 	}
 	return strings.Join(codes, ", ")
+}
+
+// dropSrc drops the previous file's source, a view (CSV) or a table (sheet, Parquet):
+// DROP of the wrong kind is an error, which would abort the import's transaction.
+func dropSrc(ctx context.Context, tx *sql.Tx) error {
+	var kind string
+	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_name = 'src' AND table_schema = 'main' AND table_catalog = 'temp'`).Scan(&kind)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case kind == "VIEW":
+		_, err = tx.ExecContext(ctx, `DROP VIEW src`)
+	default:
+		_, err = tx.ExecContext(ctx, `DROP TABLE src`)
+	}
+	return err
 }

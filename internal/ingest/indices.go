@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -265,9 +266,12 @@ func ImportIndices(ctx context.Context, db *store.DB, files []string, opt IndexO
 
 func recordImport(tx *sql.Tx, kind, dataset, file string, rows int) error {
 	sum := ""
-	if b, err := os.ReadFile(file); err == nil {
-		h := sha256.Sum256(b)
-		sum = hex.EncodeToString(h[:])
+	if f, err := os.Open(file); err == nil {
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err == nil {
+			sum = hex.EncodeToString(h.Sum(nil))
+		}
+		f.Close()
 	}
 	_, err := tx.Exec(`INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())`, kind, dataset, file, sum, rows)
 	return err

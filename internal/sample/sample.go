@@ -95,29 +95,3 @@ func WriteBench(w io.Writer, n, k, year int, seed uint64) error {
 	}
 	return bw.Flush()
 }
-
-// BenchFramework is the YAML of the framework the benchmark computes: k indicators
-// z-scored, two sub-indices of equal weight min-max normalised, their mean the index,
-// with the UN groups.
-func BenchFramework(k int) string {
-	half := k / 2
-	s := "id: bench\ntitle: {en: Synthetic benchmark index}\nroot: index\nnodes:\n  - {id: index, children: [a, b]}\n"
-	list := func(from, to int) string {
-		out := "["
-		for j := from; j <= to; j++ {
-			if j > from {
-				out += ", "
-			}
-			out += fmt.Sprintf("x%02d", j)
-		}
-		return out + "]"
-	}
-	s += fmt.Sprintf("  - {id: a, normalise: minmax, children: %s}\n", list(1, half))
-	s += fmt.Sprintf("  - {id: b, normalise: minmax, children: %s}\n", list(half+1, k))
-	s += "indicators:\n"
-	for j := 1; j <= k; j++ {
-		s += fmt.Sprintf("  - {id: x%02d, normalise: zscore}\n", j)
-	}
-	s += "bands:\n  - {id: very_high, min: 0.75}\n  - {id: high, min: 0.5}\n  - {id: middle, min: 0.25}\n  - {id: low, min: 0}\n"
-	return s
-}

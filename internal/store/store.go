@@ -43,7 +43,14 @@ type DB struct {
 	connector *duckdb.Connector
 }
 
-var lockRE = regexp.MustCompile(`(?i)conflicting lock is held in (.*?)(\(PID (\d+)\))?(\.|$| by)`)
+// memoryLimit is DuckDB's memory limit: EGDI_MEMORY_LIMIT, or 1.5 GB, beyond which
+// DuckDB spills to temporary files instead of growing.
+func memoryLimit() string {
+	if v := os.Getenv("EGDI_MEMORY_LIMIT"); v != "" {
+		return v
+	}
+	return "1500MB"
+}
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // readOnly opens it for queries only, which lets several readers share it.
@@ -59,6 +66,13 @@ func Open(path string, readOnly bool) (*DB, error) {
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
 	}
+	// Rows need no insertion order (every query orders explicitly), which lets DuckDB
+	// load and write in parallel; a memory limit keeps large imports from swapping.
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	dsn += sep + "preserve_insertion_order=false&memory_limit=" + memoryLimit()
 	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, openError(path, err)
@@ -95,7 +109,7 @@ func (db *DB) Connector() *duckdb.Connector { return db.connector }
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS units (
-  unit VARCHAR PRIMARY KEY, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
+  unit VARCHAR NOT NULL, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
   m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
   ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN);
 CREATE TABLE IF NOT EXISTS datasets (
