@@ -95,7 +95,11 @@ func notes(choices []Choice, lang Lang) []string {
 		if c.Source == Published {
 			pub = append(pub, fmt.Sprint(c.Year))
 		} else {
-			comp = append(comp, fmt.Sprintf("%d (%s, dataset %s)", c.Year, c.Method, c.Dataset))
+			if lang == "zh" {
+				comp = append(comp, fmt.Sprintf("%d年（方法 %s，数据集 %s）", c.Year, c.Method, c.Dataset))
+			} else {
+				comp = append(comp, fmt.Sprintf("%d (%s, dataset %s)", c.Year, c.Method, c.Dataset))
+			}
 			synthetic = synthetic || c.Synthetic
 		}
 	}
@@ -105,7 +109,7 @@ func notes(choices []Choice, lang Lang) []string {
 			out = append(out, "来源：联合国电子政务调查报告 "+strings.Join(pub, "、")+" 年公布值")
 		}
 		if len(comp) > 0 {
-			out = append(out, "来源：egdi 计算 "+strings.Join(comp, "、"))
+			out = append(out, "来源：egdi 计算，"+strings.Join(comp, "；"))
 		}
 		if synthetic {
 			out = append(out, "注意：合成样本数据，非官方数据。")
