@@ -77,10 +77,11 @@ func newMethodsCmd(g *globals) *cobra.Command {
   egdi methods --format json
   egdi methods my-index.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fs, err := framework.Builtins()
+			builtin, err := framework.Builtins()
 			if err != nil {
 				return err
 			}
+			fs := append([]*framework.Framework{}, builtin...)
 			for _, a := range append(files, args...) {
 				f, err := framework.Load(a)
 				if err != nil {

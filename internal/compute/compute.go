@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
@@ -328,11 +327,4 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	_, err = tx.ExecContext(ctx, `DROP TABLE IF EXISTS c_raw; DROP TABLE IF EXISTS c_val; DROP TABLE IF EXISTS c_standing;
 		DROP TABLE IF EXISTS c_leaf; DROP TABLE IF EXISTS c_node; DROP TABLE IF EXISTS c_edge`)
 	return err
-}
-
-// RoundHalfAway rounds x to d decimals, halves away from zero; the same rule DuckDB's
-// round uses, for Go-side checks.
-func RoundHalfAway(x float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(x*p) / p
 }

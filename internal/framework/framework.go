@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -286,17 +287,26 @@ func Load(name string) (*Framework, error) {
 	return f, nil
 }
 
-// Builtins loads every embedded framework.
+var (
+	builtinsOnce sync.Once
+	builtins     []*Framework
+	builtinsErr  error
+)
+
+// Builtins loads every embedded framework, once per process; callers must not modify
+// the frameworks returned.
 func Builtins() ([]*Framework, error) {
-	var out []*Framework
-	for _, n := range BuiltinNames() {
-		f, err := Load(n)
-		if err != nil {
-			return nil, err
+	builtinsOnce.Do(func() {
+		for _, n := range BuiltinNames() {
+			f, err := Load(n)
+			if err != nil {
+				builtinsErr = err
+				return
+			}
+			builtins = append(builtins, f)
 		}
-		out = append(out, f)
-	}
-	return out, nil
+	})
+	return builtins, builtinsErr
 }
 
 // Node returns the node with the id, or nil.

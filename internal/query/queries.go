@@ -171,6 +171,15 @@ func yearChoice(ctx context.Context, db *store.DB, req Request, year int) (Choic
 	return c, choices, nil
 }
 
+// rankExpr is a unit's rank by index within its year: the stored rank for EGDI, else
+// the competition rank of the value rounded as published.
+func rankExpr(index string) string {
+	if index == "egdi" {
+		return "rank"
+	}
+	return fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL ELSE rank() OVER (PARTITION BY year ORDER BY round(%s, digits) DESC NULLS LAST) END", index, index)
+}
+
 func validIndex(index string) error {
 	for _, i := range Indices {
 		if i == index {
@@ -205,10 +214,6 @@ func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, erro
 	if err != nil {
 		return nil, err
 	}
-	rankExpr := "rank"
-	if o.Index != "egdi" {
-		rankExpr = fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL ELSE rank() OVER (ORDER BY round(%s, digits) DESC NULLS LAST) END", o.Index, o.Index)
-	}
 	where := ""
 	args := []any{}
 	if o.Region != "" {
@@ -228,7 +233,7 @@ func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, erro
 	}
 	sqlText := fmt.Sprintf(`WITH panel AS (%s), ranked AS (SELECT *, %s AS r FROM panel)
 		SELECT unit, name, name_zh, year, egdi, osi, tii, hci, epi, r, grp, class FROM ranked %s
-		ORDER BY r NULLS LAST, name %s`, panelSQL([]Choice{c}), rankExpr, where, limit)
+		ORDER BY r NULLS LAST, name %s`, panelSQL([]Choice{c}), rankExpr(o.Index), where, limit)
 	rows, err := db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, err
@@ -374,17 +379,13 @@ func Trend(ctx context.Context, db *store.DB, o TrendOptions) (*output.Table, er
 	if len(choices) == 0 {
 		return nil, fmt.Errorf("no values between %d and %d; years with data: %s", o.From, o.To, years(all))
 	}
-	rankExpr := "rank"
-	if o.Index != "egdi" {
-		rankExpr = fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL ELSE rank() OVER (PARTITION BY year ORDER BY round(%s, digits) DESC NULLS LAST) END", o.Index, o.Index)
-	}
 	list := make([]string, len(units))
 	for i, u := range units {
 		list[i] = q(u)
 	}
 	sqlText := fmt.Sprintf(`WITH panel AS (%s), ranked AS (SELECT *, %s AS r FROM panel)
 		SELECT unit, name, name_zh, year, %s, r, grp FROM ranked WHERE unit IN (%s)
-		ORDER BY list_position([%s], unit), year`, panelSQL(choices), rankExpr, o.Index, strings.Join(list, ", "), strings.Join(list, ", "))
+		ORDER BY list_position([%s], unit), year`, panelSQL(choices), rankExpr(o.Index), o.Index, strings.Join(list, ", "), strings.Join(list, ", "))
 	rows, err := db.QueryContext(ctx, sqlText)
 	if err != nil {
 		return nil, err
