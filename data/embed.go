@@ -1,13 +1,13 @@
 // Package data holds egdi's methodology and reference files and embeds them in the
 // binary: methodology frameworks (methods/), the Member States reference table
-// (refdata/), the indicator registry (indicators.yaml), source mappings (sources/) and the
-// synthetic demo sample (sample/). Changing a methodology means editing these files, not
-// the engine.
+// (refdata/), the indicator registry (indicators.yaml), the synthetic demo sample
+// (sample/) and the subset CJK font charts draw Chinese with (fonts/). Changing a
+// methodology means editing these files, not the engine.
 package data
 
 import "embed"
 
 // FS is the embedded tree rooted at this folder.
 //
-//go:embed methods/*.yaml refdata/countries.csv indicators.yaml sample/*.csv
+//go:embed methods/*.yaml refdata/countries.csv indicators.yaml sample/*.csv fonts/egdi-cjk.ttf
 var FS embed.FS

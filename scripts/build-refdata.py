@@ -71,6 +71,16 @@ COMMON_ZH = {
 }
 
 
+# Charts and tables with little room use a common short English name for the few
+# Member States whose UN short name is long.
+SHORT_EN = {
+    "BOL": "Bolivia", "COD": "DR Congo", "FSM": "Micronesia", "GBR": "United Kingdom",
+    "IRN": "Iran", "LAO": "Lao PDR", "PRK": "DPR Korea", "TZA": "Tanzania",
+    "VCT": "St Vincent and the Grenadines", "VEN": "Venezuela", "USA": "United States",
+    "BIH": "Bosnia and Herzegovina", "MDA": "Moldova", "SYR": "Syria",
+}
+
+
 def clean(name):
     """Drop UNTERM's '(the)' and footnote stars, normalise the apostrophe."""
     name = re.sub(r"\s*\(the\)", "", name)
@@ -101,7 +111,7 @@ def main(shared):
 
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["iso3", "m49", "name", "name_zh", "region", "region_zh", "subregion", "subregion_zh",
-                  "ldc", "lldc", "sids", "aliases"])
+                  "ldc", "lldc", "sids", "aliases", "short"])
     for r in sorted(members, key=lambda r: r["ISO3166-1-Alpha-3"]):
         iso3 = r["ISO3166-1-Alpha-3"]
         m49 = r["M49"].zfill(3)
@@ -128,7 +138,7 @@ def main(shared):
                       int(bool(r["Least Developed Countries (LDC)"].strip())),
                       int(bool(r["Land Locked Developing Countries (LLDC)"].strip())),
                       int(bool(r["Small Island Developing States (SIDS)"].strip())),
-                      "|".join(sorted(aliases))])
+                      "|".join(sorted(aliases)), SHORT_EN.get(iso3, "")])
 
 
 if __name__ == "__main__":

@@ -87,8 +87,8 @@ func ni(v sql.NullInt64) any {
 	return v.Int64
 }
 
-// notes describes where the values of the chosen years come from.
-func notes(choices []Choice, lang Lang) []string {
+// Notes describes where the values of the chosen years come from.
+func Notes(choices []Choice, lang Lang) []string {
 	var pub, comp []string
 	synthetic := false
 	for _, c := range choices {
@@ -256,7 +256,7 @@ func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, erro
 		t.Rows = append(t.Rows, []any{unit, nameIn(name, nameZh, o.Lang), year, nf(e), nf(os), nf(ti), nf(hc), nf(ep), ni(r), groupText(grp, o.Lang, o.Format), cls})
 	}
 	t.Headers = o.Lang.headers(t.Columns)
-	t.Notes = notes([]Choice{c}, o.Lang)
+	t.Notes = Notes([]Choice{c}, o.Lang)
 	return t, rows.Err()
 }
 
@@ -339,7 +339,7 @@ func Summary(ctx context.Context, db *store.DB, o SummaryOptions) (*output.Table
 		t.Rows = append(t.Rows, []any{year, keyOut, n, share, nf(e), nf(os), nf(ti), nf(hc), nf(ep)})
 	}
 	t.Headers = o.Lang.headers(t.Columns)
-	t.Notes = notes(choices, o.Lang)
+	t.Notes = Notes(choices, o.Lang)
 	return t, rows.Err()
 }
 
@@ -407,7 +407,7 @@ func Trend(ctx context.Context, db *store.DB, o TrendOptions) (*output.Table, er
 		return nil, fmt.Errorf("no %s values for %s in %s", o.Index, strings.Join(units, ", "), years(choices))
 	}
 	t.Headers = o.Lang.headers(t.Columns)
-	t.Notes = notes(choices, o.Lang)
+	t.Notes = Notes(choices, o.Lang)
 	return t, rows.Err()
 }
 
@@ -510,6 +510,6 @@ func Compare(ctx context.Context, db *store.DB, o CompareOptions) (*output.Table
 	if o.Lang == "zh" {
 		t.Headers = append([]string{"指数"}, t.Columns[1:]...)
 	}
-	t.Notes = notes([]Choice{c}, o.Lang)
+	t.Notes = Notes([]Choice{c}, o.Lang)
 	return t, rows.Err()
 }

@@ -31,6 +31,9 @@ type Country struct {
 	LLDC        bool
 	SIDS        bool
 	Aliases     []string
+	// Short is a common short English name where the UN name is long ("United
+	// Kingdom"), for charts; empty when Name is short enough.
+	Short string
 }
 
 var (
@@ -58,6 +61,9 @@ func load() {
 	for _, r := range rows[1:] {
 		c := Country{ISO3: r[0], M49: r[1], Name: r[2], NameZh: r[3], Region: r[4], RegionZh: r[5],
 			Subregion: r[6], SubregionZh: r[7], LDC: r[8] == "1", LLDC: r[9] == "1", SIDS: r[10] == "1"}
+		if len(r) > 12 {
+			c.Short = r[12]
+		}
 		if r[11] != "" {
 			c.Aliases = strings.Split(r[11], "|")
 		}
