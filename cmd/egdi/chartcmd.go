@@ -272,4 +272,3 @@ func writeTableFile(path string, t *output.Table) error {
 	}
 	return nil
 }
-

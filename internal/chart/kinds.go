@@ -548,8 +548,8 @@ func (b *builder) ranking() error {
 	year := choices[0].Year
 	digits := digitsOf(choices)
 	type item struct {
-		r query.Row
-		v float64
+		r    query.Row
+		v    float64
 		rank int
 	}
 	var all []item
