@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/egdi/egdi/data"
+	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/internal/compute"
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/ingest"
@@ -21,14 +22,15 @@ import (
 const demoDataset = "synthetic-sample"
 
 func newDemoCmd(g *globals) *cobra.Command {
-	var lang string
+	var lang, charts string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a database from the shipped synthetic sample and show a ranking and group summary",
 		Long: `Import the synthetic sample of raw indicators shipped with egdi (193 Member
 States, editions 2020 and 2022; generated, NOT official figures) into the dataset
 "` + demoDataset + `", compute the indices with the UN 2020 and 2022
-methodologies, and print the 2022 ranking's top 15 and the group summary.`,
+methodologies, print the 2022 ranking's top 15 and the group summary, and draw a
+set of charts (English and Chinese) under reports/demo/.`,
 		Example: `  egdi demo
   egdi demo --db /tmp/demo.duckdb --lang zh`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -91,11 +93,53 @@ methodologies, and print the 2022 ranking's top 15 and the group summary.`,
 				title = "\n2022年电子政务发展指数分组（合成样本）\n\n"
 			}
 			fmt.Fprint(g.stdout, title)
-			return output.Write(g.stdout, s, "table")
+			if err := output.Write(g.stdout, s, "table"); err != nil {
+				return err
+			}
+			if charts == "" {
+				return nil
+			}
+			return demoCharts(cmd, g, db, req, charts)
 		},
 	}
 	cmd.Flags().StringVar(&lang, "lang", "en", "en or zh")
+	cmd.Flags().StringVar(&charts, "charts", filepath.Join("reports", "demo"), "folder for the demo charts (empty: none)")
 	return cmd
+}
+
+// demoCharts draws the demo's figures into dir.
+func demoCharts(cmd *cobra.Command, g *globals, db *store.DB, req query.Request, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	specs := []struct {
+		file, kind string
+		o          chart.Options
+	}{
+		{"ranking-2022.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN"}},
+		{"ranking-2022-zh.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN", Lang: "zh"}},
+		{"groups.png", "groups", chart.Options{}},
+		{"groups-zh.svg", "groups", chart.Options{Lang: "zh"}},
+		{"trend.png", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}}},
+		{"trend-rank.pdf", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}, Index: "rank"}},
+		{"regions-2022.png", "regions", chart.Options{Years: []int{2022}}},
+		{"components-2022.png", "components", chart.Options{Units: []string{"CHN", "KOR", "JPN", "SGP"}, Years: []int{2022}}},
+		{"scatter-tii-osi-2022.png", "scatter", chart.Options{Years: []int{2022}, X: "tii", Y: "osi", Units: []string{"CHN", "USA", "IND"}}},
+		{"distribution-2022.png", "distribution", chart.Options{Years: []int{2022}}},
+		{"movers-2020-2022.png", "movers", chart.Options{From: 2020, To: 2022, Top: 10}},
+	}
+	for _, s := range specs {
+		s.o.Request = req
+		f, err := chart.Build(cmd.Context(), db, s.kind, s.o)
+		if err != nil {
+			return fmt.Errorf("demo chart %s: %w", s.file, err)
+		}
+		if err := f.Save(filepath.Join(dir, s.file), chart.RenderOptions{}); err != nil {
+			return err
+		}
+	}
+	g.logf("wrote %d charts to %s", len(specs), dir)
+	return nil
 }
 
 func newSampleCmd(g *globals) *cobra.Command {

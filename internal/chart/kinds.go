@@ -106,14 +106,18 @@ func build(ctx context.Context, db *store.DB, kind string, o Options, fnt *Font)
 	if o.Title != "" {
 		b.f.Title = o.Title
 	}
+	if b.synthetic {
+		b.f.Title += b.tr(" (synthetic sample)", "（合成样本）")
+	}
 	return b.f, nil
 }
 
 type builder struct {
-	ctx context.Context
-	db  *store.DB
-	o   Options
-	f   *Figure
+	synthetic bool // some of the data shown are a synthetic sample
+	ctx       context.Context
+	db        *store.DB
+	o         Options
+	f         *Figure
 }
 
 func (b *builder) zh() bool { return b.o.Lang == "zh" }
@@ -172,6 +176,9 @@ func (b *builder) panel(years ...int) ([]query.Row, []query.Choice, error) {
 		return nil, nil, err
 	}
 	b.f.Source = query.Notes(choices, b.o.Lang)
+	for _, c := range choices {
+		b.synthetic = b.synthetic || c.Synthetic
+	}
 	if !b.zh() {
 		for i := range rows {
 			if c := refdata.ByISO3(rows[i].Unit); c != nil && c.Short != "" && rows[i].Name == c.Name {
