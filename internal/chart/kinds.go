@@ -189,6 +189,20 @@ func (b *builder) panel(years ...int) ([]query.Row, []query.Choice, error) {
 	return rows, choices, nil
 }
 
+// noteGaps adds a source note naming the editions shown as gaps for lack of data.
+func (b *builder) noteGaps(choices []query.Choice, years []float64) {
+	var miss []string
+	for _, y := range years {
+		if !slices.ContainsFunc(choices, func(c query.Choice) bool { return c.Year == int(y) }) {
+			miss = append(miss, fmt.Sprint(y))
+		}
+	}
+	if len(miss) > 0 {
+		b.f.Source = append(b.f.Source, b.tr("No data in the database for the "+strings.Join(miss, ", ")+" edition (shown as a gap).",
+			"数据库中没有"+strings.Join(miss, "、")+"年版数据（图中留空）。"))
+	}
+}
+
 // editionYears are the x positions of a chart across editions: the years with data
 // and, when they include published UN editions, any UN edition the database lacks
 // (so the line shows a gap there rather than bridging it).
@@ -330,6 +344,7 @@ func (b *builder) trend() error {
 	}
 	b.f.Source = query.Notes(choices, b.o.Lang)
 	years := editionYears(choices)
+	b.noteGaps(choices, years)
 	p := b.f.newPlot(b.tr("Survey edition", "调查年份"), b.axisLabel(index))
 	grid(p, false)
 	p.X.Tick.Marker = intTicks{values: years}
@@ -862,6 +877,7 @@ func (b *builder) components() error {
 			return err
 		}
 		years := editionYears(choices)
+		b.noteGaps(choices, years)
 		p := b.f.newPlot(b.tr("Survey edition", "调查年份"), b.tr("Index value (0–1)", "指数值（0–1）"))
 		grid(p, false)
 		p.X.Tick.Marker = intTicks{values: years}

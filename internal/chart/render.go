@@ -141,8 +141,26 @@ func (f *Figure) Save(path string, o RenderOptions) error {
 	return WriteFile(path, b)
 }
 
-// WriteFile writes b to path through a temporary file in the same folder and a rename.
+// WriteFile writes b to path through a temporary file in the same folder and a rename,
+// so a file appears whole or not at all. Paths that are not regular files (a pipe,
+// /dev/stdout) are written directly.
 func WriteFile(path string, b []byte) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a folder", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.Write(b)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
