@@ -14,6 +14,7 @@ import (
 	"github.com/egdi/egdi/internal/ingest"
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/report"
 	"github.com/egdi/egdi/internal/sample"
 	"github.com/egdi/egdi/internal/store"
 )
@@ -30,7 +31,8 @@ func newDemoCmd(g *globals) *cobra.Command {
 States, editions 2020 and 2022; generated, NOT official figures) into the dataset
 "` + demoDataset + `", compute the indices with the UN 2020 and 2022
 methodologies, print the 2022 ranking's top 15 and the group summary, and draw a
-set of charts (English and Chinese) under reports/demo/.`,
+set of charts (English and Chinese) and the 2022 ranking report (HTML) under
+reports/demo/.`,
 		Example: `  egdi demo
   egdi demo --db /tmp/demo.duckdb --lang zh`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -138,7 +140,20 @@ func demoCharts(cmd *cobra.Command, g *globals, db *store.DB, req query.Request,
 			return err
 		}
 	}
-	g.logf("wrote %d charts to %s", len(specs), dir)
+	for _, lang := range []query.Lang{"en", "zh"} {
+		r, err := report.Build(cmd.Context(), db, "ranking", report.Options{Request: req, Year: 2022, Lang: lang, Charts: true})
+		if err != nil {
+			return fmt.Errorf("demo report: %w", err)
+		}
+		name := "ranking-2022.html"
+		if lang == "zh" {
+			name = "ranking-2022-zh.html"
+		}
+		if err := report.Write(r, "html", filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	g.logf("wrote %d charts and the 2022 ranking report (ranking-2022.html, ranking-2022-zh.html) to %s", len(specs), dir)
 	return nil
 }
 

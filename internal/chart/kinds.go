@@ -389,13 +389,17 @@ func (b *builder) trend() error {
 		b.f.Legend = append(b.f.Legend, LegendEntry{Label: name, Thumb: th})
 	}
 	p.X.Min, p.X.Max = years[0]-0.5, years[len(years)-1]+0.5
+	who := ""
+	if len(units) == 1 {
+		who = b.f.Legend[0].Label + b.tr(": ", "：")
+	}
 	if index == "rank" {
-		b.f.Title = b.tr("EGDI rank", "EGDI排名") + b.tr(", ", "，") + b.yearText(yearSpan(choices))
+		b.f.Title = who + b.tr("EGDI rank", "EGDI排名") + b.tr(", ", "，") + b.yearText(yearSpan(choices))
 		if p.Y.Max > -1 {
 			p.Y.Max = -0.5
 		}
 	} else {
-		b.f.Title = b.indexName(index) + b.tr(", ", "，") + b.yearText(yearSpan(choices))
+		b.f.Title = who + b.indexName(index) + b.tr(", ", "，") + b.yearText(yearSpan(choices))
 	}
 	return nil
 }
@@ -529,7 +533,14 @@ func (b *builder) groups() error {
 			b.f.Title = b.tr("Share of countries by EGDI rating class", "各EGDI评级的国家占比")
 		}
 	}
-	b.f.Title += b.tr(", ", "，") + b.yearText(yearSpan(choices))
+	span := yearSpan(choices)
+	if len(years) <= 4 {
+		span = yearList(choices)
+		if b.zh() {
+			span = strings.ReplaceAll(span, ", ", "、")
+		}
+	}
+	b.f.Title += b.tr(", ", "，") + b.yearText(span)
 	b.f.Plot.Y.Min = 0
 	if b.o.Share {
 		b.f.Plot.Y.Tick.Marker = percentTicks{}

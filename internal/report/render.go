@@ -1,0 +1,243 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/output"
+)
+
+// FormatOf returns the format a path asks for when --format is not given.
+func FormatOf(path string) (string, error) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	switch ext {
+	case "html", "htm":
+		return "html", nil
+	case "md", "markdown":
+		return "md", nil
+	case "xlsx", "csv", "json":
+		return ext, nil
+	}
+	return "", fmt.Errorf("%s: cannot tell the report format from the extension; use .html, .md, .xlsx, .csv or .json, or give --format", path)
+}
+
+// Write renders r in format to path. A Markdown report also writes its charts as PNG
+// files into PATH_files/ beside it. Files appear whole or not at all.
+func Write(r *Report, format, path string) error {
+	var b []byte
+	var err error
+	switch format {
+	case "html":
+		b, err = HTML(r)
+	case "md":
+		b, err = markdown(r, path)
+	case "xlsx":
+		b, err = XLSX(r)
+	case "csv":
+		var buf bytes.Buffer
+		err = writeCSV(&buf, r)
+		b = buf.Bytes()
+	case "json":
+		b, err = JSON(r)
+	default:
+		return fmt.Errorf("unknown report format %q; use html, md, xlsx, csv or json", format)
+	}
+	if err != nil {
+		return err
+	}
+	return chart.WriteFile(path, b)
+}
+
+// writeCSV writes the main table, text protected against formula evaluation.
+func writeCSV(w io.Writer, r *Report) error {
+	t := r.Main()
+	if t == nil {
+		return fmt.Errorf("the report has no table")
+	}
+	return output.Write(w, t.outputTable(false), "csv")
+}
+
+// outputTable converts t for the CSV/JSON writers: raw values (numbers at full
+// precision, missing as null), keys as column names.
+func (t *Table) outputTable(labels bool) *output.Table {
+	ot := &output.Table{}
+	for _, c := range t.Columns {
+		if labels {
+			ot.Columns = append(ot.Columns, c.Label)
+		} else {
+			ot.Columns = append(ot.Columns, c.Key)
+		}
+	}
+	for _, r := range t.Rows {
+		row := make([]any, len(r))
+		for j, v := range r {
+			if f, ok := v.(float64); ok && math.IsNaN(f) {
+				v = nil
+			}
+			row[j] = v
+		}
+		ot.Rows = append(ot.Rows, row)
+	}
+	return ot
+}
+
+// cell shows v as a reader sees it in column c ("" for missing).
+func cell(c Column, v any, minus string) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int:
+		if c.Kind == "signed" {
+			return signed(int64(x), minus)
+		}
+		return strconv.Itoa(x)
+	case int64:
+		if c.Kind == "signed" {
+			return signed(x, minus)
+		}
+		return strconv.FormatInt(x, 10)
+	case float64:
+		if math.IsNaN(x) {
+			return ""
+		}
+		switch c.Kind {
+		case "pct":
+			return strconv.FormatFloat(100*x, 'f', c.Digits, 64) + "%"
+		case "int", "signed":
+			return cell(c, int64(math.Round(x)), minus)
+		}
+		s := strconv.FormatFloat(x, 'f', c.Digits, 64)
+		if strings.HasPrefix(s, "-") {
+			s = minus + s[1:]
+		}
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+func signed(n int64, minus string) string {
+	switch {
+	case n > 0:
+		return "+" + strconv.FormatInt(n, 10)
+	case n < 0:
+		return minus + strconv.FormatInt(-n, 10)
+	}
+	return "0"
+}
+
+// JSON is the whole report: metadata, text and tables (rows as objects).
+func JSON(r *Report) ([]byte, error) {
+	type tableJSON struct {
+		Name    string            `json:"name"`
+		Columns map[string]string `json:"columns"`
+		Rows    json.RawMessage   `json:"rows"`
+	}
+	type blockJSON struct {
+		Heading string     `json:"heading"`
+		Text    []string   `json:"text,omitempty"`
+		Table   *tableJSON `json:"table,omitempty"`
+		Charts  []string   `json:"charts,omitempty"`
+	}
+	doc := struct {
+		Kind   string            `json:"kind"`
+		Lang   string            `json:"lang"`
+		Title  string            `json:"title"`
+		Meta   map[string]string `json:"meta"`
+		Blocks []blockJSON       `json:"blocks"`
+	}{Kind: r.Kind, Lang: string(r.Lang), Title: r.Title, Meta: map[string]string{}}
+	for _, f := range r.Meta {
+		doc.Meta[f.Label] = f.Value
+	}
+	for _, b := range r.Blocks {
+		bj := blockJSON{Heading: b.Heading, Text: b.Text}
+		for _, c := range b.Charts {
+			bj.Charts = append(bj.Charts, c.Name)
+		}
+		if b.Table != nil {
+			var buf bytes.Buffer
+			if err := output.Write(&buf, b.Table.outputTable(false), "json"); err != nil {
+				return nil, err
+			}
+			cols := map[string]string{}
+			for _, c := range b.Table.Columns {
+				cols[c.Key] = c.Label
+			}
+			bj.Table = &tableJSON{Name: b.Table.Sheet, Columns: cols, Rows: json.RawMessage(buf.Bytes())}
+		}
+		doc.Blocks = append(doc.Blocks, bj)
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	return append(out, '\n'), err
+}
+
+// markdown writes the charts as PNG into PATH_files/ and returns the Markdown text.
+func markdown(r *Report, path string) ([]byte, error) {
+	dirName := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "_files"
+	dir := filepath.Join(filepath.Dir(path), dirName)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", mdEscape(r.Title))
+	for _, f := range r.Meta {
+		fmt.Fprintf(&b, "- **%s:** %s\n", mdEscape(f.Label), mdEscape(f.Value))
+	}
+	b.WriteString("\n")
+	made := false
+	for _, blk := range r.Blocks {
+		fmt.Fprintf(&b, "## %s\n\n", mdEscape(blk.Heading))
+		for _, p := range blk.Text {
+			fmt.Fprintf(&b, "%s\n\n", mdEscape(p))
+		}
+		for _, c := range blk.Charts {
+			if !made {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return nil, fmt.Errorf("cannot create %s: %w", dir, err)
+				}
+				made = true
+			}
+			if err := c.Figure.Save(filepath.Join(dir, c.Name+".png"), chart.RenderOptions{}); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(&b, "![%s](%s/%s.png)\n\n", mdEscape(c.Figure.Title), dirName, c.Name)
+		}
+		if t := blk.Table; t != nil {
+			b.WriteString("|")
+			for _, c := range t.Columns {
+				fmt.Fprintf(&b, " %s |", mdCell(c.Label))
+			}
+			b.WriteString("\n|")
+			for _, c := range t.Columns {
+				if c.Kind == "text" {
+					b.WriteString(" :--- |")
+				} else {
+					b.WriteString(" ---: |")
+				}
+			}
+			b.WriteString("\n")
+			for _, row := range t.Rows {
+				b.WriteString("|")
+				for j, c := range t.Columns {
+					fmt.Fprintf(&b, " %s |", mdCell(cell(c, row[j], "−")))
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("\n")
+		}
+	}
+	return []byte(b.String()), nil
+}
+
+func mdEscape(s string) string {
+	r := strings.NewReplacer("*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(mdEscape(s), "|", `\|`) }
