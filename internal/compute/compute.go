@@ -93,10 +93,12 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 			nodeParams(f),
 			treatLeaves(f),
 		}
-		for _, s := range stmts {
+		for i, s := range stmts {
+			done := store.Step(fmt.Sprintf("compute setup %d", i+1))
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("compute: %w", err)
 			}
+			done()
 		}
 		years, err := yearsOf(ctx, tx)
 		if err != nil {
@@ -109,22 +111,29 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 			}
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
-		for _, level := range f.Levels() {
+		for li, level := range f.Levels() {
 			ids := make([]string, len(level))
 			for i, n := range level {
 				ids[i] = q(n.ID)
 			}
+			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
 			if _, err := tx.ExecContext(ctx, aggregateLevel(f, ids)); err != nil {
 				return fmt.Errorf("compute: %w", err)
 			}
+			done()
 		}
+		done := store.Step("standings")
 		if _, err := tx.ExecContext(ctx, standingsSQL(f)); err != nil {
 			return fmt.Errorf("compute: %w", err)
 		}
+		done()
+		done = store.Step("summarise")
 		results, err = summarise(ctx, tx, f, years, inds)
 		if err != nil {
 			return err
 		}
+		done()
+		defer store.Step("store results")()
 		return store1(ctx, tx, f, opt.Dataset, results)
 	})
 	if err != nil {

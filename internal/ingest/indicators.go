@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/egdi/egdi/internal/store"
@@ -356,21 +358,22 @@ type problem struct {
 }
 
 // validate runs the checks over stage and returns the first problem, if any.
-func validate(ctx context.Context, tx *sql.Tx, l *layout, shift int) (*problem, error) {
+func validate(ctx context.Context, tx *sql.Tx, l *layout, shift int, present []string) (*problem, error) {
 	var p problem
-	// Record-level checks, in one pass.
 	// Record-level checks in one pass over stage.
+	done := store.Step("validate records")
 	row := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(rec, 0), CASE kind WHEN 'unit' THEN %d WHEN 'year' THEN %d ELSE col END, kind,
-		coalesce(unit, ''), coalesce(year_raw, ''), coalesce(indicator, ''), coalesce(value_raw, '') FROM (
+		coalesce(unit, ''), coalesce(bad_year, CAST(year - %d AS VARCHAR), ''), coalesce(indicator, ''), coalesce(bad_value, CAST(value AS VARCHAR), '') FROM (
 		SELECT *, CASE
 			WHEN coalesce(unit, '') = '' THEN 'unit'
-			WHEN year IS NULL OR TRY_CAST(year_raw AS DOUBLE) <> year - %d THEN 'year'
+			WHEN bad_year IS NOT NULL THEN 'year'
 			WHEN coalesce(indicator, '') = '' THEN 'indicator'
 			WHEN value IS NULL THEN 'number'
 			WHEN isnan(value) OR isinf(value) THEN 'finite' END AS kind
 		FROM stage) WHERE kind IS NOT NULL ORDER BY rec NULLS LAST LIMIT 1`, l.unit, l.year, shift))
 	var kind string
 	err := row.Scan(&p.rec, &p.col, &kind, &p.unit, &p.year, &p.indicator, &p.value)
+	done()
 	detail := p.value
 	switch kind {
 	case "year": // the bad cell is the year, which is what locate compares
@@ -396,50 +399,88 @@ func validate(ctx context.Context, tx *sql.Tx, l *layout, shift int) (*problem, 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	// Range checks from the registry.
+	// Range checks from the registry, for the registry's indicators in this file: a
+	// CASE per indicator, so files without them cost nothing and others no join.
 	reg, err := Registry()
 	if err != nil {
 		return nil, err
 	}
-	var vals []string
+	var conds []string
+	ranges := map[string]RegistryEntry{}
 	for _, e := range reg {
-		lo, hi := "NULL", "NULL"
+		if !slices.Contains(present, e.ID) || (e.Min == nil && e.Max == nil) {
+			continue
+		}
+		ranges[e.ID] = e
+		var c []string
 		if e.Min != nil {
-			lo = fmt.Sprint(*e.Min)
+			c = append(c, fmt.Sprintf("value < %v", *e.Min))
 		}
 		if e.Max != nil {
-			hi = fmt.Sprint(*e.Max)
+			c = append(c, fmt.Sprintf("value > %v", *e.Max))
 		}
-		vals = append(vals, fmt.Sprintf("(%s, %s::DOUBLE, %s::DOUBLE, %s)", sqlString(e.ID), lo, hi, sqlString(e.Unit)))
+		conds = append(conds, fmt.Sprintf("WHEN %s THEN %s", sqlString(e.ID), strings.Join(c, " OR ")))
 	}
-	var v, lo, hi sql.NullFloat64
-	var id, unit string
-	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(s.rec, 0), s.col, s.indicator, s.value, r.lo, r.hi, r.unit, s.unit, s.year_raw, s.value_raw
-		FROM stage s JOIN (VALUES %s) r(id, lo, hi, unit) ON s.indicator = r.id
-		WHERE s.value < r.lo OR s.value > r.hi ORDER BY s.rec NULLS LAST LIMIT 1`, strings.Join(vals, ", "))).Scan(&p.rec, &p.col, &id, &v, &lo, &hi, &unit, &p.unit, &p.year, &p.value)
-	p.indicator = id
-	if err == nil {
-		switch {
-		case lo.Valid && v.Float64 < lo.Float64 && lo.Float64 == 0:
-			p.what = fmt.Sprintf("%s is %g; it counts %s and cannot be negative", id, v.Float64, unit)
-		case lo.Valid && v.Float64 < lo.Float64:
-			p.what = fmt.Sprintf("%s is %g, below its minimum %g", id, v.Float64, lo.Float64)
-		default:
-			p.what = fmt.Sprintf("%s is %g, above its maximum %g (%s)", id, v.Float64, hi.Float64, unit)
+	if len(conds) > 0 {
+		var v float64
+		var id string
+		done = store.Step("validate ranges")
+		err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(rec, 0), col, indicator, value, unit, CAST(year - %d AS VARCHAR)
+			FROM stage WHERE CASE indicator %s ELSE false END ORDER BY rec NULLS LAST LIMIT 1`, shift, strings.Join(conds, " "))).
+			Scan(&p.rec, &p.col, &id, &v, &p.unit, &p.year)
+		done()
+		if err == nil {
+			e := ranges[id]
+			p.indicator, p.value = id, strconv.FormatFloat(v, 'g', -1, 64)
+			switch {
+			case e.Min != nil && v < *e.Min && *e.Min == 0:
+				p.what = fmt.Sprintf("%s is %g; it counts %s and cannot be negative", id, v, e.Unit)
+			case e.Min != nil && v < *e.Min:
+				p.what = fmt.Sprintf("%s is %g, below its minimum %g", id, v, *e.Min)
+			default:
+				p.what = fmt.Sprintf("%s is %g, above its maximum %g (%s)", id, v, *e.Max, e.Unit)
+			}
+			return &p, nil
 		}
-		return &p, nil
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	// Duplicates: one value per (unit, year, indicator). Grouping the keys' 64-bit
+	// hashes is far cheaper than grouping the strings; candidate hashes are then checked
+	// exactly (a hash collision is not a duplicate).
+	done = store.Step("validate duplicates")
+	defer done()
+	const maxCandidates = 1000
+	var cands []string
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT h FROM (SELECT hash(unit, year, indicator) AS h FROM stage)
+		GROUP BY h HAVING count(*) > 1 LIMIT %d`, maxCandidates))
+	if err != nil {
 		return nil, err
 	}
-	// Duplicates: one value per (unit, year, indicator).
+	for rows.Next() {
+		var h uint64
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cands = append(cands, strconv.FormatUint(h, 10))
+	}
+	rows.Close()
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	filter := "WHERE hash(unit, year, indicator) IN (" + strings.Join(cands, ", ") + ")"
+	if len(cands) == maxCandidates {
+		filter = "" // too many candidates to list: check exactly
+	}
 	var first, second int64
-	var u, ind, yr string
+	var u, ind string
 	var y int
-	err = tx.QueryRowContext(ctx, `SELECT unit, year, any_value(year_raw), indicator, coalesce(min(rec), 0), coalesce(max(rec), 0) FROM stage
-		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`).Scan(&u, &y, &yr, &ind, &first, &second)
+	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT unit, year, indicator, coalesce(min(rec), 0), coalesce(max(rec), 0) FROM stage %s
+		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`, filter)).Scan(&u, &y, &ind, &first, &second)
 	if err == nil {
-		return &problem{rec: second, col: l.unit, other: first, dup: true, unit: u, year: yr, indicator: ind,
+		return &problem{rec: second, col: l.unit, other: first, dup: true, unit: u, year: strconv.Itoa(y - shift), indicator: ind,
 			what: fmt.Sprintf("duplicate value for unit %s, year %d, indicator %s", u, y, ind)}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -484,6 +525,16 @@ func locate(path, format string, header []string, l *layout, p *problem) string 
 	return fmt.Sprintf("%s: %s%s", path, at, colName)
 }
 
+// sameValue: equal text, or the same number written differently ("2022" and "2022.0").
+func sameValue(cell, want string) bool {
+	if cell == want {
+		return true
+	}
+	a, err1 := strconv.ParseFloat(cell, 64)
+	b, err2 := strconv.ParseFloat(want, 64)
+	return err1 == nil && err2 == nil && (a == b || (a != a && b != b))
+}
+
 // csvLines re-reads a CSV file to find the lines of the records matching the
 // problem's key (unit, year, and for long files the indicator; the value too unless
 // it is a duplicate), at most two.
@@ -520,7 +571,7 @@ func csvLines(path string, l *layout, p *problem) []int {
 		if err != nil || n == 0 {
 			continue
 		}
-		if !strings.EqualFold(cell(rec, l.unit), p.unit) || cell(rec, l.year) != p.year {
+		if !strings.EqualFold(cell(rec, l.unit), p.unit) || !sameValue(cell(rec, l.year), p.year) {
 			continue
 		}
 		if l.kind == "long" && cell(rec, l.indicator) != p.indicator {
@@ -529,7 +580,7 @@ func csvLines(path string, l *layout, p *problem) []int {
 		if l.kind == "wide" && p.indicator != "" && p.col >= 0 && p.col < len(l.header) && strings.TrimSpace(l.header[p.col]) != p.indicator {
 			continue
 		}
-		if !p.dup && p.col >= 0 && cell(rec, p.col) != p.value {
+		if !p.dup && p.col >= 0 && !sameValue(cell(rec, p.col), p.value) {
 			continue
 		}
 		line, _ := r.FieldPos(0)
@@ -549,16 +600,19 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	var results []IndicatorResult
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		// Each file is staged as its own table; incoming is their union, without a copy.
-		var parts []string
+		var parts, unitParts []string
 		for i, path := range files {
 			res, err := importOne(ctx, tx, i, path, opt)
 			if err != nil {
 				return err
 			}
 			results = append(results, *res)
-			parts = append(parts, fmt.Sprintf(`SELECT unit, name, name_zh, year, indicator, value, %s AS file FROM stage_%d`, sqlString(path), i))
+			parts = append(parts, fmt.Sprintf(`SELECT unit, year, indicator, value, %s AS file FROM stage_%d`, sqlString(path), i))
+			unitParts = append(unitParts, fmt.Sprintf(`SELECT unit, name, name_zh FROM units_%d`, i))
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")); err != nil {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")+`;
+			CREATE OR REPLACE TEMP VIEW incoming_units AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh
+			FROM (`+strings.Join(unitParts, " UNION ALL ")+`) GROUP BY unit`); err != nil {
 			return err
 		}
 		if len(files) > 1 {
@@ -578,21 +632,20 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM indicator_values WHERE dataset = ?)`, opt.Dataset).Scan(&existing); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming WHERE name IS NOT NULL)`).Scan(&named); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named); err != nil {
 			return err
 		}
 		stmts := []string{
 			`INSERT INTO units (unit, name, name_zh, kind)
 			   SELECT n.unit, coalesce(n.name, n.unit), n.name_zh, 'custom'
-			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming GROUP BY unit) n
-			   ANTI JOIN units u ON u.unit = n.unit`,
+			   FROM incoming_units n ANTI JOIN units u ON u.unit = n.unit`,
 			`INSERT INTO indicator_values SELECT $1, unit, year, indicator, value FROM incoming`,
 			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
 			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
 		}
 		if named {
 			stmts = append([]string{`UPDATE units SET name = n.name, name_zh = coalesce(n.name_zh, units.name_zh)
-			   FROM (SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM incoming WHERE name IS NOT NULL GROUP BY unit) n
+			   FROM (SELECT * FROM incoming_units WHERE name IS NOT NULL) n
 			   WHERE units.unit = n.unit AND units.kind = 'custom'`}, stmts...)
 		}
 		if existing {
@@ -600,7 +653,8 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			stmts = append([]string{`DELETE FROM indicator_values iv USING (SELECT DISTINCT unit, year, indicator FROM incoming) n
 			   WHERE iv.dataset = $1 AND iv.unit = n.unit AND iv.year = n.year AND iv.indicator = n.indicator`}, stmts...)
 		}
-		for _, s := range stmts {
+		for i, s := range stmts {
+			done := store.Step(fmt.Sprintf("store statement %d", i+1))
 			args := []any{}
 			if strings.Contains(s, "$3") {
 				args = []any{opt.Dataset, opt.Synthetic, opt.Description}
@@ -610,6 +664,7 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			if _, err := tx.ExecContext(ctx, s, args...); err != nil {
 				return fmt.Errorf("storing the import: %w", err)
 			}
+			done()
 		}
 		for _, r := range results {
 			if err := recordImport(tx, "indicators", opt.Dataset, r.File, int(r.Rows)); err != nil {
@@ -619,9 +674,9 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if err := dropSrc(ctx, tx); err != nil {
 			return err
 		}
-		drop := `DROP VIEW IF EXISTS incoming; DROP TABLE IF EXISTS stage;`
+		drop := `DROP VIEW IF EXISTS incoming; DROP VIEW IF EXISTS incoming_units; DROP TABLE IF EXISTS stage;`
 		for i := range files {
-			drop += fmt.Sprintf(` DROP TABLE IF EXISTS stage_%d;`, i)
+			drop += fmt.Sprintf(` DROP TABLE IF EXISTS stage_%d; DROP TABLE IF EXISTS units_%d;`, i, i)
 		}
 		_, err := tx.ExecContext(ctx, drop)
 		return err
@@ -653,25 +708,46 @@ func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt Indicato
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS SELECT rec, unit, name, name_zh, year_raw, indicator, value_raw, col,
-		TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %d AS year, TRY_CAST(value_raw AS DOUBLE) AS value FROM (%s)`, opt.ShiftYears, sel)
+	// Stage typed values. Blank values are missing data points, not zeros, and are
+	// dropped here; the raw text of a year or value is kept only where it does not
+	// parse, for the error message.
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS
+		SELECT rec, unit, name, name_zh, indicator, col, year, value,
+		       CASE WHEN year IS NULL OR yd <> year - %[1]d THEN coalesce(year_raw, '') END AS bad_year,
+		       CASE WHEN value IS NULL THEN value_raw END AS bad_value
+		FROM (SELECT *, TRY_CAST(year_raw AS DOUBLE) AS yd, TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %[1]d AS year,
+		             TRY_CAST(value_raw AS DOUBLE) AS value
+		      FROM (%[2]s) WHERE coalesce(value_raw, '') <> '')`, opt.ShiftYears, sel)
+	done := store.Step("stage (parse, cast)")
 	if _, err := tx.ExecContext(ctx, q); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 	}
+	done()
 	if opt.OnlyYear != 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ? AND NOT (year BETWEEN ? AND ?)`,
 			opt.OnlyYear, opt.OnlyYear-opt.CarryBack, opt.OnlyYear); err != nil {
 			return nil, err
 		}
 	}
-	// Blank values are missing data points, not zeros. Unit codes that are Member
-	// State ISO3 codes in any case attach to the country.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE coalesce(value_raw, '') = '';
-		UPDATE stage SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
+	// Unit codes that are Member State ISO3 codes in any case attach to the country.
+	done = store.Step("unit codes")
+	if _, err := tx.ExecContext(ctx, `UPDATE stage SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
 		  AND upper(unit) IN (SELECT unit FROM units WHERE kind = 'country')`); err != nil {
 		return nil, err
 	}
-	p, err := validate(ctx, tx, l, opt.ShiftYears)
+	done()
+	// The indicators present, for the range checks and the summary.
+	res := &IndicatorResult{File: path, Layout: l.kind}
+	done = store.Step("indicators present")
+	var inds sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)) FROM stage`).Scan(&inds); err != nil {
+		return nil, err
+	}
+	if inds.Valid && inds.String != "" {
+		res.Indicators = strings.Split(inds.String, "\x1f")
+	}
+	done()
+	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators)
 	if err != nil {
 		return nil, err
 	}
@@ -687,8 +763,10 @@ func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt Indicato
 			return nil, err
 		}
 	}
-	res := &IndicatorResult{File: path, Layout: l.kind}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT unit) FROM stage`).Scan(&res.Rows, &res.Units); err != nil {
+	done = store.Step("counts, units")
+	defer done()
+	var years sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), array_to_string(array_sort(list(DISTINCT year)), ',') FROM stage`).Scan(&res.Rows, &years); err != nil {
 		return nil, err
 	}
 	if res.Rows == 0 {
@@ -698,29 +776,19 @@ func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt Indicato
 		}
 		return nil, fmt.Errorf("%s: %s; nothing was imported", path, what)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE stage RENAME TO stage_%d`, n)); err != nil {
+	for _, y := range strings.Split(years.String, ",") {
+		if v, err := strconv.Atoi(y); err == nil {
+			res.Years = append(res.Years, v)
+		}
+	}
+	// The file's units with their names, once, for the units table.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE stage RENAME TO stage_%[1]d;
+		CREATE OR REPLACE TEMP TABLE units_%[1]d AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_%[1]d GROUP BY unit`, n)); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT year FROM stage_%d ORDER BY 1`, n))
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM units_%d`, n)).Scan(&res.Units); err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var y int
-		rows.Scan(&y)
-		res.Years = append(res.Years, y)
-	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT indicator FROM stage_%d ORDER BY 1`, n))
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		res.Indicators = append(res.Indicators, s)
-	}
-	rows.Close()
 	if l.kind == "itu" {
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT trim(c%d) FROM src WHERE trim(c%d) NOT IN (%s) ORDER BY 1`, l.series, l.series, ituCodes()))
 		if err == nil {

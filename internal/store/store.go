@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -180,4 +181,16 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// Step times one step of a long job and reports it on stderr when EGDI_TRACE is set,
+// for finding where an import or computation spends its time:
+//
+//	defer store.Step("validate")()
+func Step(name string) func() {
+	if os.Getenv("EGDI_TRACE") == "" {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { fmt.Fprintf(os.Stderr, "trace: %-28s %8.3f s\n", name, time.Since(start).Seconds()) }
 }
