@@ -674,12 +674,19 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if err := dropSrc(ctx, tx); err != nil {
 			return err
 		}
-		drop := `DROP VIEW IF EXISTS incoming; DROP VIEW IF EXISTS incoming_units; DROP TABLE IF EXISTS stage;`
-		for i := range files {
-			drop += fmt.Sprintf(` DROP TABLE IF EXISTS stage_%d; DROP TABLE IF EXISTS units_%d;`, i, i)
+		for _, name := range []string{"incoming", "incoming_units", "stage"} {
+			if err := dropTemp(ctx, tx, name); err != nil {
+				return err
+			}
 		}
-		_, err := tx.ExecContext(ctx, drop)
-		return err
+		for i := range files {
+			for _, name := range []string{"stage_%d", "units_%d", "slim_%d"} {
+				if err := dropTemp(ctx, tx, fmt.Sprintf(name, i)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -708,30 +715,39 @@ func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt Indicato
 	if err != nil {
 		return nil, err
 	}
-	// Stage typed values. Blank values are missing data points, not zeros, and are
-	// dropped here; the raw text of a year or value is kept only where it does not
-	// parse, for the error message.
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS
-		SELECT rec, unit, name, name_zh, indicator, col, year, value,
-		       CASE WHEN year IS NULL OR yd <> year - %[1]d THEN coalesce(year_raw, '') END AS bad_year,
-		       CASE WHEN value IS NULL THEN value_raw END AS bad_value
-		FROM (SELECT *, TRY_CAST(year_raw AS DOUBLE) AS yd, TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %[1]d AS year,
-		             TRY_CAST(value_raw AS DOUBLE) AS value
-		      FROM (%[2]s) WHERE coalesce(value_raw, '') <> '')`, opt.ShiftYears, sel)
-	done := store.Step("stage (parse, cast)")
-	if _, err := tx.ExecContext(ctx, q); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
-	}
-	done()
-	if opt.OnlyYear != 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ? AND NOT (year BETWEEN ? AND ?)`,
-			opt.OnlyYear, opt.OnlyYear-opt.CarryBack, opt.OnlyYear); err != nil {
+	table := "stage" // the table behind stage, for updates
+	if format == "csv" && l.kind == "long" && opt.OnlyYear == 0 {
+		// The common bulk case: one typed, parallel scan into a slim table.
+		table = fmt.Sprintf("slim_%d", n)
+		if err := stageLongCSV(ctx, tx, path, table, l, opt); err != nil {
 			return nil, err
+		}
+	} else {
+		// Stage typed values. Blank values are missing data points, not zeros, and are
+		// dropped here; the raw text of a year or value is kept only where it does not
+		// parse, for the error message.
+		q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS
+			SELECT rec, unit, name, name_zh, indicator, col, year, value,
+			       CASE WHEN year IS NULL OR yd <> year - %[1]d THEN coalesce(year_raw, '') END AS bad_year,
+			       CASE WHEN value IS NULL THEN value_raw END AS bad_value
+			FROM (SELECT *, TRY_CAST(year_raw AS DOUBLE) AS yd, TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %[1]d AS year,
+			             TRY_CAST(value_raw AS DOUBLE) AS value
+			      FROM (%[2]s) WHERE coalesce(value_raw, '') <> '')`, opt.ShiftYears, sel)
+		done := store.Step("stage (parse, cast)")
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+		}
+		done()
+		if opt.OnlyYear != 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM stage WHERE year IS DISTINCT FROM ? AND NOT (year BETWEEN ? AND ?)`,
+				opt.OnlyYear, opt.OnlyYear-opt.CarryBack, opt.OnlyYear); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// Unit codes that are Member State ISO3 codes in any case attach to the country.
-	done = store.Step("unit codes")
-	if _, err := tx.ExecContext(ctx, `UPDATE stage SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
+	done := store.Step("unit codes")
+	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
 		  AND upper(unit) IN (SELECT unit FROM units WHERE kind = 'country')`); err != nil {
 		return nil, err
 	}
@@ -782,7 +798,11 @@ func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt Indicato
 		}
 	}
 	// The file's units with their names, once, for the units table.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE stage RENAME TO stage_%[1]d;
+	kind := "TABLE"
+	if table != "stage" {
+		kind = "VIEW"
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER `+kind+` stage RENAME TO stage_%[1]d;
 		CREATE OR REPLACE TEMP TABLE units_%[1]d AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_%[1]d GROUP BY unit`, n)); err != nil {
 		return nil, err
 	}
@@ -820,18 +840,21 @@ func ituCodes() string {
 
 // dropSrc drops the previous file's source, a view (CSV) or a table (sheet, Parquet):
 // DROP of the wrong kind is an error, which would abort the import's transaction.
-func dropSrc(ctx context.Context, tx *sql.Tx) error {
+func dropSrc(ctx context.Context, tx *sql.Tx) error { return dropTemp(ctx, tx, "src") }
+
+// dropTemp drops the temporary table or view name, if it exists.
+func dropTemp(ctx context.Context, tx *sql.Tx, name string) error {
 	var kind string
-	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_name = 'src' AND table_schema = 'main' AND table_catalog = 'temp'`).Scan(&kind)
+	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main' AND table_catalog = 'temp'`, name).Scan(&kind)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
 	case err != nil:
 		return err
 	case kind == "VIEW":
-		_, err = tx.ExecContext(ctx, `DROP VIEW src`)
+		_, err = tx.ExecContext(ctx, `DROP VIEW `+sqlIdent(name))
 	default:
-		_, err = tx.ExecContext(ctx, `DROP TABLE src`)
+		_, err = tx.ExecContext(ctx, `DROP TABLE `+sqlIdent(name))
 	}
 	return err
 }
