@@ -61,7 +61,10 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 	}
 	inds := f.UsedIndicators()
 	var results []YearResult
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	// The working tables are built outside the transaction (DuckDB reads and groups
+	// committed temporary tables much faster); the transaction holds the writes.
+	cleanup := []string{"c_leafval", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge"}
+	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
 			return err
@@ -112,12 +115,8 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
 		for li, level := range f.Levels() {
-			ids := make([]string, len(level))
-			for i, n := range level {
-				ids[i] = q(n.ID)
-			}
 			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
-			if _, err := tx.ExecContext(ctx, aggregateLevel(f, ids)); err != nil {
+			if _, err := tx.ExecContext(ctx, aggregateLevel(f, level)); err != nil {
 				return fmt.Errorf("compute: %w", err)
 			}
 			done()
@@ -129,14 +128,14 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 		done()
 		done = store.Step("summarise")
 		results, err = summarise(ctx, tx, f, years, inds)
-		if err != nil {
-			return err
-		}
 		done()
+		return err
+	}
+	write := func(tx *sql.Tx) error {
 		defer store.Step("store results")()
 		return store1(ctx, tx, f, opt.Dataset, results)
-	})
-	if err != nil {
+	}
+	if err := db.Staged(ctx, stage, write, cleanup); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -183,11 +182,15 @@ func normalised(scale float64) string {
 
 const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx FROM t GROUP BY year, node)`
 
-// treatLeaves caps/floors each indicator, applies its direction and normalises it.
+// treatLeaves defines the view c_leafval: each indicator capped or floored, given its
+// direction and normalised. It is a view, not a table: the treated indicator values
+// feed only their parents' aggregation and are never stored, so materialising them
+// would cost a write and a read of every input value. c_val receives the nodes.
 // Goalposts map [lo, hi] onto [0, scale], clamping values outside, and reverse the
 // scale for a negative direction.
 func treatLeaves(f *framework.Framework) string {
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val AS
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit VARCHAR, node VARCHAR, value DOUBLE);
+		CREATE OR REPLACE TEMP VIEW c_leafval AS
 		WITH r AS (
 			SELECT r.year, r.unit, r.node, r.value AS x, p.*,
 			       greatest(0, least(1, (r.value - p.lo) / (p.hi - p.lo))) AS g
@@ -204,17 +207,27 @@ func treatLeaves(f *framework.Framework) string {
 
 // aggregateLevel adds the nodes of one level: the weighted mean of their children for
 // units that have every child, normalised over the year.
-func aggregateLevel(f *framework.Framework, ids []string) string {
+func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
+	ids := make([]string, len(level))
+	from := "c_val"
+	for i, n := range level {
+		ids[i] = q(n.ID)
+		for _, c := range n.Children {
+			if f.Node(c.ID) == nil {
+				from = "(SELECT * FROM c_val UNION ALL SELECT * FROM c_leafval)"
+			}
+		}
+	}
 	return fmt.Sprintf(`INSERT INTO c_val
 		WITH a AS (
 			SELECT v.year, v.unit, e.parent AS node, sum(e.w * v.value) / nullif(sum(e.w), 0) AS v, count(*) AS n
-			FROM c_val v JOIN c_edge e ON v.node = e.child
+			FROM %s v JOIN c_edge e ON v.node = e.child
 			WHERE e.parent IN (%s)
 			GROUP BY v.year, v.unit, e.parent),
 		t AS (SELECT a.year, a.unit, a.node, a.v, p.norm FROM a JOIN c_node p ON a.node = p.id WHERE a.n = p.nkids),
 		%s
 		SELECT t.year, t.unit, t.node, %s AS value FROM t JOIN s USING (year, node)`,
-		strings.Join(ids, ", "), statsCTE, normalised(f.Scale))
+		from, strings.Join(ids, ", "), statsCTE, normalised(f.Scale))
 }
 
 // standingsSQL ranks the root on its value rounded to the framework's digits and
@@ -240,7 +253,7 @@ func standingsSQL(f *framework.Framework) string {
 		rank, band(f.Bands), band(f.Classes), f.Digits, q(f.Root))
 }
 
-func yearsOf(ctx context.Context, tx *sql.Tx) ([]int, error) {
+func yearsOf(ctx context.Context, tx *sql.Conn) ([]int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM c_raw ORDER BY year`)
 	if err != nil {
 		return nil, err
@@ -257,7 +270,7 @@ func yearsOf(ctx context.Context, tx *sql.Tx) ([]int, error) {
 	return ys, rows.Err()
 }
 
-func summarise(ctx context.Context, tx *sql.Tx, f *framework.Framework, years []int, inds []string) ([]YearResult, error) {
+func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years []int, inds []string) ([]YearResult, error) {
 	byYear := map[int]*YearResult{}
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
@@ -278,23 +291,29 @@ func summarise(ctx context.Context, tx *sql.Tx, f *framework.Framework, years []
 		}
 	}
 	rows.Close()
-	// An order-independent checksum of the inputs: the xor of a hash of every
-	// (unit, indicator, value) and the row count.
-	rows, err = tx.QueryContext(ctx, `SELECT year, count(*), bit_xor(hash(unit, node, value)) FROM c_raw GROUP BY year`)
+	// Units per indicator, and an order-independent checksum of the inputs: the xor of
+	// a hash of every (unit, indicator, value) and the row count, in one pass.
+	rows, err = tx.QueryContext(ctx, `SELECT year, node, count(*), bit_xor(hash(unit, node, value)) FROM c_raw GROUP BY year, node`)
 	if err != nil {
 		return nil, err
 	}
+	hashes := map[int]uint64{}
 	for rows.Next() {
 		var y int
+		var node string
 		var n int64
 		var h uint64
-		rows.Scan(&y, &n, &h)
+		rows.Scan(&y, &node, &n, &h)
 		if r := byYear[y]; r != nil {
-			r.Inputs = n
-			r.Checksum = fmt.Sprintf("%016x-%d", h, n)
+			r.NodeUnits[node] = int(n)
+			r.Inputs += n
+			hashes[y] ^= h
 		}
 	}
 	rows.Close()
+	for y, r := range byYear {
+		r.Checksum = fmt.Sprintf("%016x-%d", hashes[y], r.Inputs)
+	}
 	var out []YearResult
 	for _, y := range years {
 		r := byYear[y]
@@ -321,7 +340,7 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 			`DELETE FROM runs WHERE dataset = $1 AND year = $2`,
 			// Nodes only: normalised indicator values are cheap to recompute and would
 			// multiply the rows written by the number of indicators.
-			`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val WHERE year = $2 AND node IN (SELECT id FROM c_node)`,
+			`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val WHERE year = $2`,
 			`INSERT INTO standings SELECT $1, year, unit, value, rank, band, class FROM c_standing WHERE year = $2`,
 		} {
 			if _, err := tx.ExecContext(ctx, s, dataset, r.Year); err != nil {
@@ -333,7 +352,5 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 			return fmt.Errorf("storing results: %w", err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `DROP TABLE IF EXISTS c_raw; DROP TABLE IF EXISTS c_val; DROP TABLE IF EXISTS c_standing;
-		DROP TABLE IF EXISTS c_leaf; DROP TABLE IF EXISTS c_node; DROP TABLE IF EXISTS c_edge`)
-	return err
+	return nil
 }

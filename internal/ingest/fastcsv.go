@@ -16,7 +16,7 @@ import (
 // validation expects. Cells DuckDB cannot convert are collected in a rejects table
 // rather than failing the scan (which would abort the import's transaction), and the
 // first is reported with its line and column.
-func stageLongCSV(ctx context.Context, tx *sql.Tx, path, table string, l *layout, opt IndicatorOptions) error {
+func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout, opt IndicatorOptions) error {
 	delim, err := Sniff(path)
 	if err != nil {
 		return err

@@ -193,7 +193,7 @@ func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) +
 
 // loadSource puts the file's cells, as text, into the temp table src(rec, c0, c1, ...),
 // rec being the data record's ordinal (1 = the first record after the header).
-func loadSource(ctx context.Context, tx *sql.Tx, path, format string) ([]string, error) {
+func loadSource(ctx context.Context, tx querier, path, format string) ([]string, error) {
 	if err := dropSrc(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ type problem struct {
 }
 
 // validate runs the checks over stage and returns the first problem, if any.
-func validate(ctx context.Context, tx *sql.Tx, l *layout, shift int, present []string) (*problem, error) {
+func validate(ctx context.Context, tx querier, l *layout, shift int, present []string) (*problem, error) {
 	var p problem
 	// Record-level checks in one pass over stage.
 	done := store.Step("validate records")
@@ -598,11 +598,18 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		opt.Dataset = "default"
 	}
 	var results []IndicatorResult
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	var existing, named bool
+	cleanup := []string{"incoming", "incoming_units", "stage", "src", "egdi_rejects", "egdi_reject_scans"}
+	for i := range files {
+		cleanup = append(cleanup, fmt.Sprintf("stage_%d", i), fmt.Sprintf("units_%d", i), fmt.Sprintf("slim_%d", i))
+	}
+	// Files are staged and validated outside the transaction (temporary tables only);
+	// the transaction holds the writes, so an import is still all or nothing.
+	stage := func(c *sql.Conn) error {
 		// Each file is staged as its own table; incoming is their union, without a copy.
 		var parts, unitParts []string
 		for i, path := range files {
-			res, err := importOne(ctx, tx, i, path, opt)
+			res, err := importOne(ctx, c, i, path, opt)
 			if err != nil {
 				return err
 			}
@@ -610,7 +617,7 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			parts = append(parts, fmt.Sprintf(`SELECT unit, year, indicator, value, %s AS file FROM stage_%d`, sqlString(path), i))
 			unitParts = append(unitParts, fmt.Sprintf(`SELECT unit, name, name_zh FROM units_%d`, i))
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")+`;
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")+`;
 			CREATE OR REPLACE TEMP VIEW incoming_units AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh
 			FROM (`+strings.Join(unitParts, " UNION ALL ")+`) GROUP BY unit`); err != nil {
 			return err
@@ -619,7 +626,7 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			// The same key in two files of one import is as ambiguous as within one file.
 			var u, ind, f1, f2 string
 			var y int
-			err := tx.QueryRowContext(ctx, `SELECT unit, year, indicator, min(file), max(file) FROM incoming
+			err := c.QueryRowContext(ctx, `SELECT unit, year, indicator, min(file), max(file) FROM incoming
 				GROUP BY unit, year, indicator HAVING count(*) > 1 LIMIT 1`).Scan(&u, &y, &ind, &f1, &f2)
 			if err == nil {
 				return fmt.Errorf("%s and %s both give unit %s, year %d, indicator %s; import them separately if one should replace the other", f1, f2, u, y, ind)
@@ -628,13 +635,12 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return err
 			}
 		}
-		var existing, named bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM indicator_values WHERE dataset = ?)`, opt.Dataset).Scan(&existing); err != nil {
+		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM indicator_values WHERE dataset = ?)`, opt.Dataset).Scan(&existing); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named); err != nil {
-			return err
-		}
+		return c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named)
+	}
+	write := func(tx *sql.Tx) error {
 		stmts := []string{
 			`INSERT INTO units (unit, name, name_zh, kind)
 			   SELECT n.unit, coalesce(n.name, n.unit), n.name_zh, 'custom'
@@ -671,31 +677,24 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return err
 			}
 		}
-		if err := dropSrc(ctx, tx); err != nil {
-			return err
-		}
-		for _, name := range []string{"incoming", "incoming_units", "stage"} {
-			if err := dropTemp(ctx, tx, name); err != nil {
-				return err
-			}
-		}
-		for i := range files {
-			for _, name := range []string{"stage_%d", "units_%d", "slim_%d"} {
-				if err := dropTemp(ctx, tx, fmt.Sprintf(name, i)); err != nil {
-					return err
-				}
-			}
-		}
 		return nil
-	})
-	if err != nil {
+	}
+	if err := db.Staged(ctx, stage, write, cleanup); err != nil {
 		return nil, err
 	}
 	return results, nil
 }
 
+// querier is what staging needs of a connection or transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 // importOne stages one file, validated, as the temp table stage_n.
-func importOne(ctx context.Context, tx *sql.Tx, n int, path string, opt IndicatorOptions) (*IndicatorResult, error) {
+func importOne(ctx context.Context, tx querier, n int, path string, opt IndicatorOptions) (*IndicatorResult, error) {
 	format, err := Format(path)
 	if err != nil {
 		return nil, err
@@ -840,10 +839,10 @@ func ituCodes() string {
 
 // dropSrc drops the previous file's source, a view (CSV) or a table (sheet, Parquet):
 // DROP of the wrong kind is an error, which would abort the import's transaction.
-func dropSrc(ctx context.Context, tx *sql.Tx) error { return dropTemp(ctx, tx, "src") }
+func dropSrc(ctx context.Context, tx querier) error { return dropTemp(ctx, tx, "src") }
 
 // dropTemp drops the temporary table or view name, if it exists.
-func dropTemp(ctx context.Context, tx *sql.Tx, name string) error {
+func dropTemp(ctx context.Context, tx querier, name string) error {
 	var kind string
 	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main' AND table_catalog = 'temp'`, name).Scan(&kind)
 	switch {

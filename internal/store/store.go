@@ -183,6 +183,37 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// Staged runs work in two phases on one connection: stage (outside any transaction,
+// for temporary tables that are read back and grouped, which DuckDB does much faster
+// once they are committed), then write in one transaction, everything or nothing. The
+// connection's temporary objects named by cleanup are dropped at the end either way.
+func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write func(tx *sql.Tx) error, cleanup []string) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	defer func() {
+		for _, name := range cleanup {
+			// a view or a table, whichever it is
+			conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+name)
+			conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+name)
+		}
+	}()
+	if err := stage(conn); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := write(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // Step times one step of a long job and reports it on stderr when EGDI_TRACE is set,
 // for finding where an import or computation spends its time:
 //
