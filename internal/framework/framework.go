@@ -19,13 +19,55 @@ import (
 	"github.com/egdi/egdi/data"
 )
 
-// Normalisation methods.
+// Normalisation methods. The UN way is zscore on the indicators and minmax on the
+// node that averages them (min-max of a single z-scored series equals its min-max).
 const (
-	NormNone      = "none"
-	NormZScore    = "zscore"
-	NormMinMax    = "minmax"
-	NormGoalposts = "goalposts"
+	NormNone       = "none"
+	NormZScore     = "zscore"     // (x − mean) / sd (population sd); 0 when sd is 0
+	NormMinMax     = "minmax"     // (x − min) / (max − min) × scale; scale/2 when max = min
+	NormGoalposts  = "goalposts"  // (x − low) / (high − low) × scale, clamped to [0, scale]
+	NormRank       = "rank"       // competition rank from the lowest (1 = worst)
+	NormPercentile = "percentile" // percent rank (0 = worst, scale = best)
+	NormBest       = "best"       // distance to the best performer: x / max × scale
+	NormTarget     = "target"     // distance to a target: min(x / target, 1) × scale
 )
+
+// Aggregation methods of a node.
+const (
+	AggArithmetic = "arithmetic" // Σ w·x / Σ w
+	AggGeometric  = "geometric"  // exp(Σ w·ln x / Σ w); negatives give no value
+	AggHarmonic   = "harmonic"   // Σ w / Σ (w / x); negatives give no value
+)
+
+// Imputation methods for a missing indicator value.
+const (
+	ImputeNone        = "none"         // the unit gets no value for the indicator's parents
+	ImputeMean        = "mean"         // mean of the units of the year
+	ImputeMedian      = "median"       // median of the units of the year
+	ImputeGroupMean   = "group-mean"   // mean of the unit's group (impute_group) that year
+	ImputeGroupMedian = "group-median" // median of the unit's group that year
+	ImputePrevious    = "previous"     // the unit's latest earlier value in the dataset
+)
+
+// Transforms applied after caps and winsorisation.
+const (
+	TransformNone  = "none"
+	TransformLog   = "log"   // ln(x); needs x > 0
+	TransformLog1p = "log1p" // ln(1 + x); needs x > −1
+)
+
+// Winsorise clamps an indicator's tails before normalisation, per year: either at the
+// Lower and Upper quantiles, or by Rule "skew-kurtosis" (COINr's default): while
+// |skewness| > Skew and kurtosis > Kurtosis, the most extreme value on the skewed side
+// is set to the next one, up to MaxPoints values.
+type Winsorise struct {
+	Lower     *float64 `yaml:"lower" json:"lower,omitempty"`
+	Upper     *float64 `yaml:"upper" json:"upper,omitempty"`
+	Rule      string   `yaml:"rule" json:"rule,omitempty"`
+	MaxPoints int      `yaml:"max_points" json:"max_points,omitempty"`
+	Skew      float64  `yaml:"skew" json:"skew,omitempty"`
+	Kurtosis  float64  `yaml:"kurtosis" json:"kurtosis,omitempty"`
+}
 
 // Ranking rules.
 const (
@@ -112,6 +154,7 @@ type Node struct {
 	ID        string  `yaml:"id" json:"id"`
 	Label     Label   `yaml:"label" json:"label"`
 	Aggregate string  `yaml:"aggregate" json:"aggregate"`
+	Zeros     string  `yaml:"zeros" json:"zeros,omitempty"` // geometric/harmonic: "zero" (a zero child gives 0) or "epsilon" (treated as 1e-6 × scale)
 	Normalise string  `yaml:"normalise" json:"normalise"`
 	Children  []Child `yaml:"children" json:"children"`
 	Note      string  `yaml:"note" json:"note,omitempty"`
@@ -120,16 +163,23 @@ type Node struct {
 
 // Indicator is a leaf: a raw series and how it is treated and normalised.
 type Indicator struct {
-	ID        string    `yaml:"id" json:"id"`
-	Label     Label     `yaml:"label" json:"label"`
-	Unit      string    `yaml:"unit" json:"unit,omitempty"`
-	Direction string    `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
-	Cap       *float64  `yaml:"cap" json:"cap,omitempty"`
-	Floor     *float64  `yaml:"floor" json:"floor,omitempty"`
-	Normalise string    `yaml:"normalise" json:"normalise"`
-	Goalposts []float64 `yaml:"goalposts" json:"goalposts,omitempty"`
-	Note      string    `yaml:"note" json:"note,omitempty"`
-	Line      int       `yaml:"-" json:"-"`
+	ID        string     `yaml:"id" json:"id"`
+	Label     Label      `yaml:"label" json:"label"`
+	Unit      string     `yaml:"unit" json:"unit,omitempty"`
+	Direction string     `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
+	Cap       *float64   `yaml:"cap" json:"cap,omitempty"`
+	Floor     *float64   `yaml:"floor" json:"floor,omitempty"`
+	Normalise string     `yaml:"normalise" json:"normalise"`
+	Goalposts []float64  `yaml:"goalposts" json:"goalposts,omitempty"`
+	Target    *float64   `yaml:"target" json:"target,omitempty"` // for normalise: target
+	Transform string     `yaml:"transform" json:"transform,omitempty"`
+	Winsorise *Winsorise `yaml:"winsorise" json:"winsorise,omitempty"`
+	Impute    string     `yaml:"impute" json:"impute,omitempty"`
+	// ImputeGroup is the unit attribute whose groups group-mean/median use: region
+	// (default) or subregion.
+	ImputeGroup string `yaml:"impute_group" json:"impute_group,omitempty"`
+	Note        string `yaml:"note" json:"note,omitempty"`
+	Line        int    `yaml:"-" json:"-"`
 }
 
 // Band is an ordered lower bound on the rounded root value, e.g. the UN "very high"
@@ -230,7 +280,10 @@ func (f *Framework) setDefaults() {
 	}
 	for _, n := range f.Nodes {
 		if n.Aggregate == "" {
-			n.Aggregate = "arithmetic"
+			n.Aggregate = AggArithmetic
+		}
+		if n.Zeros == "" {
+			n.Zeros = "zero"
 		}
 		if n.Normalise == "" {
 			n.Normalise = NormNone
@@ -245,6 +298,26 @@ func (f *Framework) setDefaults() {
 		}
 		if in.Normalise == "" {
 			in.Normalise = NormNone
+		}
+		if in.Transform == "" {
+			in.Transform = TransformNone
+		}
+		if in.Impute == "" {
+			in.Impute = ImputeNone
+		}
+		if in.ImputeGroup == "" {
+			in.ImputeGroup = "region"
+		}
+		if w := in.Winsorise; w != nil && w.Rule != "" {
+			if w.MaxPoints == 0 {
+				w.MaxPoints = 5
+			}
+			if w.Skew == 0 {
+				w.Skew = 2.25
+			}
+			if w.Kurtosis == 0 {
+				w.Kurtosis = 3.5
+			}
 		}
 		if in.Label.En == "" {
 			in.Label.En = in.ID

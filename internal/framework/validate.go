@@ -7,6 +7,8 @@ import (
 	"strings"
 )
 
+var leafNorms = []string{NormNone, NormZScore, NormMinMax, NormGoalposts, NormRank, NormPercentile, NormBest, NormTarget}
+
 // Validate checks the framework's structure and reports every problem found, each
 // with the line of the node, indicator or band it concerns.
 func (f *Framework) Validate() error {
@@ -44,13 +46,46 @@ func (f *Framework) Validate() error {
 		}
 		seen[in.ID] = in.Line
 		switch in.Normalise {
-		case NormNone, NormZScore, NormMinMax:
+		case NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest:
 		case NormGoalposts:
 			if len(in.Goalposts) != 2 || in.Goalposts[0] == in.Goalposts[1] {
 				add(in.Line, "indicator %q: goalposts needs two different values [low, high]", in.ID)
 			}
+		case NormTarget:
+			if in.Target == nil || *in.Target <= 0 {
+				add(in.Line, "indicator %q: normalise target needs a positive target: value", in.ID)
+			}
 		default:
-			add(in.Line, "indicator %q: normalise %q is not one of none, zscore, minmax, goalposts", in.ID, in.Normalise)
+			add(in.Line, "indicator %q: normalise %q is not one of %s", in.ID, in.Normalise, strings.Join(leafNorms, ", "))
+		}
+		switch in.Transform {
+		case TransformNone, TransformLog, TransformLog1p:
+		default:
+			add(in.Line, "indicator %q: transform %q is not one of none, log, log1p", in.ID, in.Transform)
+		}
+		switch in.Impute {
+		case ImputeNone, ImputeMean, ImputeMedian, ImputeGroupMean, ImputeGroupMedian, ImputePrevious:
+		default:
+			add(in.Line, "indicator %q: impute %q is not one of none, mean, median, group-mean, group-median, previous", in.ID, in.Impute)
+		}
+		if in.ImputeGroup != "region" && in.ImputeGroup != "subregion" {
+			add(in.Line, "indicator %q: impute_group %q is not region or subregion", in.ID, in.ImputeGroup)
+		}
+		if w := in.Winsorise; w != nil {
+			switch {
+			case w.Rule == "" && w.Lower == nil && w.Upper == nil:
+				add(in.Line, "indicator %q: winsorise needs lower/upper quantiles or rule: skew-kurtosis", in.ID)
+			case w.Rule != "" && w.Rule != "skew-kurtosis":
+				add(in.Line, "indicator %q: winsorise rule %q is not skew-kurtosis", in.ID, w.Rule)
+			case w.Rule != "" && (w.Lower != nil || w.Upper != nil):
+				add(in.Line, "indicator %q: winsorise by quantiles or by rule, not both", in.ID)
+			case w.Lower != nil && (*w.Lower < 0 || *w.Lower >= 0.5):
+				add(in.Line, "indicator %q: winsorise lower quantile %g must be in [0, 0.5)", in.ID, *w.Lower)
+			case w.Upper != nil && (*w.Upper <= 0.5 || *w.Upper > 1):
+				add(in.Line, "indicator %q: winsorise upper quantile %g must be in (0.5, 1]", in.ID, *w.Upper)
+			case w.Rule != "" && w.MaxPoints < 1:
+				add(in.Line, "indicator %q: winsorise max_points must be at least 1", in.ID)
+			}
 		}
 		if in.Direction != "positive" && in.Direction != "negative" {
 			add(in.Line, "indicator %q: direction %q is not positive or negative", in.ID, in.Direction)
@@ -75,13 +110,18 @@ func (f *Framework) Validate() error {
 		add(0, "root %q is not a node", f.Root)
 	}
 	for _, n := range f.Nodes {
-		if n.Aggregate != "arithmetic" {
-			add(n.Line, "node %q: aggregate %q is not supported (arithmetic)", n.ID, n.Aggregate)
+		switch n.Aggregate {
+		case AggArithmetic, AggGeometric, AggHarmonic:
+		default:
+			add(n.Line, "node %q: aggregate %q is not one of arithmetic, geometric, harmonic", n.ID, n.Aggregate)
+		}
+		if n.Zeros != "zero" && n.Zeros != "epsilon" {
+			add(n.Line, "node %q: zeros %q is not zero or epsilon", n.ID, n.Zeros)
 		}
 		switch n.Normalise {
-		case NormNone, NormZScore, NormMinMax:
+		case NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest:
 		default:
-			add(n.Line, "node %q: normalise %q is not one of none, zscore, minmax", n.ID, n.Normalise)
+			add(n.Line, "node %q: normalise %q is not one of none, zscore, minmax, rank, percentile, best", n.ID, n.Normalise)
 		}
 		if len(n.Children) == 0 {
 			add(n.Line, "node %q has no children", n.ID)
@@ -103,6 +143,15 @@ func (f *Framework) Validate() error {
 		}
 		if len(n.Children) > 0 && total <= 0 {
 			add(n.Line, "node %q: the weights of its children sum to %g; they must sum to more than 0", n.ID, total)
+		}
+		// Weights written as shares (all below 1) must add up to 1; relative weights
+		// (1, 2, 2/9, ...) are normalised within the parent.
+		shares := len(n.Children) > 1
+		for _, c := range n.Children {
+			shares = shares && c.Weight < 1
+		}
+		if shares && math.Abs(total-1) > 1e-6 {
+			add(n.Line, "node %q: the weights of its children are shares that sum to %g, not 1; fix them or give relative weights such as 1, 2", n.ID, total)
 		}
 	}
 	if cyc := f.cycle(); cyc != nil {

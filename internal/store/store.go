@@ -187,6 +187,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // for temporary tables that are read back and grouped, which DuckDB does much faster
 // once they are committed), then write in one transaction, everything or nothing. The
 // connection's temporary objects named by cleanup are dropped at the end either way.
+// A nil write stages only (to inspect the temporary tables inside stage).
 func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write func(tx *sql.Tx) error, cleanup []string) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -202,6 +203,9 @@ func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write f
 	}()
 	if err := stage(conn); err != nil {
 		return err
+	}
+	if write == nil {
+		return nil
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
