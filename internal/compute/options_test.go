@@ -1,0 +1,210 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+// one computes a framework whose root "n" has the given leaves and settings, over csv,
+// and returns n's values by unit for 2022.
+func one(t *testing.T, csv, node, leaves string) (map[string]float64, []YearResult) {
+	t.Helper()
+	db := setup(t, csv)
+	f := fw(t, fmt.Sprintf("id: t\nroot: n\nnodes:\n  - {id: n, %s}\nindicators:\n%s", node, leaves))
+	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return values(t, db, "n"), res
+}
+
+const xs = "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,4\nD,2022,x,8\n"
+
+func expect(t *testing.T, what string, got map[string]float64, want map[string]float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d units %v, want %d", what, len(got), got, len(want))
+	}
+	for u, w := range want {
+		if g, ok := got[u]; !ok || math.Abs(g-w) > 1e-12 {
+			t.Errorf("%s: %s = %v, want %v", what, u, got[u], w)
+		}
+	}
+}
+
+func TestNormalisationsByHand(t *testing.T) {
+	cases := []struct {
+		name, leaf string
+		want       map[string]float64
+	}{
+		{"minmax", "normalise: minmax", map[string]float64{"A": 0, "B": 1.0 / 7, "C": 3.0 / 7, "D": 1}},
+		{"rank", "normalise: rank", map[string]float64{"A": 1, "B": 2, "C": 3, "D": 4}},
+		{"rank, lower is better", "normalise: rank, direction: negative", map[string]float64{"A": 4, "B": 3, "C": 2, "D": 1}},
+		{"percentile", "normalise: percentile", map[string]float64{"A": 0, "B": 1.0 / 3, "C": 2.0 / 3, "D": 1}},
+		{"distance to best", "normalise: best", map[string]float64{"A": 0.125, "B": 0.25, "C": 0.5, "D": 1}},
+		{"distance to best, lower is better", "normalise: best, direction: negative", map[string]float64{"A": 1, "B": 0.5, "C": 0.25, "D": 0.125}},
+		{"distance to target", "normalise: target, target: 4", map[string]float64{"A": 0.25, "B": 0.5, "C": 1, "D": 1}},
+		{"goalposts", "normalise: goalposts, goalposts: [2, 6]", map[string]float64{"A": 0, "B": 0, "C": 0.5, "D": 1}},
+		// z-scores with the population sd: mean 3.75, sd sqrt(28.75/4)
+		{"zscore", "normalise: zscore", map[string]float64{"A": -2.75 / math.Sqrt(7.1875), "B": -1.75 / math.Sqrt(7.1875), "C": 0.25 / math.Sqrt(7.1875), "D": 4.25 / math.Sqrt(7.1875)}},
+	}
+	for _, c := range cases {
+		got, _ := one(t, xs, "children: [x]", "  - {id: x, "+c.leaf+"}\n")
+		expect(t, c.name, got, c.want)
+	}
+	// ties: competition ranks 1, 2, 2, 4 and percent ranks 0, 1/3, 1/3, 1
+	ties := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,2\nD,2022,x,3\n"
+	got, _ := one(t, ties, "children: [x]", "  - {id: x, normalise: rank}\n")
+	expect(t, "rank with ties", got, map[string]float64{"A": 1, "B": 2, "C": 2, "D": 4})
+	got, _ = one(t, ties, "children: [x]", "  - {id: x, normalise: percentile}\n")
+	expect(t, "percentile with ties", got, map[string]float64{"A": 0, "B": 1.0 / 3, "C": 1.0 / 3, "D": 1})
+	// a node normalised on 0-100
+	db := setup(t, xs)
+	f := fw(t, "id: t\nroot: n\nscale: 100\nnodes:\n  - {id: n, normalise: minmax, children: [x]}\nindicators:\n  - {id: x}\nbands:\n  - {id: hi, min: 50}\n  - {id: lo, min: 0}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "minmax on 0-100", values(t, db, "n"), map[string]float64{"A": 0, "B": 100.0 / 7, "C": 300.0 / 7, "D": 100})
+}
+
+func TestTreatmentsByHand(t *testing.T) {
+	five := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,3\nD,2022,x,4\nE,2022,x,100\n"
+	// quantiles (linear interpolation): q25 = 2, q75 = 4
+	got, _ := one(t, five, "children: [x]", "  - {id: x, winsorise: {lower: 0.25, upper: 0.75}}\n")
+	expect(t, "winsorise at quantiles", got, map[string]float64{"A": 2, "B": 2, "C": 3, "D": 4, "E": 4})
+	e := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x," + fmt.Sprint(math.E) + "\nC,2022,x," + fmt.Sprint(math.E*math.E) + "\n"
+	got, _ = one(t, e, "children: [x]", "  - {id: x, transform: log}\n")
+	expect(t, "log", got, map[string]float64{"A": 0, "B": 1, "C": 2})
+	got, _ = one(t, "unit,year,indicator,value\nA,2022,x,0\nB,2022,x,"+fmt.Sprint(math.E-1)+"\n", "children: [x]", "  - {id: x, transform: log1p}\n")
+	expect(t, "log1p", got, map[string]float64{"A": 0, "B": 1})
+	// cap before the transform: 100 capped at 10, then ln
+	got, _ = one(t, "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,100\n", "children: [x]", "  - {id: x, cap: 10, transform: log}\n")
+	expect(t, "cap then log", got, map[string]float64{"A": 0, "B": math.Log(10)})
+
+	db := setup(t, "unit,year,indicator,value\nA,2022,x,0\nB,2022,x,1\n")
+	_, err := Run(context.Background(), db, fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, transform: log}\n"), Options{Dataset: "t"})
+	if err == nil || !strings.Contains(err.Error(), "indicator x: transform log cannot take 0 (unit A, 2022)") {
+		t.Errorf("log of 0: %v", err)
+	}
+
+	// the skew-kurtosis rule clamps the outlier 100 to the next value, 9, and stops
+	vals := "unit,year,indicator,value\n"
+	for i := 1; i <= 9; i++ {
+		vals += fmt.Sprintf("U%d,2022,x,%d\n", i, i)
+	}
+	vals += "U10,2022,x,100\n"
+	got, _ = one(t, vals, "children: [x]", "  - {id: x, winsorise: {rule: skew-kurtosis}}\n")
+	if got["U10"] != 9 || got["U9"] != 9 || got["U1"] != 1 {
+		t.Errorf("skew-kurtosis winsorisation: %v", got)
+	}
+}
+
+func TestSkewKurtosisClampsStopsWhenSymmetric(t *testing.T) {
+	lo, hi, n := SkewKurtosisClamps([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}, 5, 2.25, 3.5)
+	if lo != nil || hi == nil || *hi != 9 || n != 1 {
+		t.Errorf("lo %v hi %v n %d, want hi 9 after 1 point", lo, hi, n)
+	}
+	// a negative outlier is clamped from below
+	lo, hi, n = SkewKurtosisClamps([]float64{-100, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 5, 2.25, 3.5)
+	if hi != nil || lo == nil || *lo != 1 || n != 1 {
+		t.Errorf("lo %v hi %v n %d, want lo 1 after 1 point", lo, hi, n)
+	}
+	// a symmetric series is left alone
+	if lo, hi, n := SkewKurtosisClamps([]float64{1, 2, 3, 4, 5}, 5, 2.25, 3.5); lo != nil || hi != nil || n != 0 {
+		t.Errorf("symmetric series changed: %v %v %d", lo, hi, n)
+	}
+	// max_points bounds the number of values changed
+	if _, _, n := SkewKurtosisClamps([]float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 50, 60, 70, 80}, 1, 0.1, -10); n != 1 {
+		t.Errorf("max_points 1: %d changed", n)
+	}
+}
+
+func TestImputationByHand(t *testing.T) {
+	// y is missing for C; A and B have 10 and 20; the node is y alone (normalise none)
+	csv := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,1\nC,2022,x,1\nD,2022,x,1\nA,2022,y,10\nB,2022,y,20\nD,2022,y,60\n"
+	node := "children: [{id: x, weight: 0}, {id: y, weight: 1}]" // x only makes C a unit of the year
+	leaf := func(imp string) string { return "  - {id: x}\n  - {id: y, impute: " + imp + "}\n" }
+	got, res := one(t, csv, node, leaf("mean"))
+	expect(t, "mean", got, map[string]float64{"A": 10, "B": 20, "C": 30, "D": 60})
+	if res[0].Imputed != 1 {
+		t.Errorf("imputed count %d, want 1", res[0].Imputed)
+	}
+	got, _ = one(t, csv, node, leaf("median"))
+	expect(t, "median", got, map[string]float64{"A": 10, "B": 20, "C": 20, "D": 60})
+	got, _ = one(t, csv, node, leaf("none"))
+	expect(t, "none: C gets no value", got, map[string]float64{"A": 10, "B": 20, "D": 60})
+
+	// the unit's previous value
+	prev := csv + "C,2021,y,7\nC,2020,y,5\n"
+	db := setup(t, prev)
+	f := fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, "+node+"}\nindicators:\n"+leaf("previous"))
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t", Years: []int{2022}}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "previous", values(t, db, "n"), map[string]float64{"A": 10, "B": 20, "C": 7, "D": 60})
+
+	// group means by M49 region: JPN takes the mean of the other Asian units (CHN 10,
+	// IND 30), FRA the mean of Europe (DEU 40)
+	g := "unit,year,indicator,value\nCHN,2022,x,1\nIND,2022,x,1\nJPN,2022,x,1\nDEU,2022,x,1\nFRA,2022,x,1\n" +
+		"CHN,2022,y,10\nIND,2022,y,30\nDEU,2022,y,40\n"
+	got, _ = one(t, g, node, leaf("group-mean"))
+	expect(t, "group-mean", got, map[string]float64{"CHN": 10, "IND": 30, "JPN": 20, "DEU": 40, "FRA": 40})
+	got, _ = one(t, g, node, "  - {id: x}\n  - {id: y, impute: group-median, impute_group: subregion}\n")
+	// sub-regions: CHN, JPN Eastern Asia (median of CHN = 10); IND Southern Asia; FRA, DEU Western Europe
+	expect(t, "group-median by sub-region", got, map[string]float64{"CHN": 10, "IND": 30, "JPN": 10, "DEU": 40, "FRA": 40})
+
+	// an indicator missing for every unit: nothing to impute from, no unit gets a value
+	allMissing := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\n"
+	db = setup(t, allMissing)
+	f = fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x, y]}\nindicators:\n  - {id: x}\n  - {id: y, impute: mean}\n")
+	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(values(t, db, "n")) != 0 || len(res[0].Missing) != 1 || res[0].Missing[0] != "y" {
+		t.Errorf("all-missing indicator: values %v, missing %v", values(t, db, "n"), res[0].Missing)
+	}
+}
+
+func TestAggregationsByHand(t *testing.T) {
+	csv := "unit,year,indicator,value\nA,2022,a,0.25\nA,2022,b,1\nB,2022,a,0\nB,2022,b,1\nC,2022,a,-1\nC,2022,b,1\n"
+	leaves := "  - {id: a}\n  - {id: b}\n"
+	got, _ := one(t, csv, "aggregate: geometric, children: [a, b]", leaves)
+	expect(t, "geometric", got, map[string]float64{"A": 0.5, "B": 0})
+	got, _ = one(t, csv, "aggregate: geometric, children: [{id: a, weight: 1}, {id: b, weight: 3}]", leaves)
+	expect(t, "weighted geometric", got, map[string]float64{"A": math.Pow(0.25, 0.25), "B": 0})
+	got, _ = one(t, csv, "aggregate: geometric, zeros: epsilon, children: [a, b]", leaves)
+	expect(t, "geometric, zeros as epsilon", got, map[string]float64{"A": 0.5, "B": math.Sqrt(1e-6)})
+	got, _ = one(t, csv, "aggregate: harmonic, children: [a, b]", leaves)
+	expect(t, "harmonic", got, map[string]float64{"A": 2 / (4 + 1.0), "B": 0})
+	got, _ = one(t, csv, "children: [a, b]", leaves)
+	expect(t, "arithmetic", got, map[string]float64{"A": 0.625, "B": 0.5, "C": 0})
+}
+
+func TestDenseAndCompetitionRanksOnZeroToHundred(t *testing.T) {
+	csv := "unit,year,indicator,value\nA,2022,x,95\nB,2022,x,95\nC,2022,x,85\nD,2022,x,70\n"
+	for rule, want := range map[string][]int{"dense": {1, 1, 2, 3}, "competition": {1, 1, 3, 4}} {
+		db := setup(t, csv)
+		f := fw(t, "id: t\nroot: n\nscale: 100\nranking: "+rule+"\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x}\n"+
+			"bands:\n  - {id: very_high, min: 90, label: {en: Very high, zh: 非常高}}\n  - {id: high, min: 80, label: {en: High, zh: 高}}\n  - {id: middle, min: 0, label: {en: Middle, zh: 中}}\n")
+		if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := db.Query(`SELECT unit, rank, band FROM standings WHERE dataset = 't' ORDER BY unit`)
+		i := 0
+		bands := []string{"very_high", "very_high", "high", "middle"}
+		for rows.Next() {
+			var u, b string
+			var r int
+			rows.Scan(&u, &r, &b)
+			if r != want[i] || b != bands[i] {
+				t.Errorf("%s: %s rank %d band %s, want %d %s", rule, u, r, b, want[i], bands[i])
+			}
+			i++
+		}
+		rows.Close()
+	}
+}

@@ -1,0 +1,66 @@
+package framework
+
+import (
+	"strings"
+	"testing"
+)
+
+const base = `id: t
+root: idx
+nodes:
+  - id: idx
+    children: [a, b]
+  - id: a
+    children: [x]
+  - id: b
+    children: [y]
+indicators:
+  - {id: x}
+  - {id: y}
+bands:
+  - {id: high, min: 0.5}
+  - {id: low, min: 0}
+`
+
+// Each broken framework is refused with the YAML line of the problem.
+func TestValidationNamesTheLine(t *testing.T) {
+	cases := []struct {
+		name, from, to, want string
+	}{
+		{"unknown indicator", "children: [y]", "children: [z]", `line 8: node "b": child "z" is neither a node nor an indicator`},
+		{"shares that do not sum", "children: [a, b]", "children: [{id: a, weight: 0.3}, {id: b, weight: 0.3}]", `line 4: node "idx": the weights of its children are shares that sum to 0.6, not 1`},
+		{"negative weight", "children: [a, b]", "children: [{id: a, weight: -1}, {id: b, weight: 2}]", `line 4: node "idx": weight of "a" is -1`},
+		{"cycle", "children: [y]", "children: [y, idx]", "the nodes form a cycle"},
+		{"band gap", "{id: low, min: 0}", "{id: low, min: 0.25}", `line 15: the lowest band "low" starts at 0.25, leaving values below it without a band (a gap)`},
+		{"band overlap", "{id: low, min: 0}", "{id: low, min: 0.5}", `line 15: band "low" starts at 0.5, not below the band above it`},
+		{"unknown normalisation", "- {id: x}", "- {id: x, normalise: robust}", `line 11: indicator "x": normalise "robust" is not one of`},
+		{"unknown aggregation", "  - id: a\n", "  - id: a\n    aggregate: median\n", `line 6: node "a": aggregate "median" is not one of arithmetic, geometric, harmonic`},
+		{"target without a value", "- {id: x}", "- {id: x, normalise: target}", `line 11: indicator "x": normalise target needs a positive target`},
+		{"bad winsorisation", "- {id: x}", "- {id: x, winsorise: {lower: 0.7}}", `line 11: indicator "x": winsorise lower quantile 0.7 must be in [0, 0.5)`},
+		{"bad imputation", "- {id: x}", "- {id: x, impute: zero}", `line 11: indicator "x": impute "zero" is not one of`},
+		{"duplicate id", "- {id: y}", "- {id: x}", `line 12: id "x" is defined twice (first on line 11)`},
+	}
+	if _, err := Parse([]byte(base), "ok.yaml"); err != nil {
+		t.Fatalf("the base framework is valid: %v", err)
+	}
+	for _, c := range cases {
+		y := strings.Replace(base, c.from, c.to, 1)
+		if y == base {
+			t.Fatalf("%s: %q not in the base", c.name, c.from)
+		}
+		_, err := Parse([]byte(y), "f.yaml")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v\nwant %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestEveryBuiltinIsValid(t *testing.T) {
+	fs, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) < 6 {
+		t.Errorf("%d built-in frameworks", len(fs))
+	}
+}
