@@ -53,7 +53,10 @@ recomputing a (dataset, year) replaces it.`,
 				}
 				g.logf("%d: units with a value: %s", r.Year, strings.Join(parts, ", "))
 				if len(r.Missing) > 0 {
-					g.logf("%d: no data for %s", r.Year, strings.Join(r.Missing, ", "))
+					g.logf("%d: no data for %s; units need every indicator of a node (or an impute rule) to get its value", r.Year, strings.Join(r.Missing, ", "))
+				}
+				if r.Imputed > 0 {
+					g.logf("%d: %d indicator values imputed", r.Year, r.Imputed)
 				}
 			}
 			g.logf("done in %s", time.Since(start).Round(time.Millisecond))

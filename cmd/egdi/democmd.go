@@ -162,17 +162,21 @@ func newSampleCmd(g *globals) *cobra.Command {
 	var units, indicators, year int
 	var seed uint64
 	cmd := &cobra.Command{
-		Use:   "sample un|bench",
+		Use:   "sample un|provinces|losi|bench",
 		Short: "Generate synthetic indicators (the demo sample, or a large benchmark panel)",
 		Long: `Generate synthetic raw indicators, deterministically from --seed.
 
-  un     the 193 Member States, editions 2020 and 2022, the UN indicators
-         (this is how data/sample/un-synthetic.csv is made)
-  bench  --units synthetic units x --indicators indicators for one year`,
+  un         the 193 Member States, editions 2020 and 2022, the UN indicators
+             (this is how data/sample/un-synthetic.csv is made)
+  provinces  China's 31 provincial-level divisions, 2021 and 2022, the five
+             dimension scores of cn-province-2022 (data/sample/cn-provinces-synthetic.csv)
+  losi       40 cities, 2022, the 86 yes/no indicators of losi-2022
+             (data/sample/losi-synthetic.csv)
+  bench      --units synthetic units x --indicators indicators for one year`,
 		Example: `  egdi sample un --out data/sample/un-synthetic.csv
   egdi sample bench --units 1000000 --indicators 10 --out /tmp/bench.csv`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"un", "bench"},
+		ValidArgs: []string{"un", "provinces", "losi", "bench"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tmp := out + ".part"
 			f, err := os.Create(tmp)
@@ -182,10 +186,14 @@ func newSampleCmd(g *globals) *cobra.Command {
 			switch args[0] {
 			case "un":
 				err = sample.WriteUN(f, []int{2020, 2022}, seed)
+			case "provinces":
+				err = sample.WriteProvinces(f, []int{2021, 2022}, seed)
+			case "losi":
+				err = sample.WriteLOSI(f, 2022, seed)
 			case "bench":
 				err = sample.WriteBench(f, units, indicators, year, seed)
 			default:
-				err = fmt.Errorf("unknown sample %q; use un or bench", args[0])
+				err = fmt.Errorf("unknown sample %q; use un, provinces, losi or bench", args[0])
 			}
 			if cerr := f.Close(); err == nil {
 				err = cerr

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -119,7 +120,7 @@ func TestProfileReportShowsPublishedHistory(t *testing.T) {
 		n += s["count"].(float64)
 		total += s["count"].(float64) * s["mean_osi"].(float64)
 	}
-	if got := comp[1]["world_mean"].(float64); abs(got-total/n) > 1e-9 {
+	if got := comp[1]["world_mean"].(float64); math.Abs(got-total/n) > 1e-9 {
 		t.Errorf("world OSI mean %v, summary gives %v", got, total/n)
 	}
 	// Markdown writes its charts beside it
@@ -136,12 +137,6 @@ func TestProfileReportShowsPublishedHistory(t *testing.T) {
 	}
 }
 
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
 
 func TestCompareAndTransitionsReports(t *testing.T) {
 	db := publishedDB(t)

@@ -51,7 +51,7 @@ and your own indicators:
 	root.PersistentFlags().StringVar(&g.db, "db", def, "database file (or set EGDI_DB)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress messages on stderr")
 	root.AddCommand(newImportCmd(g), newComputeCmd(g), newMethodsCmd(g), newRankCmd(g), newSummaryCmd(g),
-		newTrendCmd(g), newCompareCmd(g), newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newSampleCmd(g), newChartCmd(g), newReportCmd(g))
+		newTrendCmd(g), newCompareCmd(g), newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newSampleCmd(g), newChartCmd(g), newReportCmd(g), newAuditCmd(g), newWhatifCmd(g))
 	rootGlobals[root] = g
 	return root
 }
