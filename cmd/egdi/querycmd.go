@@ -28,7 +28,8 @@ func newRankCmd(g *globals) *cobra.Command {
 		Short: "Rank units by EGDI (or a component) for one survey year",
 		Example: `  egdi rank --year 2022 --top 10
   egdi rank --year 2022 --index tii --region Asia --format csv
-  egdi rank --year 2022 --lang zh --top 20`,
+  egdi rank --year 2022 --lang zh --top 20
+  egdi rank --dataset provinces --node 在线办理成熟度 --lang zh`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := qf.check(); err != nil {
 				return err
@@ -46,6 +47,7 @@ func newRankCmd(g *globals) *cobra.Command {
 	qf.add(cmd)
 	cmd.Flags().IntVar(&o.Year, "year", 0, "survey year (default: the latest)")
 	cmd.Flags().StringVar(&o.Index, "index", "egdi", "index to rank by: egdi, osi, tii, hci, epi")
+	cmd.Flags().StringVar(&o.Node, "node", "", "rank by a node of the framework (id or label, e.g. 在线办理成熟度); computed data")
 	cmd.Flags().StringVar(&o.Region, "region", "", "only units of this M49 region or sub-region")
 	cmd.Flags().IntVar(&o.Top, "top", 0, "only the first N")
 	cmd.RegisterFlagCompletionFunc("index", fixed(query.Indices...))

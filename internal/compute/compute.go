@@ -76,7 +76,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -258,20 +258,27 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	if err != nil {
 		return err
 	}
+	// One statement per table for all the years (not one per year): each is a pass
+	// over the working tables.
+	var ys []string
 	for _, r := range results {
-		for _, s := range []string{
-			`DELETE FROM scores WHERE dataset = $1 AND year = $2`,
-			`DELETE FROM standings WHERE dataset = $1 AND year = $2`,
-			`DELETE FROM runs WHERE dataset = $1 AND year = $2`,
-			// Nodes only: normalised indicator values are cheap to recompute and would
-			// multiply the rows written by the number of indicators.
-			`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val WHERE year = $2`,
-			`INSERT INTO standings SELECT $1, year, unit, value, rank, band, class FROM c_standing WHERE year = $2`,
-		} {
-			if _, err := tx.ExecContext(ctx, s, dataset, r.Year); err != nil {
-				return fmt.Errorf("storing results: %w", err)
-			}
+		ys = append(ys, fmt.Sprint(r.Year))
+	}
+	in := "(" + strings.Join(ys, ", ") + ")"
+	for _, s := range []string{
+		`DELETE FROM scores WHERE dataset = $1 AND year IN ` + in,
+		`DELETE FROM standings WHERE dataset = $1 AND year IN ` + in,
+		`DELETE FROM runs WHERE dataset = $1 AND year IN ` + in,
+		// Nodes only: normalised indicator values are cheap to recompute and would
+		// multiply the rows written by the number of indicators.
+		`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val`,
+		`INSERT INTO standings SELECT $1, year, unit, value, rank, band, class FROM c_standing`,
+	} {
+		if _, err := tx.ExecContext(ctx, s, dataset); err != nil {
+			return fmt.Errorf("storing results: %w", err)
 		}
+	}
+	for _, r := range results {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)`,
 			dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(fj)); err != nil {
 			return fmt.Errorf("storing results: %w", err)

@@ -51,7 +51,7 @@ func nodeParams(f *framework.Framework) string {
 }
 
 // uses reports which options the framework uses, so the SQL computes only what is needed.
-type uses struct{ rank, percentile, winsor, transform, geometric bool }
+type uses struct{ rank, percentile, winsor, transform, geometric, caps, goalposts bool }
 
 func usesOf(f *framework.Framework) uses {
 	var u uses
@@ -64,6 +64,8 @@ func usesOf(f *framework.Framework) uses {
 		norm(in.Normalise)
 		u.winsor = u.winsor || in.Winsorise != nil
 		u.transform = u.transform || in.Transform != framework.TransformNone
+		u.caps = u.caps || in.Cap != nil || in.Floor != nil
+		u.goalposts = u.goalposts || in.Normalise == framework.NormGoalposts
 	}
 	for _, n := range f.Nodes {
 		norm(n.Normalise)
@@ -224,21 +226,57 @@ func SkewKurtosisClamps(sorted []float64, maxPoints int, skewMax, kurtMax float6
 	return lo, hi, changed
 }
 
-// normalise is the CASE expression normalising v (direction applied) or x (as is) with
-// the year's statistics mu, sd, mn, mx (of v) and xmin, xmax (of x).
-func normalise(scale float64, leaf bool) string {
-	goal, target := "", ""
-	if leaf {
-		goal = fmt.Sprintf("WHEN 'goalposts' THEN (CASE WHEN dir > 0 THEN g ELSE 1 - g END) * %v", scale)
-		target = fmt.Sprintf("WHEN 'target' THEN least(CASE WHEN dir > 0 THEN x / target ELSE target / nullif(x, 0) END, 1) * %v", scale)
+// normalise is the expression normalising v (direction applied) or x (as is) with the
+// year's statistics mu, sd, mn, mx (of v) and xmin, xmax (of x): a CASE over the
+// method, or just the method's formula when every row uses the same one.
+func normalise(scale float64, leaf bool, only string) string {
+	forms := map[string]string{
+		framework.NormZScore:     `CASE WHEN sd > 0 THEN (v - mu) / sd ELSE 0 END`,
+		framework.NormMinMax:     fmt.Sprintf(`CASE WHEN mx > mn THEN (v - mn) / (mx - mn) ELSE 0.5 END * %v`, scale),
+		framework.NormRank:       `rk`,
+		framework.NormPercentile: fmt.Sprintf(`pr * %v`, scale),
+		framework.NormBest:       fmt.Sprintf(`CASE WHEN dir > 0 THEN x / nullif(xmax, 0) ELSE xmin / nullif(x, 0) END * %v`, scale),
+		framework.NormNone:       `v`,
 	}
-	best := fmt.Sprintf("WHEN 'best' THEN CASE WHEN dir > 0 THEN x / nullif(xmax, 0) ELSE xmin / nullif(x, 0) END * %v", scale)
-	return fmt.Sprintf(`CASE norm %s %s %s
-		WHEN 'zscore' THEN CASE WHEN sd > 0 THEN (v - mu) / sd ELSE 0 END
-		WHEN 'minmax' THEN CASE WHEN mx > mn THEN (v - mn) / (mx - mn) ELSE 0.5 END * %v
-		WHEN 'rank' THEN rk
-		WHEN 'percentile' THEN pr * %v
-		ELSE v END`, goal, target, best, scale, scale)
+	if leaf {
+		forms[framework.NormGoalposts] = fmt.Sprintf(`(CASE WHEN dir > 0 THEN g ELSE 1 - g END) * %v`, scale)
+		forms[framework.NormTarget] = fmt.Sprintf(`least(CASE WHEN dir > 0 THEN x / target ELSE target / nullif(x, 0) END, 1) * %v`, scale)
+	}
+	if f, ok := forms[only]; ok {
+		return f
+	}
+	names := make([]string, 0, len(forms))
+	for k := range forms {
+		if k != framework.NormNone {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("CASE norm")
+	for _, k := range names {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %s", k, forms[k])
+	}
+	b.WriteString(" ELSE v END")
+	return b.String()
+}
+
+// sameNorm is the normalisation every one of the methods uses, or "".
+func sameNorm(methods []string) string {
+	for _, m := range methods[1:] {
+		if m != methods[0] {
+			return ""
+		}
+	}
+	return methods[0]
+}
+
+func leafMethods(f *framework.Framework) []string {
+	var out []string
+	for _, id := range f.UsedIndicators() {
+		out = append(out, f.Indicator(id).Normalise)
+	}
+	return out
 }
 
 // windows adds rank and percent rank columns when the framework uses them.
@@ -272,18 +310,30 @@ func treatLeaves(f *framework.Framework) string {
 	if u.transform {
 		x = fmt.Sprintf("CASE transform WHEN 'log' THEN ln(%[1]s) WHEN 'log1p' THEN ln(1 + %[1]s) ELSE %[1]s END", x)
 	}
+	// The treated values (a view), their statistics per year and indicator (a small
+	// table, one pass), and the normalised values (a view over both). Expressions for
+	// options the framework does not use are left out.
+	cap, g := capped, "NULL::DOUBLE"
+	if !u.caps {
+		cap = "r.value"
+	}
+	if u.goalposts {
+		g = "greatest(0, least(1, (x - lo) / (hi - lo)))"
+	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit VARCHAR, node VARCHAR, value DOUBLE);
-		CREATE OR REPLACE TEMP VIEW c_leafval AS
+		CREATE OR REPLACE TEMP VIEW c_leaft AS
 		WITH r0 AS (
 			SELECT r.year, r.unit, r.node, p.norm, p.dir, p.target, p.lo, p.hi, p.transform, %[1]s AS x0
 			FROM c_raw r JOIN c_leaf p ON r.node = p.id),
 		r1 AS (SELECT r.*, %[2]s AS x FROM r0 r %[3]s),
 		t0 AS (SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v,
-		              greatest(0, least(1, (x - lo) / (hi - lo))) AS g FROM r1),
-		t AS (SELECT *, %[4]s FROM t0),
-		%[5]s
-		SELECT t.year, t.unit, t.node, %[6]s AS value FROM t JOIN s USING (year, node)`,
-		capped, x, wjoin, windows(u), statsCTE, normalise(f.Scale, true))
+		              %[6]s AS g FROM r1)
+		SELECT *, %[4]s FROM t0;
+		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
+			min(x) AS xmin, max(x) AS xmax FROM c_leaft GROUP BY year, node;
+		CREATE OR REPLACE TEMP VIEW c_leafval AS
+		SELECT t.year, t.unit, t.node, %[5]s AS value FROM c_leaft t JOIN c_lstats s USING (year, node)`,
+		cap, x, wjoin, windows(u), normalise(f.Scale, true, sameNorm(leafMethods(f))), g)
 }
 
 // aggregateLevel adds the nodes of one level: the weighted arithmetic, geometric or
@@ -293,9 +343,11 @@ func treatLeaves(f *framework.Framework) string {
 func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	u := usesOf(f)
 	ids := make([]string, len(level))
+	levelMethods := make([]string, len(level))
 	from := "c_val"
 	for i, n := range level {
 		ids[i] = q(n.ID)
+		levelMethods[i] = n.Normalise
 		for _, c := range n.Children {
 			if f.Node(c.ID) == nil {
 				from = "(SELECT * FROM c_val UNION ALL SELECT * FROM c_leafval)"
@@ -311,8 +363,10 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 			WHEN 'geometric' THEN CASE WHEN vmin < 0 THEN NULL WHEN vmin = 0 AND p.zeros = 'zero' THEN 0 ELSE geo END
 			WHEN 'harmonic' THEN CASE WHEN vmin < 0 THEN NULL WHEN vmin = 0 AND p.zeros = 'zero' THEN 0 ELSE harm END END`
 	}
+	// a is materialised: t reads it twice (statistics and values), and recomputing the
+	// aggregation would repeat the largest group-by.
 	return fmt.Sprintf(`INSERT INTO c_val
-		WITH a AS (
+		WITH a AS MATERIALIZED (
 			SELECT v.year, v.unit, e.parent AS node, sum(e.w * v.value) / nullif(sum(e.w), 0) AS arith, count(*) AS n %s
 			FROM %s v JOIN c_edge e ON v.node = e.child
 			WHERE e.parent IN (%s)
@@ -321,7 +375,7 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 		t AS (SELECT *, v AS x, %s FROM t0 WHERE v IS NOT NULL),
 		%s
 		SELECT t.year, t.unit, t.node, %s AS value FROM t JOIN s USING (year, node)`,
-		means, from, strings.Join(ids, ", "), pick, windows(u), statsCTE, normalise(f.Scale, false))
+		means, from, strings.Join(ids, ", "), pick, windows(u), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
 }
 
 // standingsSQL ranks the root on its value rounded to the framework's digits and

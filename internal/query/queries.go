@@ -194,6 +194,7 @@ type RankOptions struct {
 	Request
 	Year   int
 	Index  string
+	Node   string // a node of the year's framework (id or label); computed data only
 	Region string
 	Top    int
 	Lang   Lang
@@ -213,6 +214,24 @@ func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, erro
 	c, _, err := yearChoice(ctx, db, o.Request, o.Year)
 	if err != nil {
 		return nil, err
+	}
+	// Frameworks other than the UN's, and --node, rank by the framework's own nodes.
+	if c.Source == Computed {
+		f, err := RunFramework(ctx, db, c.Dataset, c.Year)
+		if err != nil {
+			return nil, err
+		}
+		if o.Node != "" || f.Root != "egdi" {
+			node := f.Root
+			if o.Node != "" {
+				if node, err = ResolveNode(f, o.Node); err != nil {
+					return nil, err
+				}
+			}
+			return nodeRank(ctx, db, c, f, node, o)
+		}
+	} else if o.Node != "" {
+		return nil, fmt.Errorf("--node needs computed values; %d is published data (use --index for the UN indices)", c.Year)
 	}
 	where := ""
 	args := []any{}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The UN EGDI computed through a framework file alone gives the built-in path's numbers.
+func TestUNFrameworkFileReproducesBuiltin(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	sample := filepath.Join("..", "..", "data", "sample", "un-synthetic.csv")
+	own := filepath.Join(dir, "my-un-2022.yaml")
+	b, _ := os.ReadFile(filepath.Join("..", "..", "data", "methods", "un-2022.yaml"))
+	os.WriteFile(own, b, 0o644)
+	for _, ds := range []string{"builtin", "file"} {
+		mustRun(t, db, "import", "indicators", sample, "--dataset", ds, "--synthetic")
+	}
+	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "builtin", "--year", "2022")
+	mustRun(t, db, "compute", "--method", own, "--dataset", "file", "--year", "2022")
+	a := jsonRows(t, mustRun(t, db, "rank", "--dataset", "builtin", "--year", "2022", "--source", "computed", "--format", "json"))
+	f := jsonRows(t, mustRun(t, db, "rank", "--dataset", "file", "--year", "2022", "--source", "computed", "--format", "json"))
+	if len(a) != 193 || len(f) != 193 {
+		t.Fatalf("%d and %d rows", len(a), len(f))
+	}
+	for i := range a {
+		for _, k := range []string{"unit", "egdi", "osi", "tii", "hci", "epi", "rank", "group", "class"} {
+			if a[i][k] != f[i][k] {
+				t.Fatalf("row %d %s: built-in %v, file %v", i, k, a[i][k], f[i][k])
+			}
+		}
+	}
+}
+
+func readSample(t *testing.T, name string) [][]string {
+	t.Helper()
+	fh, err := os.Open(filepath.Join("..", "..", "data", "sample", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rows, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+func TestProvincialFrameworkOnItsSample(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
+	if len(rows) != 31 {
+		t.Fatalf("%d provinces, want 31", len(rows))
+	}
+	// independently: the index is the mean of the five dimension scores; ranks dense
+	scores := map[string][]float64{}
+	maturity := map[string]float64{}
+	for _, r := range readSample(t, "cn-provinces-synthetic.csv") {
+		if r[3] != "2022" {
+			continue
+		}
+		v, _ := strconv.ParseFloat(r[5], 64)
+		scores[r[0]] = append(scores[r[0]], v)
+		if r[4] == "cn_maturity_score" {
+			maturity[r[0]] = v
+		}
+	}
+	prev, prevRank := math.Inf(1), 0
+	for _, r := range rows {
+		s := scores[r["unit"].(string)]
+		mean := (s[0] + s[1] + s[2] + s[3] + s[4]) / 5
+		if math.Abs(r["index"].(float64)-mean) > 1e-9 {
+			t.Errorf("%v: index %v, mean of dimensions %v", r["unit"], r["index"], mean)
+		}
+		rank := int(r["rank"].(float64))
+		rounded := math.Round(mean*100) / 100
+		if rounded < prev && rank != prevRank+1 || rounded == prev && rank != prevRank {
+			t.Errorf("%v: rank %d after %d is not dense", r["unit"], rank, prevRank)
+		}
+		prev, prevRank = rounded, rank
+		want := "middle"
+		if rounded >= 90 {
+			want = "very_high"
+		} else if rounded >= 80 {
+			want = "high"
+		}
+		if r["group"] != want {
+			t.Errorf("%v: band %v, want %s for %v", r["unit"], r["group"], want, rounded)
+		}
+	}
+	// rank by a dimension, named in Chinese
+	byNode := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--node", "在线办理成熟度", "--format", "json"))
+	units := make([]string, 0, len(maturity))
+	for u := range maturity {
+		units = append(units, u)
+	}
+	sort.SliceStable(units, func(i, j int) bool { return maturity[units[i]] > maturity[units[j]] })
+	for i, r := range byNode {
+		if r["maturity"] != maturity[r["unit"].(string)] {
+			t.Errorf("%v: maturity %v, sample %v", r["unit"], r["maturity"], maturity[r["unit"].(string)])
+		}
+		if maturity[r["unit"].(string)] != maturity[units[i]] {
+			t.Errorf("position %d: %v, want %v", i, r["unit"], units[i])
+		}
+	}
+	zh := mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--lang", "zh")
+	for _, s := range []string{"一体化政务服务能力指数", "在线服务成效度", "非常高", "合成样本"} {
+		if !strings.Contains(zh, s) {
+			t.Errorf("Chinese ranking lacks %q", s)
+		}
+	}
+	if _, err := run(t, db, "rank", "--dataset", "provinces", "--node", "speed"); err == nil || !strings.Contains(err.Error(), `no node "speed"`) {
+		t.Errorf("unknown node: %v", err)
+	}
+}
+
+func TestLOSIFrameworkOnItsSample(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "l.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "losi-synthetic.csv"), "--dataset", "losi", "--synthetic")
+	mustRun(t, db, "compute", "--method", "losi-2022", "--dataset", "losi")
+	// independently: LOSI is the min-max of the share of the 86 features present
+	share := map[string]float64{}
+	for _, r := range readSample(t, "losi-synthetic.csv") {
+		v, _ := strconv.ParseFloat(r[5], 64)
+		share[r[0]] += v / 86
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range share {
+		lo, hi = math.Min(lo, s), math.Max(hi, s)
+	}
+	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "losi", "--format", "json"))
+	if len(rows) != 40 {
+		t.Fatalf("%d cities", len(rows))
+	}
+	for _, r := range rows {
+		want := (share[r["unit"].(string)] - lo) / (hi - lo)
+		if math.Abs(r["losi"].(float64)-want) > 1e-9 {
+			t.Errorf("%v: LOSI %v, want %v", r["unit"], r["losi"], want)
+		}
+	}
+}
+
+func TestAuditAndWhatifCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	out := mustRun(t, db, "audit", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022", "--format", "json")
+	var a struct {
+		Indicators   []map[string]any `json:"indicators"`
+		Correlations []map[string]any `json:"correlations"`
+		Dimensions   []map[string]any `json:"dimensions"`
+		Flags        []string         `json:"flags"`
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatalf("audit JSON: %v\n%s", err, out)
+	}
+	if len(a.Indicators) != 5 || len(a.Dimensions) != 2 || len(a.Correlations) != 15 {
+		t.Errorf("audit: %d indicators, %d dimensions, %d correlations", len(a.Indicators), len(a.Dimensions), len(a.Correlations))
+	}
+	if a.Indicators[0]["coverage"] != 1.0 {
+		t.Errorf("coverage %v", a.Indicators[0]["coverage"])
+	}
+	rows := jsonRows(t, mustRun(t, db, "whatif", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022",
+		"--set", "weight:maturity=1", "--format", "json"))
+	for _, r := range rows {
+		if r["shift"] != 0.0 || r["value_before"] != r["value_after"] {
+			t.Errorf("an unchanged weight moved %v: %v", r["unit"], r)
+		}
+	}
+	rows = jsonRows(t, mustRun(t, db, "whatif", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022",
+		"--set", "agg:index=geometric", "--format", "json"))
+	if len(rows) != 31 {
+		t.Errorf("%d rows", len(rows))
+	}
+	for _, r := range rows {
+		if r["value_after"].(float64) > r["value_before"].(float64)+1e-9 {
+			t.Errorf("%v: geometric mean %v above the arithmetic %v", r["unit"], r["value_after"], r["value_before"])
+		}
+	}
+	if _, err := run(t, db, "whatif", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022", "--set", "weight:nowhere=1"); err == nil {
+		t.Error("an unknown node was accepted")
+	}
+}
+
+// The commented example framework parses and computes.
+func TestExampleFrameworkComputes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "e.duckdb")
+	var b strings.Builder
+	b.WriteString("unit,year,indicator,value\n")
+	for i, u := range []string{"c1", "c2", "c3", "c4"} {
+		x := float64(i + 1)
+		for _, kv := range []struct {
+			id string
+			v  float64
+		}{{"items_online", 60 + 10*x}, {"guides_accurate", 80 + 4*x}, {"full_online_share", 20 * x}, {"processing_days", 40 / x}, {"consultations", 3 * x}, {"response_rate", 50 + 10*x}} {
+			if u == "c2" && kv.id == "consultations" {
+				continue // imputed from its previous value
+			}
+			b.WriteString(u + ",2024," + kv.id + "," + strconv.FormatFloat(kv.v, 'f', -1, 64) + "\n")
+		}
+	}
+	b.WriteString("c2,2023,consultations,5\n")
+	p := filepath.Join(dir, "cities.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	mustRun(t, db, "import", "indicators", p, "--dataset", "cities")
+	mustRun(t, db, "compute", "--method", filepath.Join("..", "..", "data", "frameworks", "example.yaml"), "--dataset", "cities", "--year", "2024")
+	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "cities", "--format", "json"))
+	if len(rows) != 4 || rows[0]["unit"] != "c4" {
+		t.Errorf("example ranking: %v", rows)
+	}
+}

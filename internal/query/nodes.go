@@ -1,0 +1,146 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// RunFramework returns the framework a computed (dataset, year) was computed with, as
+// recorded with the run.
+func RunFramework(ctx context.Context, db *store.DB, dataset string, year int) (*framework.Framework, error) {
+	var js string
+	err := db.QueryRowContext(ctx, `SELECT framework_json FROM runs WHERE dataset = ? AND year = ?`, dataset, year).Scan(&js)
+	if err == sql.ErrNoRows {
+		return nil, fmt.Errorf("no computation of dataset %q for %d", dataset, year)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f framework.Framework
+	if err := json.Unmarshal([]byte(js), &f); err != nil {
+		return nil, fmt.Errorf("the recorded framework of %s %d: %w", dataset, year, err)
+	}
+	return &f, nil
+}
+
+// ResolveNode finds a node of f by id or by its English or Chinese label.
+func ResolveNode(f *framework.Framework, name string) (string, error) {
+	for _, n := range f.Nodes {
+		if n.ID == name || strings.EqualFold(n.Label.En, name) || (n.Label.Zh != "" && n.Label.Zh == name) {
+			return n.ID, nil
+		}
+	}
+	var ids []string
+	for _, n := range f.Nodes {
+		l := n.ID
+		if n.Label.Zh != "" {
+			l += " (" + n.Label.Zh + ")"
+		}
+		ids = append(ids, l)
+	}
+	return "", fmt.Errorf("%s has no node %q; its nodes: %s", f.ID, name, strings.Join(ids, ", "))
+}
+
+// nodeRank ranks the units of a computed year by one node of its framework: the node's
+// value, its child nodes' values, the rank (by the framework's ranking rule on the value
+// rounded to its digits) and, for the root, the band.
+func nodeRank(ctx context.Context, db *store.DB, c Choice, f *framework.Framework, node string, o RankOptions) (*output.Table, error) {
+	n := f.Node(node)
+	cols := []string{node}
+	for _, ch := range n.Children {
+		if f.Node(ch.ID) != nil {
+			cols = append(cols, ch.ID)
+		}
+	}
+	rank := "rank()"
+	if f.Ranking == framework.RankDense {
+		rank = "dense_rank()"
+	}
+	var sel []string
+	for _, id := range cols {
+		sel = append(sel, fmt.Sprintf("max(value) FILTER (WHERE node = %s)", q(id)))
+	}
+	limit := ""
+	if o.Top > 0 {
+		limit = fmt.Sprintf("LIMIT %d", o.Top)
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`WITH p AS (
+			SELECT unit, %s FROM scores WHERE dataset = ? AND year = ? GROUP BY unit),
+		r AS (SELECT p.*, CASE WHEN v0 IS NULL THEN NULL ELSE %s OVER (ORDER BY round(v0, %d) DESC NULLS LAST) END AS rk FROM p)
+		SELECT r.*, st.band, u.name, u.name_zh FROM r LEFT JOIN standings st ON st.dataset = ? AND st.year = ? AND st.unit = r.unit AND ? 
+		JOIN units u ON u.unit = r.unit ORDER BY rk NULLS LAST, u.name %s`,
+		strings.Join(aliased(sel), ", "), rank, f.Digits, limit), c.Dataset, c.Year, c.Dataset, c.Year, node == f.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &output.Table{Columns: append(append([]string{"unit", "name", "year"}, cols...), "rank", "group"), Digits: f.Digits}
+	lang := string(o.Lang)
+	for rows.Next() {
+		var unit string
+		vals := make([]sql.NullFloat64, len(cols))
+		var rk sql.NullInt64
+		var band, name, nameZh sql.NullString
+		dest := []any{&unit}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		dest = append(dest, &rk, &band, &name, &nameZh)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		row := []any{unit, nameIn(name, nameZh, o.Lang), c.Year}
+		for _, v := range vals {
+			row = append(row, nf(v))
+		}
+		var grp any
+		if band.Valid {
+			grp = band.String
+			if o.Format == "table" || o.Format == "" {
+				grp = bandLabel(f, band.String, lang)
+			}
+		}
+		t.Rows = append(t.Rows, append(row, ni(rk), grp))
+	}
+	if lang == "zh" || f.Root != "egdi" {
+		t.Headers = make([]string, len(t.Columns))
+		for i, col := range t.Columns {
+			if f.Node(col) != nil {
+				t.Headers[i] = f.LabelOf(col, lang)
+			} else if lang == "zh" {
+				t.Headers[i] = o.Lang.headers([]string{col})[0]
+			} else {
+				t.Headers[i] = col
+			}
+		}
+	}
+	t.Notes = Notes([]Choice{c}, o.Lang)
+	return t, rows.Err()
+}
+
+func aliased(sel []string) []string {
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		out[i] = fmt.Sprintf("%s AS v%d", s, i)
+	}
+	return out
+}
+
+// bandLabel names a band of f in lang.
+func bandLabel(f *framework.Framework, id, lang string) string {
+	for _, b := range f.Bands {
+		if b.ID == id {
+			if l := b.Label.In(lang); l != "" {
+				return l
+			}
+		}
+	}
+	return GroupLabel(id, Lang(lang))
+}
