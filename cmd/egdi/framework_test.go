@@ -30,9 +30,15 @@ func TestUNFrameworkFileReproducesBuiltin(t *testing.T) {
 	if len(a) != 193 || len(f) != 193 {
 		t.Fatalf("%d and %d rows", len(a), len(f))
 	}
+	// Equal to the last bits DuckDB's parallel sums allow (they may add in another order).
 	for i := range a {
-		for _, k := range []string{"unit", "egdi", "osi", "tii", "hci", "epi", "rank", "group", "class"} {
+		for _, k := range []string{"unit", "rank", "group", "class"} {
 			if a[i][k] != f[i][k] {
+				t.Fatalf("row %d %s: built-in %v, file %v", i, k, a[i][k], f[i][k])
+			}
+		}
+		for _, k := range []string{"egdi", "osi", "tii", "hci", "epi"} {
+			if math.Abs(a[i][k].(float64)-f[i][k].(float64)) > 1e-12 {
 				t.Fatalf("row %d %s: built-in %v, file %v", i, k, a[i][k], f[i][k])
 			}
 		}

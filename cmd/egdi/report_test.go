@@ -137,7 +137,6 @@ func TestProfileReportShowsPublishedHistory(t *testing.T) {
 	}
 }
 
-
 func TestCompareAndTransitionsReports(t *testing.T) {
 	db := publishedDB(t)
 	r := readReport(t, db, "compare", "--units", "CHN,KOR,JPN,SGP", "--year", "2022")
