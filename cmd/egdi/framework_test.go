@@ -124,6 +124,15 @@ func TestProvincialFrameworkOnItsSample(t *testing.T) {
 			t.Errorf("Chinese ranking lacks %q", s)
 		}
 	}
+	// follow a dimension across years, and compare provinces on the dimensions
+	tr := jsonRows(t, mustRun(t, db, "trend", "--dataset", "provinces", "--units", "贵州省", "--node", "maturity", "--format", "json"))
+	if len(tr) != 2 || tr[1]["value"] != maturity["520000"] || tr[1]["year"] != 2022.0 {
+		t.Errorf("trend of Guizhou's maturity: %v (2022 sample %v)", tr, maturity["520000"])
+	}
+	cmp := jsonRows(t, mustRun(t, db, "compare", "--dataset", "provinces", "--units", "110000,310000", "--year", "2022", "--format", "json"))
+	if len(cmp) != 6 || cmp[2]["node"] != "maturity" || cmp[2]["310000_minus_110000"] != maturity["310000"]-maturity["110000"] {
+		t.Errorf("compare on dimensions: %v", cmp)
+	}
 	if _, err := run(t, db, "rank", "--dataset", "provinces", "--node", "speed"); err == nil || !strings.Contains(err.Error(), `no node "speed"`) {
 		t.Errorf("unknown node: %v", err)
 	}

@@ -109,6 +109,7 @@ func newTrendCmd(g *globals) *cobra.Command {
 	}
 	qf.add(cmd)
 	cmd.Flags().StringSliceVar(&units, "units", nil, "units by code or name, comma-separated")
+	cmd.Flags().StringVar(&o.Node, "node", "", "follow a node of the framework (id or label); computed data")
 	cmd.Flags().StringVar(&o.Index, "index", "egdi", "egdi, osi, tii, hci or epi")
 	cmd.Flags().IntVar(&o.From, "from", 0, "first survey year")
 	cmd.Flags().IntVar(&o.To, "to", 0, "last survey year")

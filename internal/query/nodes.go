@@ -144,3 +144,144 @@ func bandLabel(f *framework.Framework, id, lang string) string {
 	}
 	return GroupLabel(id, Lang(lang))
 }
+
+// nodeTrend follows units on one node of a computed dataset's framework across its
+// years: unit,name,year,value,rank (rank by the framework's rule on the rounded value).
+func nodeTrend(ctx context.Context, db *store.DB, choices []Choice, units []string, nodeName string, o TrendOptions) (*output.Table, error) {
+	var comp []Choice
+	for _, c := range choices {
+		if c.Source == Computed {
+			comp = append(comp, c)
+		}
+	}
+	if len(comp) == 0 {
+		return nil, fmt.Errorf("--node needs computed values; compute the dataset first")
+	}
+	last := comp[len(comp)-1]
+	f, err := RunFramework(ctx, db, last.Dataset, last.Year)
+	if err != nil {
+		return nil, err
+	}
+	node, err := ResolveNode(f, nodeName)
+	if err != nil {
+		return nil, err
+	}
+	rank := "rank()"
+	if f.Ranking == framework.RankDense {
+		rank = "dense_rank()"
+	}
+	t := &output.Table{Columns: []string{"unit", "name", "year", "value", "rank"}, Digits: f.Digits}
+	for _, u := range units {
+		for _, c := range comp {
+			var name, nameZh sql.NullString
+			var v sql.NullFloat64
+			var r sql.NullInt64
+			err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT x.value, x.r, u.name, u.name_zh FROM (
+				SELECT s.unit, s.value, %s OVER (ORDER BY round(s.value, %d) DESC) AS r FROM scores s
+				WHERE s.dataset = ? AND s.year = ? AND s.node = ?) x JOIN units u ON u.unit = x.unit WHERE x.unit = ?`, rank, f.Digits),
+				c.Dataset, c.Year, node, u).Scan(&v, &r, &name, &nameZh)
+			if err == sql.ErrNoRows {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			t.Rows = append(t.Rows, []any{u, nameIn(name, nameZh, o.Lang), c.Year, nf(v), ni(r)})
+		}
+	}
+	if len(t.Rows) == 0 {
+		return nil, fmt.Errorf("no %s values for %s", node, strings.Join(units, ", "))
+	}
+	t.Headers = o.Lang.headers(t.Columns)
+	if t.Headers != nil {
+		t.Headers[3] = f.LabelOf(node, string(o.Lang))
+	}
+	t.Notes = Notes(comp, o.Lang)
+	return t, nil
+}
+
+// nodeCompare sets units side by side on the root of a computed year's framework and
+// its child nodes: one row per node, one column per unit, then the differences from the
+// first unit.
+func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Framework, units []string, o CompareOptions) (*output.Table, error) {
+	nodes := []string{f.Root}
+	for _, ch := range f.Node(f.Root).Children {
+		if f.Node(ch.ID) != nil {
+			nodes = append(nodes, ch.ID)
+		}
+	}
+	got := map[string]map[string]float64{}
+	rows, err := db.QueryContext(ctx, `SELECT unit, node, value FROM scores WHERE dataset = ? AND year = ? AND value IS NOT NULL`, c.Dataset, c.Year)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var u, n string
+		var v float64
+		if err := rows.Scan(&u, &n, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if got[u] == nil {
+			got[u] = map[string]float64{}
+		}
+		got[u][n] = v
+	}
+	rows.Close()
+	for _, u := range units {
+		if _, ok := got[u][f.Root]; !ok {
+			return nil, fmt.Errorf("%s has no %s value for %d", u, f.Root, c.Year)
+		}
+	}
+	t := &output.Table{Columns: []string{"node"}, Digits: f.Digits}
+	for _, u := range units {
+		t.Columns = append(t.Columns, strings.ToLower(u))
+	}
+	for _, u := range units[1:] {
+		t.Columns = append(t.Columns, strings.ToLower(u)+"_minus_"+strings.ToLower(units[0]))
+	}
+	for _, n := range nodes {
+		label := n
+		if o.Format == "table" || o.Format == "" {
+			label = f.LabelOf(n, string(o.Lang))
+		}
+		row := []any{label}
+		for _, u := range units {
+			v, ok := got[u][n]
+			if ok {
+				row = append(row, v)
+			} else {
+				row = append(row, nil)
+			}
+		}
+		for _, u := range units[1:] {
+			a, ok1 := got[u][n]
+			b, ok2 := got[units[0]][n]
+			if ok1 && ok2 {
+				row = append(row, a-b)
+			} else {
+				row = append(row, nil)
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	// the text table names the units
+	name := map[string]string{}
+	for _, u := range units {
+		var n, z sql.NullString
+		db.QueryRowContext(ctx, `SELECT name, name_zh FROM units WHERE unit = ?`, u).Scan(&n, &z)
+		name[u] = nameIn(n, z, o.Lang)
+		if name[u] == "" {
+			name[u] = u
+		}
+	}
+	t.Headers = []string{map[bool]string{true: "指标", false: "node"}[o.Lang == "zh"]}
+	for _, u := range units {
+		t.Headers = append(t.Headers, name[u])
+	}
+	for _, u := range units[1:] {
+		t.Headers = append(t.Headers, name[u]+" − "+name[units[0]])
+	}
+	t.Notes = Notes([]Choice{c}, o.Lang)
+	return t, nil
+}

@@ -367,6 +367,7 @@ type TrendOptions struct {
 	Request
 	Units    []string
 	Index    string
+	Node     string // a node of the dataset's framework (id or label); computed data
 	From, To int
 	Lang     Lang
 	Format   string
@@ -397,6 +398,9 @@ func Trend(ctx context.Context, db *store.DB, o TrendOptions) (*output.Table, er
 	}
 	if len(choices) == 0 {
 		return nil, fmt.Errorf("no values between %d and %d; years with data: %s", o.From, o.To, years(all))
+	}
+	if o.Node != "" {
+		return nodeTrend(ctx, db, choices, units, o.Node, o)
 	}
 	list := make([]string, len(units))
 	for i, u := range units {
@@ -452,6 +456,11 @@ func Compare(ctx context.Context, db *store.DB, o CompareOptions) (*output.Table
 	c, _, err := yearChoice(ctx, db, o.Request, o.Year)
 	if err != nil {
 		return nil, err
+	}
+	if c.Source == Computed {
+		if f, err := RunFramework(ctx, db, c.Dataset, c.Year); err == nil && f.Root != "egdi" {
+			return nodeCompare(ctx, db, c, f, units, o)
+		}
 	}
 	list := make([]string, len(units))
 	for i, u := range units {
