@@ -133,6 +133,18 @@ func TestProvincialFrameworkOnItsSample(t *testing.T) {
 	if len(cmp) != 6 || cmp[2]["node"] != "maturity" || cmp[2]["310000_minus_110000"] != maturity["310000"]-maturity["110000"] {
 		t.Errorf("compare on dimensions: %v", cmp)
 	}
+	// the mean maturity per band, against the bands of the ranking and the sample
+	sum, n := map[string]float64{}, map[string]float64{}
+	for _, r := range rows {
+		sum[r["group"].(string)] += maturity[r["unit"].(string)]
+		n[r["group"].(string)]++
+	}
+	for _, r := range jsonRows(t, mustRun(t, db, "summary", "--dataset", "provinces", "--year", "2022", "--node", "在线办理成熟度", "--format", "json")) {
+		k := r["key"].(string)
+		if r["count"] != n[k] || math.Abs(r["mean_maturity"].(float64)-sum[k]/n[k]) > 1e-9 {
+			t.Errorf("summary %s: %v, want %v units, mean %v", k, r, n[k], sum[k]/n[k])
+		}
+	}
 	if _, err := run(t, db, "rank", "--dataset", "provinces", "--node", "speed"); err == nil || !strings.Contains(err.Error(), `no node "speed"`) {
 		t.Errorf("unknown node: %v", err)
 	}

@@ -80,6 +80,7 @@ func newSummaryCmd(g *globals) *cobra.Command {
 	qf.add(cmd)
 	cmd.Flags().IntVar(&o.Year, "year", 0, "survey year (default: every year)")
 	cmd.Flags().StringVar(&o.By, "by", "group", "group, class, region, subregion, ldc, lldc or sids")
+	cmd.Flags().StringVar(&o.Node, "node", "", "average a node of the framework (id or label) instead of the UN indices; computed data")
 	cmd.RegisterFlagCompletionFunc("by", fixed(query.SummaryKeys...))
 	return cmd
 }
@@ -141,6 +142,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 	}
 	qf.add(cmd)
 	cmd.Flags().StringSliceVar(&units, "units", nil, "two or more units by code or name")
+	cmd.Flags().StringVar(&o.Node, "node", "", "compare on a node of the framework and its child nodes (id or label); computed data")
 	cmd.Flags().IntVar(&o.Year, "year", 0, "survey year (default: the latest)")
 	cmd.MarkFlagRequired("units")
 	return cmd

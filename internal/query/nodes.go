@@ -203,9 +203,9 @@ func nodeTrend(ctx context.Context, db *store.DB, choices []Choice, units []stri
 // nodeCompare sets units side by side on the root of a computed year's framework and
 // its child nodes: one row per node, one column per unit, then the differences from the
 // first unit.
-func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Framework, units []string, o CompareOptions) (*output.Table, error) {
-	nodes := []string{f.Root}
-	for _, ch := range f.Node(f.Root).Children {
+func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Framework, node string, units []string, o CompareOptions) (*output.Table, error) {
+	nodes := []string{node}
+	for _, ch := range f.Node(node).Children {
 		if f.Node(ch.ID) != nil {
 			nodes = append(nodes, ch.ID)
 		}
@@ -229,8 +229,8 @@ func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Frame
 	}
 	rows.Close()
 	for _, u := range units {
-		if _, ok := got[u][f.Root]; !ok {
-			return nil, fmt.Errorf("%s has no %s value for %d", u, f.Root, c.Year)
+		if _, ok := got[u][node]; !ok {
+			return nil, fmt.Errorf("%s has no %s value for %d", u, node, c.Year)
 		}
 	}
 	t := &output.Table{Columns: []string{"node"}, Digits: f.Digits}
@@ -284,4 +284,62 @@ func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Frame
 	}
 	t.Notes = Notes([]Choice{c}, o.Lang)
 	return t, nil
+}
+
+// nodeSummary counts units per key (group, region, ...) and averages one node of the
+// framework of a computed dataset: year,key,count,share,mean_<node>.
+func nodeSummary(ctx context.Context, db *store.DB, choices []Choice, key, order string, o SummaryOptions) (*output.Table, error) {
+	var comp []Choice
+	for _, c := range choices {
+		if c.Source == Computed {
+			comp = append(comp, c)
+		}
+	}
+	if len(comp) == 0 {
+		return nil, fmt.Errorf("--node needs computed values; compute the dataset first")
+	}
+	last := comp[len(comp)-1]
+	f, err := RunFramework(ctx, db, last.Dataset, last.Year)
+	if err != nil {
+		return nil, err
+	}
+	node, err := ResolveNode(f, o.Node)
+	if err != nil {
+		return nil, err
+	}
+	var sets []string
+	for _, c := range comp {
+		sets = append(sets, fmt.Sprintf("(dataset = %s AND year = %d)", q(c.Dataset), c.Year))
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`WITH panel AS (%s),
+		n AS (SELECT unit, year, value AS nv FROM scores WHERE node = %s AND (%s))
+		SELECT year, %s AS key, count(*) AS n, count(*) / sum(count(*)) OVER (PARTITION BY year) AS share, avg(nv), max(egdi)
+		FROM panel JOIN n USING (unit, year) GROUP BY year, %s HAVING %s IS NOT NULL ORDER BY year, %s`,
+		panelSQL(comp), q(node), strings.Join(sets, " OR "), key, key, key, strings.ReplaceAll(order, "max(egdi)", "max(egdi)")))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &output.Table{Columns: []string{"year", "key", "count", "share", "mean_" + node}, Digits: f.Digits}
+	for rows.Next() {
+		var year int
+		var k sql.NullString
+		var n int64
+		var share float64
+		var m, top sql.NullFloat64
+		if err := rows.Scan(&year, &k, &n, &share, &m, &top); err != nil {
+			return nil, err
+		}
+		var keyOut any = k.String
+		if o.By == "group" && (o.Format == "table" || o.Format == "") {
+			keyOut = bandLabel(f, k.String, string(o.Lang))
+		}
+		t.Rows = append(t.Rows, []any{year, keyOut, n, share, nf(m)})
+	}
+	t.Headers = o.Lang.headers(t.Columns)
+	if t.Headers != nil {
+		t.Headers[4] = f.LabelOf(node, string(o.Lang)) + "均值"
+	}
+	t.Notes = Notes(comp, o.Lang)
+	return t, rows.Err()
 }

@@ -284,6 +284,7 @@ type SummaryOptions struct {
 	Request
 	Year   int // 0: every year
 	By     string
+	Node   string // average this node of the framework (computed data) instead of the UN indices
 	Lang   Lang
 	Format string
 }
@@ -329,6 +330,9 @@ func Summary(ctx context.Context, db *store.DB, o SummaryOptions) (*output.Table
 		if choices, err = Choose(ctx, db, o.Request); err != nil {
 			return nil, err
 		}
+	}
+	if o.Node != "" {
+		return nodeSummary(ctx, db, choices, key, order, o)
 	}
 	sqlText := fmt.Sprintf(`WITH panel AS (%s)
 		SELECT year, %s AS key, count(*) AS n, count(*) / sum(count(*)) OVER (PARTITION BY year) AS share,
@@ -439,6 +443,7 @@ type CompareOptions struct {
 	Request
 	Units  []string
 	Year   int
+	Node   string // compare on this node of the framework and its child nodes (computed data)
 	Lang   Lang
 	Format string
 }
@@ -458,9 +463,21 @@ func Compare(ctx context.Context, db *store.DB, o CompareOptions) (*output.Table
 		return nil, err
 	}
 	if c.Source == Computed {
-		if f, err := RunFramework(ctx, db, c.Dataset, c.Year); err == nil && f.Root != "egdi" {
-			return nodeCompare(ctx, db, c, f, units, o)
+		f, err := RunFramework(ctx, db, c.Dataset, c.Year)
+		if err != nil {
+			return nil, err
 		}
+		if o.Node != "" || f.Root != "egdi" {
+			node := f.Root
+			if o.Node != "" {
+				if node, err = ResolveNode(f, o.Node); err != nil {
+					return nil, err
+				}
+			}
+			return nodeCompare(ctx, db, c, f, node, units, o)
+		}
+	} else if o.Node != "" {
+		return nil, fmt.Errorf("--node needs computed values; %d is published data", c.Year)
 	}
 	list := make([]string, len(units))
 	for i, u := range units {

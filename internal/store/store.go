@@ -176,6 +176,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	return finish(tx, fn)
+}
+
+// finish runs fn in tx and commits, or rolls back on error.
+func finish(tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
@@ -211,11 +216,7 @@ func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write f
 	if err != nil {
 		return err
 	}
-	if err := write(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return finish(tx, write)
 }
 
 // Step times one step of a long job and reports it on stderr when EGDI_TRACE is set,
