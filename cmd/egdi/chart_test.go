@@ -16,6 +16,7 @@ import (
 
 	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/query"
 	"github.com/egdi/egdi/internal/store"
 )
 
@@ -449,5 +450,31 @@ func TestDemoWritesCharts(t *testing.T) {
 	svg, _ := os.ReadFile(filepath.Join(dir, "charts", "groups-zh.svg"))
 	if !strings.Contains(string(svg), "合成样本") {
 		t.Error("Chinese demo chart is not labelled 合成样本")
+	}
+}
+
+// Charts of a framework other than the UN's name its index and bands and use its scale.
+func TestChartsOfTheProvincialFramework(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	out := filepath.Join(dir, "r.svg")
+	mustRun(t, db, "chart", "ranking", "--dataset", "provinces", "--year", "2022", "--top", "31", "--lang", "zh", "--out", out)
+	b, _ := os.ReadFile(out)
+	for _, s := range []string{"一体化政务服务能力指数", "非常高", "（0–100）", "合成样本"} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("provincial ranking chart lacks %q", s)
+		}
+	}
+	f := buildChart(t, db, "ranking", chart.Options{Request: query.Request{Dataset: "provinces"}, Years: []int{2022}, Top: 31})
+	want := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
+	for i, r := range f.Data.Rows {
+		if r[1] != want[i]["unit"] || num(r[0]) != want[i]["rank"] || !near(num(r[3]), want[i]["index"].(float64)) {
+			t.Errorf("bar %d = %v, rank says %v", i, r, want[i])
+		}
+	}
+	if _, err := run(t, db, "chart", "components", "--dataset", "provinces", "--units", "110000", "--year", "2022", "--out", filepath.Join(dir, "c.png")); err == nil || !strings.Contains(err.Error(), "compare --node") {
+		t.Errorf("components of a provincial dataset: %v", err)
 	}
 }

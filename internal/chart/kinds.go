@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/query"
 	"github.com/egdi/egdi/internal/refdata"
@@ -113,7 +114,8 @@ func build(ctx context.Context, db *store.DB, kind string, o Options, fnt *Font)
 }
 
 type builder struct {
-	synthetic bool // some of the data shown are a synthetic sample
+	synthetic bool                 // some of the data shown are a synthetic sample
+	fw        *framework.Framework // the framework of computed data, when it is not the UN's
 	ctx       context.Context
 	db        *store.DB
 	o         Options
@@ -138,18 +140,105 @@ var indexNames = map[string][2]string{
 }
 
 func (b *builder) indexName(index string) string {
+	if b.fw != nil && index == "egdi" {
+		return b.fw.LabelOf(b.fw.Root, string(b.o.Lang))
+	}
 	n := indexNames[index]
 	return b.tr(n[0], n[1])
 }
 
-func (b *builder) axisLabel(index string) string {
-	if index == "rank" {
-		return b.tr("EGDI rank (1 = highest)", "EGDI排名（1为最高）")
+// short names an index in titles: EGDI, OSI, ... or the framework's root label.
+func (b *builder) short(index string) string {
+	if b.fw != nil && index == "egdi" {
+		return b.fw.LabelOf(b.fw.Root, string(b.o.Lang))
 	}
-	return strings.ToUpper(index) + b.tr(" (0–1)", "（0–1）")
+	return strings.ToUpper(index)
 }
 
-func (b *builder) groupLabel(id string) string { return query.GroupLabel(id, b.o.Lang) }
+// scale is the top of the value axis: 1, or 100 for frameworks on 0–100.
+func (b *builder) scale() float64 {
+	if b.fw != nil {
+		return b.fw.Scale
+	}
+	return 1
+}
+
+func (b *builder) axisLabel(index string) string {
+	rng := b.tr(" (0–1)", "（0–1）")
+	if b.scale() == 100 {
+		rng = b.tr(" (0–100)", "（0–100）")
+	}
+	if b.fw != nil && index == "egdi" {
+		if index == "rank" {
+			return b.tr("Rank (1 = highest)", "排名（1为最高）")
+		}
+		return b.fw.LabelOf(b.fw.Root, string(b.o.Lang)) + rng
+	}
+	if index == "rank" {
+		if b.fw != nil {
+			return b.tr("Rank (1 = highest)", "排名（1为最高）")
+		}
+		return b.tr("EGDI rank (1 = highest)", "EGDI排名（1为最高）")
+	}
+	return strings.ToUpper(index) + rng
+}
+
+// bandIDs are the band ids, highest first: the UN groups, or the framework's bands.
+func (b *builder) bandIDs() []string {
+	if b.fw == nil || len(b.fw.Bands) == 0 {
+		return query.Groups
+	}
+	var ids []string
+	for _, bd := range b.fw.Bands {
+		ids = append(ids, bd.ID)
+	}
+	return ids
+}
+
+func (b *builder) groupLabel(id string) string {
+	if b.fw != nil {
+		for _, bd := range b.fw.Bands {
+			if bd.ID == id && bd.Label.In(string(b.o.Lang)) != "" {
+				return bd.Label.In(string(b.o.Lang))
+			}
+		}
+	}
+	return query.GroupLabel(id, b.o.Lang)
+}
+
+// groupColor is a band's colour: the UN groups' fixed colours, else a dark-to-light
+// blue by the band's position.
+func (b *builder) groupColor(id string) color.Color {
+	if b.fw == nil {
+		if c, ok := groupColors[id]; ok {
+			return c
+		}
+	}
+	ids := b.bandIDs()
+	ramp := []color.Color{groupColors["very_high"], groupColors["high"], groupColors["middle"], groupColors["low"]}
+	for i, g := range ids {
+		if g == id {
+			return ramp[min(i*len(ramp)/max(len(ids), 1), len(ramp)-1)]
+		}
+	}
+	return seriesColors[0]
+}
+
+// units is what the chart counts: countries for the UN survey, units otherwise.
+func (b *builder) unitsWord() string {
+	if b.fw != nil {
+		return b.tr("Number of units", "地区数量")
+	}
+	return b.tr("Number of countries", "国家数量")
+}
+
+// unAlone refuses kinds that show the UN's own components for other frameworks.
+func (b *builder) unAlone(kind string) error {
+	if b.fw != nil {
+		return fmt.Errorf("%s shows the UN indices (OSI, TII, HCI); %s is computed with %s: compare its nodes with egdi compare --node", kind, b.o.Dataset, b.fw.ID)
+	}
+	return nil
+}
 
 func (b *builder) index(def string, allowRank bool) (string, error) {
 	i := b.o.Index
@@ -178,6 +267,11 @@ func (b *builder) panel(years ...int) ([]query.Row, []query.Choice, error) {
 	b.f.Source = query.Notes(choices, b.o.Lang)
 	for _, c := range choices {
 		b.synthetic = b.synthetic || c.Synthetic
+		if c.Source == query.Computed {
+			if f, err := query.RunFramework(b.ctx, b.db, c.Dataset, c.Year); err == nil && f.Root != "egdi" {
+				b.fw = f
+			}
+		}
 	}
 	if !b.zh() {
 		for i := range rows {
@@ -461,21 +555,25 @@ func (b *builder) groups() error {
 		}
 		return fmt.Sprint(int(v))
 	}
-	yLabel := b.tr("Number of countries", "国家数量")
+	yLabel := b.unitsWord()
 	if b.o.Share {
 		yLabel = b.tr("Share of countries", "国家占比")
+		if b.fw != nil {
+			yLabel = b.tr("Share of units", "地区占比")
+		}
 	}
 	b.f.Data = &output.Table{Columns: []string{"year", "key", "count", "share"}}
 	var names []string
 	if by == "group" {
 		p := b.f.newPlot(b.tr("Survey edition", "调查年份"), yLabel)
 		grid(p, false)
-		w := 0.8 / 4
-		for gi, g := range query.Groups {
-			bs := newBars(b.f, w, false, groupColors[g])
+		gs := b.bandIDs()
+		w := 0.8 / float64(len(gs))
+		for gi, g := range gs {
+			bs := newBars(b.f, w, false, b.groupColor(g))
 			for yi, y := range years {
 				v := value(y, g)
-				bs.add(float64(yi)+(float64(gi)-1.5)*w, v, nil, label(v))
+				bs.add(float64(yi)+(float64(gi)-float64(len(gs)-1)/2)*w, v, nil, label(v))
 				b.f.Data.Rows = append(b.f.Data.Rows, []any{y, g, count[key{y, g}], float64(count[key{y, g}]) / float64(total[y])})
 			}
 			p.Add(bs)
@@ -489,6 +587,9 @@ func (b *builder) groups() error {
 		b.f.Title = b.tr("Countries by EGDI group", "各EGDI组别的国家数量")
 		if b.o.Share {
 			b.f.Title = b.tr("Share of countries by EGDI group", "各EGDI组别的国家占比")
+		}
+		if b.fw != nil {
+			b.f.Title = b.indexName("egdi") + b.tr(": units by band", "：各等级地区数量")
 		}
 	} else {
 		sort.SliceStable(classes, func(i, j int) bool { return classBest[classes[i]] > classBest[classes[j]] })
@@ -511,7 +612,7 @@ func (b *builder) groups() error {
 				}
 				var col color.Color
 				if len(years) == 1 {
-					col = groupColors[classGroup[c]]
+					col = b.groupColor(classGroup[c])
 				}
 				bs.add(float64(ci)+(float64(yi)-float64(len(years)-1)/2)*w, v, col, lbl)
 				b.f.Data.Rows = append(b.f.Data.Rows, []any{y, c, count[key{y, c}], float64(count[key{y, c}]) / float64(total[y])})
@@ -522,8 +623,8 @@ func (b *builder) groups() error {
 			}
 		}
 		if len(years) == 1 {
-			for _, g := range query.Groups {
-				b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(groupColors[g])})
+			for _, g := range b.bandIDs() {
+				b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(b.groupColor(g))})
 			}
 		}
 		p.NominalX(classes...)
@@ -666,10 +767,7 @@ func (b *builder) ranking() error {
 	n := len(pickd)
 	groupsShown := map[string]bool{}
 	for i, it := range pickd {
-		c := groupColors[it.r.Group]
-		if c == nil {
-			c = seriesColors[0]
-		}
+		c := b.groupColor(it.r.Group)
 		if it.r.Unit == highlight {
 			c = highlightColor
 		} else {
@@ -682,10 +780,10 @@ func (b *builder) ranking() error {
 	slices.Reverse(names)
 	p.Add(bs)
 	p.NominalY(names...)
-	p.X.Min, p.X.Max = 0, math.Max(1, p.X.Max)
-	for _, g := range query.Groups {
+	p.X.Min, p.X.Max = 0, math.Max(b.scale(), p.X.Max)
+	for _, g := range b.bandIDs() {
 		if groupsShown[g] {
-			b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(groupColors[g])})
+			b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(b.groupColor(g))})
 		}
 	}
 	if highlight != "" {
@@ -887,6 +985,9 @@ func (b *builder) components() error {
 		if err != nil {
 			return err
 		}
+		if err := b.unAlone("components"); err != nil {
+			return err
+		}
 		years := editionYears(choices)
 		b.noteGaps(choices, years)
 		p := b.f.newPlot(b.tr("Survey edition", "调查年份"), b.tr("Index value (0–1)", "指数值（0–1）"))
@@ -920,6 +1021,9 @@ func (b *builder) components() error {
 	}
 	rows, choices, err := b.panel(b.year())
 	if err != nil {
+		return err
+	}
+	if err := b.unAlone("components"); err != nil {
 		return err
 	}
 	year := choices[0].Year
@@ -980,6 +1084,9 @@ func (b *builder) scatter() error {
 	}
 	rows, choices, err := b.panel(b.year())
 	if err != nil {
+		return err
+	}
+	if err := b.unAlone("scatter"); err != nil {
 		return err
 	}
 	year := choices[0].Year
@@ -1085,7 +1192,7 @@ func (b *builder) distribution() error {
 	}
 	year := choices[0].Year
 	if style == "hist" {
-		const width = 0.05
+		width := 0.05 * b.scale()
 		counts := make([]int, 20)
 		n := 0
 		for _, r := range rows {
@@ -1098,17 +1205,17 @@ func (b *builder) distribution() error {
 		if n == 0 {
 			return fmt.Errorf("distribution: no %s values in %d", strings.ToUpper(index), year)
 		}
-		p := b.f.newPlot(b.axisLabel(index), b.tr("Number of countries", "国家数量"))
+		p := b.f.newPlot(b.axisLabel(index), b.unitsWord())
 		grid(p, false)
 		b.f.Data = &output.Table{Columns: []string{"from", "to", "count"}}
 		byGroup := map[string]*bars{}
 		var order []*bars
 		for k, c := range counts {
 			lo := float64(k) * width
-			g := bandOf(lo + width/2)
+			g := b.bandFor(lo + width/2)
 			col := seriesColors[0]
 			if index == "egdi" {
-				col = groupColors[g]
+				col = b.groupColor(g)
 			}
 			bs := byGroup[g]
 			if bs == nil {
@@ -1127,12 +1234,12 @@ func (b *builder) distribution() error {
 			p.Add(bs)
 		}
 		if index == "egdi" {
-			for _, g := range query.Groups {
-				b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(groupColors[g])})
+			for _, g := range b.bandIDs() {
+				b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.groupLabel(g), Thumb: swatchOf(b.groupColor(g))})
 			}
 		}
-		p.X.Min, p.X.Max, p.Y.Min = 0, 1, 0
-		b.f.Title = fmt.Sprintf(b.tr("Distribution of %s, %d (n = %d)", "%s分布，%d年（n = %d）"), strings.ToUpper(index), year, n)
+		p.X.Min, p.X.Max, p.Y.Min = 0, b.scale(), 0
+		b.f.Title = fmt.Sprintf(b.tr("Distribution of %s, %d (n = %d)", "%s分布，%d年（n = %d）"), b.short(index), year, n)
 		return nil
 	}
 	by := map[string][]float64{}
@@ -1176,9 +1283,22 @@ func (b *builder) distribution() error {
 		b.f.Data.Rows = append(b.f.Data.Rows, []any{reg, len(s), s[0], bp.Quartile1, bp.Median, bp.Quartile3, s[len(s)-1]})
 	}
 	p.NominalX(names...)
-	p.Y.Min, p.Y.Max = 0, 1
-	b.f.Title = fmt.Sprintf(b.tr("%s by region, %d", "各区域%s分布，%d年"), strings.ToUpper(index), year)
+	p.Y.Min, p.Y.Max = 0, b.scale()
+	b.f.Title = fmt.Sprintf(b.tr("%s by region, %d", "各区域%s分布，%d年"), b.short(index), year)
 	return nil
+}
+
+// bandFor is the band of a value: the framework's, or the UN group.
+func (b *builder) bandFor(v float64) string {
+	if b.fw != nil && len(b.fw.Bands) > 0 {
+		for _, bd := range b.fw.Bands {
+			if v >= bd.Min {
+				return bd.ID
+			}
+		}
+		return b.fw.Bands[len(b.fw.Bands)-1].ID
+	}
+	return bandOf(v)
 }
 
 // bandOf is the UN EGDI group of a value (0.75 / 0.5 / 0.25 thresholds).
