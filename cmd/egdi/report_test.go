@@ -343,3 +343,34 @@ func TestReportReproducibleAndBadRequests(t *testing.T) {
 		t.Errorf("refused reports left %d files", len(ents))
 	}
 }
+
+// A ranking report of the provincial framework shows its index, dimensions and bands.
+func TestProvincialRankingReport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	r := readReport(t, db, "ranking", "--dataset", "provinces", "--year", "2022")
+	rows := r.table(t, 0)
+	want := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
+	if len(rows) != 31 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	n := map[string]float64{}
+	for i, row := range rows {
+		if row["unit"] != want[i]["unit"] || row["index"] != want[i]["index"] || row["maturity"] != want[i]["maturity"] {
+			t.Errorf("row %d: %v, rank says %v", i, row, want[i])
+		}
+		if _, has := row["class"]; has {
+			t.Error("an empty rating class column")
+		}
+		n[want[i]["group"].(string)]++
+	}
+	groups := r.table(t, 1)
+	if len(groups) != 3 || groups[0]["count"] != n["very_high"] || groups[2]["count"] != n["middle"] {
+		t.Errorf("bands %v, ranking counts %v", groups, n)
+	}
+	if !strings.Contains(r.Title, "Online government service capability index") || !strings.Contains(strings.Join(r.Blocks[0].Text, " "), "units ranked") {
+		t.Errorf("title %q, facts %v", r.Title, r.Blocks[0].Text)
+	}
+}

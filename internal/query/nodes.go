@@ -343,3 +343,25 @@ func nodeSummary(ctx context.Context, db *store.DB, choices []Choice, key, order
 	t.Notes = Notes(comp, o.Lang)
 	return t, rows.Err()
 }
+
+// NodeValues returns every unit's node values for a computed (dataset, year).
+func NodeValues(ctx context.Context, db *store.DB, dataset string, year int) (map[string]map[string]float64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT unit, node, value FROM scores WHERE dataset = ? AND year = ? AND value IS NOT NULL`, dataset, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]float64{}
+	for rows.Next() {
+		var u, n string
+		var v float64
+		if err := rows.Scan(&u, &n, &v); err != nil {
+			return nil, err
+		}
+		if out[u] == nil {
+			out[u] = map[string]float64{}
+		}
+		out[u][n] = v
+	}
+	return out, rows.Err()
+}

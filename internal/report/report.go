@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/query"
 	"github.com/egdi/egdi/internal/store"
 	"github.com/egdi/egdi/internal/version"
@@ -127,6 +128,7 @@ type builder struct {
 	db  *store.DB
 	o   Options
 	r   *Report
+	fw  *framework.Framework // set for a framework other than the UN's
 }
 
 func (b *builder) zh() bool { return b.o.Lang == "zh" }
@@ -183,7 +185,43 @@ func (b *builder) figure(name, kind string, o chart.Options) (Chart, error) {
 	return Chart{Name: name, Figure: f}, nil
 }
 
-func (b *builder) groupName(id string) string { return query.GroupLabel(id, b.o.Lang) }
+func (b *builder) groupName(id string) string {
+	if b.fw != nil {
+		for _, bd := range b.fw.Bands {
+			if bd.ID == id && bd.Label.In(string(b.o.Lang)) != "" {
+				return bd.Label.In(string(b.o.Lang))
+			}
+		}
+	}
+	return query.GroupLabel(id, b.o.Lang)
+}
+
+// bandIDs are the UN groups, or the bands of a framework other than the UN's.
+func (b *builder) bandIDs() []string {
+	if b.fw == nil {
+		return query.Groups
+	}
+	var ids []string
+	for _, bd := range b.fw.Bands {
+		ids = append(ids, bd.ID)
+	}
+	return ids
+}
+
+// frameworkOf sets b.fw when the year was computed with a framework other than the UN's.
+func (b *builder) frameworkOf(c query.Choice) error {
+	if c.Source != query.Computed {
+		return nil
+	}
+	f, err := query.RunFramework(b.ctx, b.db, c.Dataset, c.Year)
+	if err != nil {
+		return err
+	}
+	if f.Root != "egdi" {
+		b.fw = f
+	}
+	return nil
+}
 
 func (b *builder) fmtNum(v float64, digits int) string {
 	if math.IsNaN(v) {
@@ -271,24 +309,53 @@ func (b *builder) ranking() error {
 		choices = append(pc, choices...)
 	}
 	b.meta(choices)
+	if err := b.frameworkOf(c); err != nil {
+		return err
+	}
 	b.r.Title = fmt.Sprintf(b.tr("E-Government Development Index: ranking %d", "%d年电子政务发展指数排名"), year)
+	unitWord, unitsWord := b.tr("Country", "国家"), b.tr("countries", "国家")
+	indexWord := "EGDI"
+	var nodes []string // a framework's root and child nodes, as table columns
+	var nodeVals map[string]map[string]float64
+	if b.fw != nil {
+		label := b.fw.LabelOf(b.fw.Root, string(b.o.Lang))
+		b.r.Title = fmt.Sprintf(b.tr("%[1]s: ranking %[2]d", "%[2]d年%[1]s排名"), label, year)
+		unitWord, unitsWord, indexWord = b.tr("Unit", "地区"), b.tr("units", "地区"), label
+		nodes = []string{b.fw.Root}
+		for _, ch := range b.fw.Node(b.fw.Root).Children {
+			if b.fw.Node(ch.ID) != nil {
+				nodes = append(nodes, ch.ID)
+			}
+		}
+		if nodeVals, err = query.NodeValues(b.ctx, b.db, c.Dataset, year); err != nil {
+			return err
+		}
+	}
 	if c.Synthetic {
 		b.r.Title += b.tr(" (synthetic sample)", "（合成样本）")
 	}
 
 	// the ranking table
 	change := b.tr("Rank change since %d", "较%d年排名变化")
+	valueCols := b.indexColumns(digits)
+	if b.fw != nil {
+		valueCols = nil
+		for _, n := range nodes {
+			valueCols = append(valueCols, Column{Key: n, Label: b.fw.LabelOf(n, string(b.o.Lang)), Kind: "float", Digits: digits})
+		}
+	}
 	t := &Table{Sheet: b.tr("Ranking", "排名"), Sortable: true, Columns: append(append([]Column{
 		{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"},
 		{Key: "unit", Label: b.tr("Code", "代码"), Kind: "text"},
-		{Key: "name", Label: b.tr("Country", "国家"), Kind: "text"}},
-		b.indexColumns(digits)...),
+		{Key: "name", Label: unitWord, Kind: "text"}},
+		valueCols...),
 		Column{Key: "group", Label: b.tr("Group", "组别"), Kind: "text"},
 		Column{Key: "class", Label: b.tr("Rating class", "评级"), Kind: "text"},
 		Column{Key: "rank_change", Label: fmt.Sprintf(change, prevYear), Kind: "signed"})}
 	if prevYear == 0 {
 		t.Columns[len(t.Columns)-1].Label = b.tr("Rank change", "排名变化")
 	}
+	classCol := len(t.Columns) - 2
 	var ranked []query.Row
 	for _, r := range rows {
 		row := []any{nil, r.Unit, r.Name}
@@ -296,8 +363,18 @@ func (b *builder) ranking() error {
 			row[0] = r.Rank
 			ranked = append(ranked, r)
 		}
-		for _, v := range r.Values {
-			row = append(row, num(v))
+		if b.fw != nil {
+			for _, n := range nodes {
+				if v, ok := nodeVals[r.Unit][n]; ok {
+					row = append(row, v)
+				} else {
+					row = append(row, nil)
+				}
+			}
+		} else {
+			for _, v := range r.Values {
+				row = append(row, num(v))
+			}
 		}
 		var ch any
 		if p := prevRank[r.Unit]; p > 0 && r.Rank > 0 {
@@ -314,6 +391,12 @@ func (b *builder) ranking() error {
 	}
 	if len(ranked) == 0 {
 		return fmt.Errorf("no ranked units in %d", year)
+	}
+	if b.fw != nil && len(b.fw.Classes) == 0 { // no rating classes: drop the empty column
+		t.Columns = append(t.Columns[:classCol], t.Columns[classCol+1:]...)
+		for i, row := range t.Rows {
+			t.Rows[i] = append(row[:classCol:classCol], row[classCol+1:]...)
+		}
 	}
 
 	// group counts and shares, against the previous edition
@@ -333,7 +416,7 @@ func (b *builder) ranking() error {
 	if prevYear > 0 {
 		gt.Columns = append(gt.Columns, Column{Key: "count_previous", Label: fmt.Sprintf(b.tr("Countries in %d", "%d年国家数"), prevYear), Kind: "int"})
 	}
-	for _, g := range query.Groups {
+	for _, g := range b.bandIDs() {
 		row := []any{b.groupName(g), count[g], float64(count[g]) / float64(len(ranked))}
 		if prevYear > 0 {
 			row = append(row, prevCount[g])
@@ -396,7 +479,7 @@ func (b *builder) ranking() error {
 		next = append(next, fmt.Sprintf("%s (%s)", r.Name, b.fmtNum(r.Values[0], digits)))
 	}
 	if b.zh() {
-		s := fmt.Sprintf("%d年，%s以%s的EGDI位居第一", year, lead.Name, b.fmtNum(lead.Values[0], digits))
+		s := fmt.Sprintf("%d年，%s以%s的%s位居第一", year, lead.Name, b.fmtNum(lead.Values[0], digits), indexWord)
 		if len(next) > 0 {
 			var zhNext []string
 			for _, r := range ranked[1:min(3, len(ranked))] {
@@ -407,26 +490,45 @@ func (b *builder) ranking() error {
 		text = append(text, s+"。")
 	} else {
 		s := fmt.Sprintf("%s ranks first in %d with an EGDI of %s", lead.Name, year, b.fmtNum(lead.Values[0], digits))
+		if b.fw != nil {
+			s = fmt.Sprintf("%s ranks first in %d with a score of %s", lead.Name, year, b.fmtNum(lead.Values[0], digits))
+		}
 		if len(next) > 0 {
 			s += ", followed by " + b.list(next)
 		}
 		text = append(text, s+".")
 	}
-	vh := count["very_high"]
+	// group counts, the top band against the previous edition
+	bands := b.bandIDs()
+	top := bands[0]
+	vh := count[top]
 	if b.zh() {
-		s := fmt.Sprintf("共有%d个国家参与排名，其中%d个（%.1f%%）属于非常高组", len(ranked), vh, 100*float64(vh)/float64(len(ranked)))
+		s := fmt.Sprintf("共有%d个%s参与排名，其中%d个（%.1f%%）属于%s组", len(ranked), unitsWord, vh, 100*float64(vh)/float64(len(ranked)), b.groupName(top))
 		if prevYear > 0 {
-			s += fmt.Sprintf("，%d年为%d个", prevYear, prevCount["very_high"])
+			s += fmt.Sprintf("，%d年为%d个", prevYear, prevCount[top])
 		}
-		s += fmt.Sprintf("；高组%d个，中组%d个，低组%d个。", count["high"], count["middle"], count["low"])
-		text = append(text, s)
+		var rest []string
+		for _, g := range bands[1:] {
+			rest = append(rest, fmt.Sprintf("%s组%d个", b.groupName(g), count[g]))
+		}
+		text = append(text, s+"；"+strings.Join(rest, "，")+"。")
 	} else {
-		s := fmt.Sprintf("Of the %d countries ranked, %d (%.1f%%) are in the very high group", len(ranked), vh, 100*float64(vh)/float64(len(ranked)))
+		s := fmt.Sprintf("Of the %d %s ranked, %d (%.1f%%) are in the %s group", len(ranked), unitsWord, vh, 100*float64(vh)/float64(len(ranked)), strings.ToLower(b.groupName(top)))
 		if prevYear > 0 {
-			s += fmt.Sprintf(", against %d in %d", prevCount["very_high"], prevYear)
+			s += fmt.Sprintf(", against %d in %d", prevCount[top], prevYear)
 		}
-		s += fmt.Sprintf("; %d are in the high group, %d in the middle group and %d in the low group.", count["high"], count["middle"], count["low"])
-		text = append(text, s)
+		var rest []string
+		for i, g := range bands[1:] {
+			if i == 0 {
+				rest = append(rest, fmt.Sprintf("%d are in the %s group", count[g], strings.ToLower(b.groupName(g))))
+			} else {
+				rest = append(rest, fmt.Sprintf("%d in the %s group", count[g], strings.ToLower(b.groupName(g))))
+			}
+		}
+		if len(rest) > 0 {
+			s += "; " + b.list(rest)
+		}
+		text = append(text, s+".")
 	}
 	if prevYear > 0 {
 		up, down := 0, 0
@@ -448,8 +550,8 @@ func (b *builder) ranking() error {
 				moves = append(moves, mv{r.Name, p, r.Rank})
 			}
 		}
-		text = append(text, fmt.Sprintf(b.tr("Since %d, %d countries moved up at least one group and %d moved down.",
-			"与%d年相比，%d个国家升入更高组别，%d个国家降入更低组别。"), prevYear, up, down))
+		text = append(text, fmt.Sprintf(b.tr("Since %[1]d, %[2]d %[4]s moved up at least one group and %[3]d moved down.",
+			"与%[1]d年相比，%[2]d个%[4]s升入更高组别，%[3]d个%[4]s降入更低组别。"), prevYear, up, down, unitsWord))
 		if len(moves) > 0 {
 			sort.SliceStable(moves, func(i, j int) bool { return moves[i].r1-moves[i].r2 > moves[j].r1-moves[j].r2 })
 			best, worst := moves[0], moves[len(moves)-1]
@@ -487,6 +589,9 @@ func (b *builder) ranking() error {
 			{"groups", "groups", chart.Options{Years: years}},
 			{"regions", "regions", chart.Options{Years: []int{year}}},
 		} {
+			if spec.kind == "regions" && len(regList) == 0 {
+				continue // units without M49 regions (provinces, cities)
+			}
 			ch, err := b.figure(spec.name, spec.kind, spec.o)
 			if err != nil {
 				return err
