@@ -374,3 +374,41 @@ func TestProvincialRankingReport(t *testing.T) {
 		t.Errorf("title %q, facts %v", r.Title, r.Blocks[0].Text)
 	}
 }
+
+// Profiles and comparisons of provinces use the framework's index and dimensions.
+func TestProvincialProfileAndCompareReports(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	r := readReport(t, db, "profile", "--dataset", "provinces", "--unit", "北京市")
+	hist := r.table(t, 0)
+	trend := jsonRows(t, mustRun(t, db, "trend", "--dataset", "provinces", "--units", "110000", "--format", "json"))
+	if len(hist) != 2 || len(trend) != 2 {
+		t.Fatalf("%d history rows, %d trend rows", len(hist), len(trend))
+	}
+	for i := range hist {
+		if hist[i]["index"] != trend[i]["value"] || hist[i]["rank"] != trend[i]["rank"] {
+			t.Errorf("%v: profile %v/%v, trend %v/%v", trend[i]["year"], hist[i]["index"], hist[i]["rank"], trend[i]["value"], trend[i]["rank"])
+		}
+	}
+	c := readReport(t, db, "compare", "--dataset", "provinces", "--units", "110000,310000", "--year", "2022")
+	cmp := jsonRows(t, mustRun(t, db, "compare", "--dataset", "provinces", "--units", "110000,310000", "--year", "2022", "--format", "json"))
+	rows := c.table(t, 0)
+	for i := range rows {
+		if rows[i]["310000_minus_110000"] != cmp[i]["310000_minus_110000"] {
+			t.Errorf("row %d: report %v, compare %v", i, rows[i], cmp[i])
+		}
+	}
+	for _, f := range []string{"p.html", "c.html"} {
+		args := []string{"report", "profile", "--dataset", "provinces", "--unit", "110000", "--lang", "zh"}
+		if f == "c.html" {
+			args = []string{"report", "compare", "--dataset", "provinces", "--units", "110000,310000", "--lang", "zh"}
+		}
+		mustRun(t, db, append(args, "--out", filepath.Join(dir, f))...)
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if !strings.Contains(string(b), "在线办理成熟度") {
+			t.Errorf("%s lacks the dimension names", f)
+		}
+	}
+}

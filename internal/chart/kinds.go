@@ -488,7 +488,11 @@ func (b *builder) trend() error {
 		who = b.f.Legend[0].Label + b.tr(": ", "：")
 	}
 	if index == "rank" {
-		b.f.Title = who + b.tr("EGDI rank", "EGDI排名") + b.tr(", ", "，") + b.yearText(yearSpan(choices))
+		what := b.tr("EGDI rank", "EGDI排名")
+		if b.fw != nil {
+			what = b.tr("Rank", "排名")
+		}
+		b.f.Title = who + what + b.tr(", ", "，") + b.yearText(yearSpan(choices))
 		if p.Y.Max > -1 {
 			p.Y.Max = -0.5
 		}

@@ -60,6 +60,16 @@ func (b *builder) profile() error {
 		}
 	}
 	b.meta(used)
+	for _, c := range used {
+		if c.Year == cur.Year {
+			if err := b.frameworkOf(c); err != nil {
+				return err
+			}
+		}
+	}
+	if b.fw != nil {
+		return b.nodeProfile(unit, cur, hist, rows, used, digits)
+	}
 	b.r.Title = fmt.Sprintf(b.tr("E-government profile: %s", "电子政务概况：%s"), cur.Name)
 	synthetic := false
 	for _, c := range used {
@@ -289,6 +299,12 @@ func (b *builder) compare() error {
 	c := choices[0]
 	digits := digitsOf(c)
 	b.meta(choices)
+	if err := b.frameworkOf(c); err != nil {
+		return err
+	}
+	if b.fw != nil {
+		return b.nodeCompare(units, rows, c, digits)
+	}
 	byUnit := map[string]query.Row{}
 	for _, r := range rows {
 		byUnit[r.Unit] = r
