@@ -456,9 +456,7 @@ func TestDemoWritesCharts(t *testing.T) {
 // Charts of a framework other than the UN's name its index and bands and use its scale.
 func TestChartsOfTheProvincialFramework(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.duckdb")
-	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
-	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	db := provincesDB(t)
 	out := filepath.Join(dir, "r.svg")
 	mustRun(t, db, "chart", "ranking", "--dataset", "provinces", "--year", "2022", "--top", "31", "--lang", "zh", "--out", out)
 	b, _ := os.ReadFile(out)

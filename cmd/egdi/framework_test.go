@@ -60,9 +60,7 @@ func readSample(t *testing.T, name string) [][]string {
 }
 
 func TestProvincialFrameworkOnItsSample(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.duckdb")
-	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
-	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	db := provincesDB(t)
 	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
 	if len(rows) != 31 {
 		t.Fatalf("%d provinces, want 31", len(rows))
@@ -198,7 +196,8 @@ func TestAuditAndWhatifCommands(t *testing.T) {
 	rows := jsonRows(t, mustRun(t, db, "whatif", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022",
 		"--set", "weight:maturity=1", "--format", "json"))
 	for _, r := range rows {
-		if r["shift"] != 0.0 || r["value_before"] != r["value_after"] {
+		// equal up to the order DuckDB's parallel sums add in
+		if r["shift"] != 0.0 || math.Abs(r["value_before"].(float64)-r["value_after"].(float64)) > 1e-9 {
 			t.Errorf("an unchanged weight moved %v: %v", r["unit"], r)
 		}
 	}

@@ -69,6 +69,16 @@ var publishedFiles = []string{
 	"un-egov/egdi-2016.csv", "un-egov/egdi-2018.csv", "un-egov/EGOV_DATA_2022.csv",
 }
 
+// provincesDB is a fresh database with the provincial sample computed under
+// cn-province-2022 (dataset "provinces").
+func provincesDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "p.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
+	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	return db
+}
+
 // publishedDB imports every published edition into a fresh database.
 func publishedDB(t *testing.T) string {
 	t.Helper()

@@ -346,10 +346,7 @@ func TestReportReproducibleAndBadRequests(t *testing.T) {
 
 // A ranking report of the provincial framework shows its index, dimensions and bands.
 func TestProvincialRankingReport(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "p.duckdb")
-	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
-	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	db := provincesDB(t)
 	r := readReport(t, db, "ranking", "--dataset", "provinces", "--year", "2022")
 	rows := r.table(t, 0)
 	want := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
@@ -378,9 +375,7 @@ func TestProvincialRankingReport(t *testing.T) {
 // Profiles and comparisons of provinces use the framework's index and dimensions.
 func TestProvincialProfileAndCompareReports(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.duckdb")
-	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
-	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
+	db := provincesDB(t)
 	r := readReport(t, db, "profile", "--dataset", "provinces", "--unit", "北京市")
 	hist := r.table(t, 0)
 	trend := jsonRows(t, mustRun(t, db, "trend", "--dataset", "provinces", "--units", "110000", "--format", "json"))

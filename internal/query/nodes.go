@@ -30,6 +30,30 @@ func RunFramework(ctx context.Context, db *store.DB, dataset string, year int) (
 	return &f, nil
 }
 
+// frameworkNode decides whether a query runs on a framework's own nodes: for computed
+// data with a framework other than the UN's, or when --node names one. It returns the
+// framework and the node (the root unless named), or a nil framework for the UN path.
+func frameworkNode(ctx context.Context, db *store.DB, c Choice, name string) (*framework.Framework, string, error) {
+	if c.Source != Computed {
+		if name != "" {
+			return nil, "", fmt.Errorf("--node needs computed values; %d is published data (use --index for the UN indices)", c.Year)
+		}
+		return nil, "", nil
+	}
+	f, err := RunFramework(ctx, db, c.Dataset, c.Year)
+	if err != nil {
+		return nil, "", err
+	}
+	if name == "" && f.Root == "egdi" {
+		return nil, "", nil
+	}
+	if name == "" {
+		return f, f.Root, nil
+	}
+	node, err := ResolveNode(f, name)
+	return f, node, err
+}
+
 // ResolveNode finds a node of f by id or by its English or Chinese label.
 func ResolveNode(f *framework.Framework, name string) (string, error) {
 	for _, n := range f.Nodes {
@@ -210,24 +234,10 @@ func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Frame
 			nodes = append(nodes, ch.ID)
 		}
 	}
-	got := map[string]map[string]float64{}
-	rows, err := db.QueryContext(ctx, `SELECT unit, node, value FROM scores WHERE dataset = ? AND year = ? AND value IS NOT NULL`, c.Dataset, c.Year)
+	got, err := NodeValues(ctx, db, c.Dataset, c.Year)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var u, n string
-		var v float64
-		if err := rows.Scan(&u, &n, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if got[u] == nil {
-			got[u] = map[string]float64{}
-		}
-		got[u][n] = v
-	}
-	rows.Close()
 	for _, u := range units {
 		if _, ok := got[u][node]; !ok {
 			return nil, fmt.Errorf("%s has no %s value for %d", u, node, c.Year)

@@ -216,22 +216,10 @@ func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, erro
 		return nil, err
 	}
 	// Frameworks other than the UN's, and --node, rank by the framework's own nodes.
-	if c.Source == Computed {
-		f, err := RunFramework(ctx, db, c.Dataset, c.Year)
-		if err != nil {
-			return nil, err
-		}
-		if o.Node != "" || f.Root != "egdi" {
-			node := f.Root
-			if o.Node != "" {
-				if node, err = ResolveNode(f, o.Node); err != nil {
-					return nil, err
-				}
-			}
-			return nodeRank(ctx, db, c, f, node, o)
-		}
-	} else if o.Node != "" {
-		return nil, fmt.Errorf("--node needs computed values; %d is published data (use --index for the UN indices)", c.Year)
+	if f, node, err := frameworkNode(ctx, db, c, o.Node); err != nil {
+		return nil, err
+	} else if f != nil {
+		return nodeRank(ctx, db, c, f, node, o)
 	}
 	where := ""
 	args := []any{}
@@ -462,22 +450,10 @@ func Compare(ctx context.Context, db *store.DB, o CompareOptions) (*output.Table
 	if err != nil {
 		return nil, err
 	}
-	if c.Source == Computed {
-		f, err := RunFramework(ctx, db, c.Dataset, c.Year)
-		if err != nil {
-			return nil, err
-		}
-		if o.Node != "" || f.Root != "egdi" {
-			node := f.Root
-			if o.Node != "" {
-				if node, err = ResolveNode(f, o.Node); err != nil {
-					return nil, err
-				}
-			}
-			return nodeCompare(ctx, db, c, f, node, units, o)
-		}
-	} else if o.Node != "" {
-		return nil, fmt.Errorf("--node needs computed values; %d is published data", c.Year)
+	if f, node, err := frameworkNode(ctx, db, c, o.Node); err != nil {
+		return nil, err
+	} else if f != nil {
+		return nodeCompare(ctx, db, c, f, node, units, o)
 	}
 	list := make([]string, len(units))
 	for i, u := range units {

@@ -135,18 +135,7 @@ func (b *builder) nodeProfile(unit string, cur query.Row, hist, rows []query.Row
 			b.label(worst), b.fmtNum(me[worst], digits), b.fmtNum(all[worst].mean(), digits)))
 	}
 
-	// peers: the nearest index in the same year
-	var same []query.Row
-	for _, r := range rows {
-		if r.Year == cur.Year && r.Unit != unit && !math.IsNaN(r.Values[0]) {
-			same = append(same, r)
-		}
-	}
-	sort.SliceStable(same, func(i, j int) bool {
-		return math.Abs(same[i].Values[0]-cur.Values[0]) < math.Abs(same[j].Values[0]-cur.Values[0])
-	})
-	same = same[:min(6, len(same))]
-	sort.SliceStable(same, func(i, j int) bool { return same[i].Values[0] > same[j].Values[0] })
+	same := peers(rows, cur, 6)
 	pt := &Table{Sheet: b.tr("Peers", "相近地区"), Columns: []Column{
 		{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"},
 		{Key: "unit", Label: b.tr("Code", "代码"), Kind: "text"},
@@ -187,6 +176,22 @@ func (b *builder) nodeProfile(unit string, cur query.Row, hist, rows []query.Row
 	}
 	b.r.Blocks = append(b.r.Blocks, hb, cb, Block{Heading: fmt.Sprintf(b.tr("Peers in %d", "%d年得分相近的地区"), cur.Year), Table: pt})
 	return nil
+}
+
+// peers are the n units nearest cur's root value in its year, highest first.
+func peers(rows []query.Row, cur query.Row, n int) []query.Row {
+	var same []query.Row
+	for _, r := range rows {
+		if r.Year == cur.Year && r.Unit != cur.Unit && !math.IsNaN(r.Values[0]) {
+			same = append(same, r)
+		}
+	}
+	sort.SliceStable(same, func(i, j int) bool {
+		return math.Abs(same[i].Values[0]-cur.Values[0]) < math.Abs(same[j].Values[0]-cur.Values[0])
+	})
+	same = same[:min(n, len(same))]
+	sort.SliceStable(same, func(i, j int) bool { return same[i].Values[0] > same[j].Values[0] })
+	return same
 }
 
 func nanOr(m map[string]float64, k string) float64 {

@@ -181,23 +181,13 @@ func (b *builder) profile() error {
 	}
 
 	// peers: the nearest EGDI in the same year
-	sort.SliceStable(same, func(i, j int) bool {
-		return math.Abs(same[i].Values[0]-cur.Values[0]) < math.Abs(same[j].Values[0]-cur.Values[0])
-	})
 	pt := &Table{Sheet: b.tr("Peers", "相近国家"), Columns: []Column{
 		{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"},
 		{Key: "unit", Label: b.tr("Code", "代码"), Kind: "text"},
 		{Key: "name", Label: b.tr("Country", "国家"), Kind: "text"},
 		{Key: "egdi", Label: "EGDI", Kind: "float", Digits: digits},
 		{Key: "difference", Label: fmt.Sprintf(b.tr("Difference from %s", "与%s之差"), cur.Name), Kind: "float", Digits: digits}}}
-	var peers []query.Row
-	for _, r := range same {
-		if r.Unit != unit && !math.IsNaN(r.Values[0]) && len(peers) < 6 {
-			peers = append(peers, r)
-		}
-	}
-	sort.SliceStable(peers, func(i, j int) bool { return peers[i].Values[0] > peers[j].Values[0] })
-	for _, r := range peers {
+	for _, r := range peers(same, cur, 6) {
 		var rank any
 		if r.Rank > 0 {
 			rank = r.Rank
