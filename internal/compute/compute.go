@@ -102,9 +102,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			universe = " AND iv.unit IN (SELECT unit FROM units WHERE kind = 'country')"
 		}
 		stmts := []string{
-			fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_raw AS SELECT iv.year, iv.unit, iv.indicator AS node, iv.value, false AS imputed
+			fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS SELECT iv.year, iv.unit, iv.indicator AS node, iv.value, false AS imputed
 				FROM indicator_values iv WHERE iv.dataset = %s AND iv.indicator IN (%s)%s%s`,
-				q(opt.Dataset), strings.Join(indList, ", "), yearFilter, universe),
+				rawKind(f), q(opt.Dataset), strings.Join(indList, ", "), yearFilter, universe),
 			leafParams(f),
 			nodeParams(f),
 		}
@@ -174,6 +174,17 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		return nil, err
 	}
 	return results, nil
+}
+
+// rawKind is how c_raw is kept: a view over the stored values (read in place, no copy),
+// or a table when imputation adds rows to it.
+func rawKind(f *framework.Framework) string {
+	for _, id := range f.UsedIndicators() {
+		if f.Indicator(id).Impute != framework.ImputeNone {
+			return "TABLE"
+		}
+	}
+	return "VIEW"
 }
 
 func yearsOf(ctx context.Context, tx *sql.Conn) ([]int, error) {

@@ -617,9 +617,14 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			parts = append(parts, fmt.Sprintf(`SELECT unit, year, indicator, value, %s AS file FROM stage_%d`, sqlString(path), i))
 			unitParts = append(unitParts, fmt.Sprintf(`SELECT unit, name, name_zh FROM units_%d`, i))
 		}
+		// units_N are already one row per unit; several files need merging
+		unitsView := unitParts[0]
+		if len(unitParts) > 1 {
+			unitsView = `SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh
+			FROM (` + strings.Join(unitParts, " UNION ALL ") + `) GROUP BY unit`
+		}
 		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW incoming AS `+strings.Join(parts, " UNION ALL ")+`;
-			CREATE OR REPLACE TEMP VIEW incoming_units AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh
-			FROM (`+strings.Join(unitParts, " UNION ALL ")+`) GROUP BY unit`); err != nil {
+			CREATE OR REPLACE TEMP VIEW incoming_units AS `+unitsView); err != nil {
 			return err
 		}
 		if len(files) > 1 {
