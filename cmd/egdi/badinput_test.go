@@ -177,3 +177,20 @@ func TestSecondWriterGetsDatabaseInUse(t *testing.T) {
 		t.Errorf("second writer's message is unclear: %s", out)
 	}
 }
+
+// An empty selection says what is missing: a source or a dataset.
+func TestEmptySelectionsSayWhatIsMissing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.duckdb")
+	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "un-synthetic.csv"), "--dataset", "s", "--synthetic")
+	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "s", "--year", "2022")
+	for args, want := range map[string]string{
+		"rank --source published":    "no published values",
+		"rank --dataset nosuch":      `no computed values for dataset "nosuch"`,
+		"summary --source published": "no published values",
+	} {
+		_, err := run(t, db, strings.Fields(args)...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("egdi %s: %v, want %q", args, err, want)
+		}
+	}
+}

@@ -155,7 +155,7 @@ func yearChoice(ctx context.Context, db *store.DB, req Request, year int) (Choic
 		return Choice{}, nil, err
 	}
 	if len(choices) == 0 {
-		return Choice{}, nil, fmt.Errorf("the database has no index values yet: import published indices (egdi import indices FILE) or compute them (egdi compute)")
+		return Choice{}, nil, noValues(req)
 	}
 	if year == 0 {
 		return choices[len(choices)-1], choices, nil
@@ -317,6 +317,9 @@ func Summary(ctx context.Context, db *store.DB, o SummaryOptions) (*output.Table
 		var err error
 		if choices, err = Choose(ctx, db, o.Request); err != nil {
 			return nil, err
+		}
+		if len(choices) == 0 {
+			return nil, noValues(o.Request)
 		}
 	}
 	if o.Node != "" {

@@ -48,6 +48,20 @@ func GroupLabel(id string, lang Lang) string {
 // UNEditions are the years of the UN E-Government Survey's EGDI editions.
 var UNEditions = []int{2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024}
 
+// noValues explains an empty selection: nothing at all, or nothing of the source or
+// dataset asked for.
+func noValues(req Request) error {
+	switch {
+	case req.Dataset != "":
+		return fmt.Errorf("no computed values for dataset %q: compute it first (egdi compute --method M --dataset %s), or check the name", req.Dataset, req.Dataset)
+	case req.Source == Published:
+		return fmt.Errorf("the database has no published values: import them (egdi import indices FILE), or leave out --source published")
+	case req.Source == Computed:
+		return fmt.Errorf("the database has no computed values: compute them (egdi compute), or leave out --source computed")
+	}
+	return fmt.Errorf("the database has no index values yet: import published indices (egdi import indices FILE) or compute them (egdi compute)")
+}
+
 // Groups are the EGDI group ids, highest first.
 var Groups = []string{"very_high", "high", "middle", "low"}
 
@@ -61,7 +75,7 @@ func Panel(ctx context.Context, db *store.DB, req Request, years []int, lang Lan
 			return nil, nil, err
 		}
 		if len(all) == 0 {
-			return nil, nil, fmt.Errorf("the database has no index values yet: import published indices (egdi import indices FILE) or compute them (egdi compute)")
+			return nil, nil, noValues(req)
 		}
 		choices = all
 	} else {
