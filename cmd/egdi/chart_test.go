@@ -444,7 +444,7 @@ func TestDemoWritesCharts(t *testing.T) {
 		t.Errorf("demo output does not say synthetic:\n%s", out)
 	}
 	ents, err := os.ReadDir(filepath.Join(dir, "charts"))
-	if err != nil || len(ents) != 13 {
+	if err != nil || len(ents) != 14 {
 		t.Fatalf("demo charts: %v, %d files", err, len(ents))
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "charts", "groups-zh.svg"))

@@ -1,0 +1,151 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/store"
+)
+
+func nan(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func auditTables(a *Audit, f *framework.Framework, lang string) (ind, cor, dim *output.Table, flags []string) {
+	ind = &output.Table{Columns: []string{"indicator", "label", "parent", "coverage", "missing", "imputed", "mean", "sd", "skew", "kurtosis", "outliers", "treated"}, Digits: 3}
+	for _, s := range a.Indicators {
+		var tr any
+		if s.Treated != "" {
+			tr = s.Treated
+		}
+		ind.Rows = append(ind.Rows, []any{s.ID, f.LabelOf(s.ID, lang), s.Parent, s.Coverage, s.Missing, s.Imputed, nan(s.Mean), nan(s.SD), nan(s.Skew), nan(s.Kurt), s.Outliers, tr})
+	}
+	cor = &output.Table{Columns: []string{"kind", "a", "b", "r", "n", "flag"}, Digits: 3}
+	for _, c := range a.Correlations {
+		var fl any
+		if c.Flag != "" {
+			fl = c.Flag
+		}
+		cor.Rows = append(cor.Rows, []any{c.Kind, c.A, c.B, nan(c.R), c.N, fl})
+	}
+	dim = &output.Table{Columns: []string{"node", "children", "units", "alpha", "pc1_share", "pc2_share", "pc1_loadings"}, Digits: 3}
+	for _, d := range a.Dimensions {
+		var s1, s2 any
+		if len(d.Shares) > 0 {
+			s1 = d.Shares[0]
+		}
+		if len(d.Shares) > 1 {
+			s2 = d.Shares[1]
+		}
+		var ls []string
+		for i, l := range d.Loadings {
+			ls = append(ls, fmt.Sprintf("%s %.2f", d.Children[i], l))
+		}
+		dim.Rows = append(dim.Rows, []any{d.Node, len(d.Children), d.N, nan(d.Alpha), s1, s2, strings.Join(ls, "; ")})
+	}
+	return ind, cor, dim, a.Flags
+}
+
+// WriteAudit writes the audit as text tables or one JSON object (indicators,
+// correlations, dimensions, flags).
+func WriteAudit(w io.Writer, a *Audit, f *framework.Framework, format, lang string) error {
+	ind, cor, dim, flags := auditTables(a, f, lang)
+	if format == "json" {
+		fmt.Fprintf(w, "{\"framework\": %q, \"dataset\": %q, \"year\": %d,\n\"indicators\": ", a.Framework, a.Dataset, a.Year)
+		for i, t := range []*output.Table{ind, cor, dim} {
+			if i > 0 {
+				fmt.Fprintf(w, ",\n%q: ", []string{"", "correlations", "dimensions"}[i])
+			}
+			if err := output.Write(w, t, "json"); err != nil {
+				return err
+			}
+		}
+		fmt.Fprint(w, ",\n\"flags\": [")
+		for i, fl := range flags {
+			if i > 0 {
+				fmt.Fprint(w, ", ")
+			}
+			fmt.Fprintf(w, "%q", fl)
+		}
+		fmt.Fprintln(w, "]}")
+		return nil
+	}
+	fmt.Fprintf(w, "Audit of %s, dataset %s, %d\n\nIndicators\n", a.Framework, a.Dataset, a.Year)
+	for i, t := range []*output.Table{ind, cor, dim} {
+		if i > 0 {
+			fmt.Fprintf(w, "\n%s\n", []string{"", "Correlations (with the parent; between siblings)", "Dimensions: Cronbach's alpha and principal components"}[i])
+		}
+		if err := output.Write(w, t, "table"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "\nFlags")
+	if len(flags) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, fl := range flags {
+		fmt.Fprintln(w, "  - "+fl)
+	}
+	return nil
+}
+
+// ShiftTable lays out what-if results: unit, name (in lang), value and rank before and
+// after, shift; its note sums up the changes.
+func ShiftTable(ctx context.Context, db *store.DB, shifts []Shift, digits int, lang string, sets []string) (*output.Table, error) {
+	names := map[string]string{}
+	rows, err := db.QueryContext(ctx, `SELECT unit, name, name_zh FROM units`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var u string
+		var n, z *string
+		rows.Scan(&u, &n, &z)
+		if lang == "zh" && z != nil && *z != "" {
+			names[u] = *z
+		} else if n != nil {
+			names[u] = *n
+		}
+	}
+	rows.Close()
+	t := &output.Table{Columns: []string{"unit", "name", "value_before", "rank_before", "value_after", "rank_after", "shift"}, Digits: digits}
+	moved, sum, maxUp, maxDown := 0, 0, 0, 0
+	for _, s := range shifts {
+		var rb, ra, sh any
+		if s.RankBefore > 0 {
+			rb = s.RankBefore
+		}
+		if s.RankAfter > 0 {
+			ra = s.RankAfter
+		}
+		if s.RankBefore > 0 && s.RankAfter > 0 {
+			sh = s.Shift
+			if s.Shift != 0 {
+				moved++
+			}
+			sum += abs(s.Shift)
+			maxUp, maxDown = max(maxUp, s.Shift), min(maxDown, s.Shift)
+		}
+		t.Rows = append(t.Rows, []any{s.Unit, names[s.Unit], nan(s.Before), rb, nan(s.After), ra, sh})
+	}
+	if len(shifts) > 0 {
+		t.Notes = []string{fmt.Sprintf("changes: %s; %d of %d units changed rank; mean |shift| %.2f; largest rise %+d, largest fall %+d",
+			strings.Join(sets, ", "), moved, len(shifts), float64(sum)/float64(len(shifts)), maxUp, maxDown)}
+	}
+	return t, nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

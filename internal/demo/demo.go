@@ -1,0 +1,183 @@
+// Package demo builds the demo database from the synthetic samples egdi ships: the UN
+// indicators of the 193 Member States (computed with the 2020 and 2022 methodologies)
+// and China's provincial assessment (cn-province-2022); it prints rankings and a group
+// summary and draws charts and ranking reports. Everything it shows is labelled
+// synthetic.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/egdi/egdi/data"
+	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/compute"
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/ingest"
+	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/report"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// Dataset names say what they hold wherever they show.
+const (
+	Dataset          = "synthetic-sample"
+	ProvincesDataset = "provinces-synthetic-sample"
+)
+
+// Options are the demo's output choices.
+type Options struct {
+	Lang   query.Lang
+	Charts string // folder for charts and reports; "" for none
+	Out    io.Writer
+	Log    func(format string, a ...any)
+}
+
+// Run imports the samples into db, computes them and writes the demo's output.
+func Run(ctx context.Context, db *store.DB, o Options) error {
+	if err := importSample(ctx, db, "sample/un-synthetic.csv", Dataset); err != nil {
+		return err
+	}
+	// The provincial framework first, so the UN computations are the latest and
+	// queries without --dataset keep showing the UN sample.
+	if err := importSample(ctx, db, "sample/cn-provinces-synthetic.csv", ProvincesDataset); err != nil {
+		return err
+	}
+	if err := computeWith(ctx, db, "cn-province-2022", ProvincesDataset, nil, o.Log); err != nil {
+		return err
+	}
+	for _, y := range []int{2020, 2022} {
+		if err := computeWith(ctx, db, fmt.Sprintf("un-%d", y), Dataset, []int{y}, o.Log); err != nil {
+			return err
+		}
+	}
+	zh := o.Lang == "zh"
+	tr := func(en, z string) string {
+		if zh {
+			return z
+		}
+		return en
+	}
+	req := query.Request{Dataset: Dataset, Source: query.Computed}
+	tables := []struct {
+		title string
+		get   func() (*output.Table, error)
+	}{
+		{tr("EGDI 2022 — top 15 (SYNTHETIC SAMPLE, not official figures)", "2022年电子政务发展指数前15名（合成样本，非官方数据）"), func() (*output.Table, error) {
+			return query.Rank(ctx, db, query.RankOptions{Request: req, Year: 2022, Top: 15, Lang: o.Lang, Format: "table"})
+		}},
+		{tr("EGDI groups 2022 (SYNTHETIC SAMPLE)", "2022年电子政务发展指数分组（合成样本）"), func() (*output.Table, error) {
+			return query.Summary(ctx, db, query.SummaryOptions{Request: req, Year: 2022, By: "group", Lang: o.Lang, Format: "table"})
+		}},
+		{tr("Provincial online government services 2022 (cn-province-2022) — top 10 (SYNTHETIC SAMPLE)", "2022年省级政府一体化政务服务能力前10名（合成样本，非官方数据）"), func() (*output.Table, error) {
+			return query.Rank(ctx, db, query.RankOptions{Request: query.Request{Dataset: ProvincesDataset, Source: query.Computed}, Year: 2022, Top: 10, Lang: o.Lang, Format: "table"})
+		}},
+	}
+	for _, t := range tables {
+		tb, err := t.get()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Out, "\n%s\n\n", t.title)
+		if err := output.Write(o.Out, tb, "table"); err != nil {
+			return err
+		}
+	}
+	if o.Charts == "" {
+		return nil
+	}
+	return figures(ctx, db, req, o)
+}
+
+// importSample loads an embedded sample file as a synthetic dataset.
+func importSample(ctx context.Context, db *store.DB, name, dataset string) error {
+	b, err := data.FS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "egdi-demo")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, filepath.Base(name))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	_, err = ingest.ImportIndicators(ctx, db, []string{path}, ingest.IndicatorOptions{
+		Dataset: dataset, Synthetic: true,
+		Description: fmt.Sprintf("synthetic sample shipped with egdi (data/%s); not official figures", name),
+	})
+	return err
+}
+
+func computeWith(ctx context.Context, db *store.DB, method, dataset string, years []int, log func(string, ...any)) error {
+	f, err := framework.Load(method)
+	if err != nil {
+		return err
+	}
+	res, err := compute.Run(ctx, db, f, compute.Options{Dataset: dataset, Years: years})
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		log("computed %s %d: %d units with a value", f.ID, r.Year, r.Units)
+	}
+	return nil
+}
+
+// figures draws the demo's charts and writes the 2022 ranking reports into o.Charts.
+func figures(ctx context.Context, db *store.DB, req query.Request, o Options) error {
+	dir := o.Charts
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	specs := []struct {
+		file, kind string
+		o          chart.Options
+	}{
+		{"ranking-2022.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN"}},
+		{"ranking-2022-zh.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN", Lang: "zh"}},
+		{"groups.png", "groups", chart.Options{}},
+		{"groups-zh.svg", "groups", chart.Options{Lang: "zh"}},
+		{"trend.png", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}}},
+		{"trend-rank.pdf", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}, Index: "rank"}},
+		{"regions-2022.png", "regions", chart.Options{Years: []int{2022}}},
+		{"components-2022.png", "components", chart.Options{Units: []string{"CHN", "KOR", "JPN", "SGP"}, Years: []int{2022}}},
+		{"scatter-tii-osi-2022.png", "scatter", chart.Options{Years: []int{2022}, X: "tii", Y: "osi", Units: []string{"CHN", "USA", "IND"}}},
+		{"distribution-2022.png", "distribution", chart.Options{Years: []int{2022}}},
+		{"movers-2020-2022.png", "movers", chart.Options{From: 2020, To: 2022, Top: 10}},
+		{"provinces-2022-zh.png", "ranking", chart.Options{Request: query.Request{Dataset: ProvincesDataset}, Years: []int{2022}, Top: 31, Lang: "zh"}},
+	}
+	for _, s := range specs {
+		if s.o.Dataset == "" {
+			s.o.Request = req
+		}
+		f, err := chart.Build(ctx, db, s.kind, s.o)
+		if err != nil {
+			return fmt.Errorf("demo chart %s: %w", s.file, err)
+		}
+		if err := f.Save(filepath.Join(dir, s.file), chart.RenderOptions{}); err != nil {
+			return err
+		}
+	}
+	for _, lang := range []query.Lang{"en", "zh"} {
+		r, err := report.Build(ctx, db, "ranking", report.Options{Request: req, Year: 2022, Lang: lang, Charts: true})
+		if err != nil {
+			return fmt.Errorf("demo report: %w", err)
+		}
+		name := "ranking-2022.html"
+		if lang == "zh" {
+			name = "ranking-2022-zh.html"
+		}
+		if err := report.Write(r, "html", filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	o.Log("wrote %d charts and the 2022 ranking report (ranking-2022.html, ranking-2022-zh.html) to %s", len(specs), dir)
+	return nil
+}
