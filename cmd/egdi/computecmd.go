@@ -58,6 +58,9 @@ recomputing a (dataset, year) replaces it.`,
 				if r.Imputed > 0 {
 					g.logf("%d: %d indicator values imputed", r.Year, r.Imputed)
 				}
+				if lack := r.Lacking(f.UsedIndicators()); len(lack) > 0 {
+					g.logf("%d: %d of %d units have no %s value; they lack %s", r.Year, r.YearUnits-r.Units, r.YearUnits, f.Root, strings.Join(lack, ", "))
+				}
 			}
 			g.logf("done in %s", time.Since(start).Round(time.Millisecond))
 			return nil

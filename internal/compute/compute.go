@@ -38,6 +38,7 @@ type YearResult struct {
 	NodeUnits map[string]int // units with a value, per node
 	Missing   []string       // indicators with no data that year
 	Imputed   int64          // indicator values imputed
+	YearUnits int            // units with any of the framework's indicators that year
 	Checksum  string
 	Inputs    int64
 }
@@ -52,6 +53,34 @@ func num(p *float64) string {
 		return "NULL::DOUBLE"
 	}
 	return fmt.Sprintf("%v::DOUBLE", *p)
+}
+
+// Lacking lists, for a year with units left without a root value, how many units lack
+// each indicator (imputed values count as present), largest first: why they got none.
+func (r YearResult) Lacking(inds []string) []string {
+	if r.Units >= r.YearUnits {
+		return nil
+	}
+	type miss struct {
+		id string
+		n  int
+	}
+	var ms []miss
+	for _, id := range inds {
+		if n := r.YearUnits - r.NodeUnits[id]; n > 0 {
+			ms = append(ms, miss{id, n})
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].n > ms[j].n })
+	var out []string
+	for _, m := range ms {
+		unit := "units"
+		if m.n == 1 {
+			unit = "unit"
+		}
+		out = append(out, fmt.Sprintf("%s (%d %s)", m.id, m.n, unit))
+	}
+	return out
 }
 
 // Run computes the framework over the dataset and stores the results, replacing any
@@ -209,7 +238,19 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT year, node, count(*) FROM c_val GROUP BY year, node`)
+	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit) FROM c_raw GROUP BY year`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var y, n int
+		rows.Scan(&y, &n)
+		if r := byYear[y]; r != nil {
+			r.YearUnits = n
+		}
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT year, node, count(*) FROM c_val GROUP BY year, node`)
 	if err != nil {
 		return nil, err
 	}

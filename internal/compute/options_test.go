@@ -134,8 +134,11 @@ func TestImputationByHand(t *testing.T) {
 	}
 	got, _ = one(t, csv, node, leaf("median"))
 	expect(t, "median", got, map[string]float64{"A": 10, "B": 20, "C": 20, "D": 60})
-	got, _ = one(t, csv, node, leaf("none"))
+	got, res = one(t, csv, node, leaf("none"))
 	expect(t, "none: C gets no value", got, map[string]float64{"A": 10, "B": 20, "D": 60})
+	if l := res[0].Lacking([]string{"x", "y"}); len(l) != 1 || l[0] != "y (1 unit)" || res[0].YearUnits != 4 {
+		t.Errorf("why C has no value: %v of %d units", l, res[0].YearUnits)
+	}
 
 	// the unit's previous value
 	prev := csv + "C,2021,y,7\nC,2020,y,5\n"
