@@ -599,6 +599,16 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	}
 	var results []IndicatorResult
 	var existing, named bool
+	// The files' checksums (recorded with the import) are read while DuckDB stages them.
+	sums := make([]string, len(files))
+	hashed := make(chan struct{})
+	go func() {
+		for i, f := range files {
+			sums[i] = fileSHA256(f)
+		}
+		close(hashed)
+	}()
+	defer func() { <-hashed }()
 	cleanup := []string{"incoming", "incoming_units", "stage", "src", "egdi_rejects", "egdi_reject_scans"}
 	for i := range files {
 		cleanup = append(cleanup, fmt.Sprintf("stage_%d", i), fmt.Sprintf("units_%d", i), fmt.Sprintf("slim_%d", i))
@@ -677,8 +687,9 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			}
 			done()
 		}
-		for _, r := range results {
-			if err := recordImport(tx, "indicators", opt.Dataset, r.File, int(r.Rows)); err != nil {
+		<-hashed
+		for i, r := range results {
+			if err := recordImportSum(tx, "indicators", opt.Dataset, r.File, sums[i], int(r.Rows)); err != nil {
 				return err
 			}
 		}

@@ -265,16 +265,27 @@ func ImportIndices(ctx context.Context, db *store.DB, files []string, opt IndexO
 }
 
 func recordImport(tx *sql.Tx, kind, dataset, file string, rows int) error {
-	sum := ""
-	if f, err := os.Open(file); err == nil {
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err == nil {
-			sum = hex.EncodeToString(h.Sum(nil))
-		}
-		f.Close()
-	}
+	return recordImportSum(tx, kind, dataset, file, fileSHA256(file), rows)
+}
+
+// recordImportSum records an import whose file checksum is known.
+func recordImportSum(tx *sql.Tx, kind, dataset, file, sum string, rows int) error {
 	_, err := tx.Exec(`INSERT INTO imports VALUES (?, ?, ?, ?, ?, now())`, kind, dataset, file, sum, rows)
 	return err
+}
+
+// fileSHA256 is the hex SHA-256 of a file's bytes, or "" when it cannot be read.
+func fileSHA256(file string) string {
+	f, err := os.Open(file)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func allBlank(cells []string) bool {
