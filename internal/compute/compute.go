@@ -1,14 +1,18 @@
 // Package compute turns raw indicators into index values by running a framework over
-// a dataset, in DuckDB SQL: treatment and normalisation of each indicator, weighted
-// means level by level up to the root, normalisation of each node, then the root's
-// rank, band and class. See package framework for the formulas.
+// a dataset, in DuckDB SQL (sql.go builds it): imputation of missing values, treatment
+// (caps, floors, winsorisation, log transforms), normalisation of each indicator,
+// weighted arithmetic, geometric or harmonic means level by level up to the root,
+// normalisation of each node, then the root's rank, band and class. See package
+// framework for the options and their formulas.
 //
 // Normalisations are taken per survey year over the units that have the value (the
 // 193 Member States only, for frameworks whose universe is member-states). A unit gets a
 // node value only when all of that node's children have one; other nodes are still
 // computed for it (TII alone from ITU data is a real use). Edge cases: an indicator with
 // zero spread has z-score 0 for every unit and min-max the midpoint of the scale;
-// goalposts clamp values outside them.
+// goalposts clamp values outside them. Working tables are built outside the write
+// transaction (store.Staged) and only the results are written in it; Evaluate runs a
+// framework without writing, for audits and what-if runs.
 package compute
 
 import (
