@@ -325,7 +325,7 @@ func nodeSummary(ctx context.Context, db *store.DB, choices []Choice, key, order
 		n AS (SELECT unit, year, value AS nv FROM scores WHERE node = %s AND (%s))
 		SELECT year, %s AS key, count(*) AS n, count(*) / sum(count(*)) OVER (PARTITION BY year) AS share, avg(nv), max(egdi)
 		FROM panel JOIN n USING (unit, year) GROUP BY year, %s HAVING %s IS NOT NULL ORDER BY year, %s`,
-		panelSQL(comp), q(node), strings.Join(sets, " OR "), key, key, key, strings.ReplaceAll(order, "max(egdi)", "max(egdi)")))
+		panelSQL(comp), q(node), strings.Join(sets, " OR "), key, key, key, order))
 	if err != nil {
 		return nil, err
 	}
