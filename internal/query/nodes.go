@@ -169,9 +169,9 @@ func bandLabel(f *framework.Framework, id, lang string) string {
 	return GroupLabel(id, Lang(lang))
 }
 
-// nodeTrend follows units on one node of a computed dataset's framework across its
-// years: unit,name,year,value,rank (rank by the framework's rule on the rounded value).
-func nodeTrend(ctx context.Context, db *store.DB, choices []Choice, units []string, nodeName string, o TrendOptions) (*output.Table, error) {
+// computedNode keeps the computed years of choices and resolves a node of the
+// framework of the latest of them.
+func computedNode(ctx context.Context, db *store.DB, choices []Choice, name string) ([]Choice, *framework.Framework, string, error) {
 	var comp []Choice
 	for _, c := range choices {
 		if c.Source == Computed {
@@ -179,14 +179,21 @@ func nodeTrend(ctx context.Context, db *store.DB, choices []Choice, units []stri
 		}
 	}
 	if len(comp) == 0 {
-		return nil, fmt.Errorf("--node needs computed values; compute the dataset first")
+		return nil, nil, "", fmt.Errorf("--node needs computed values; compute the dataset first")
 	}
 	last := comp[len(comp)-1]
 	f, err := RunFramework(ctx, db, last.Dataset, last.Year)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
-	node, err := ResolveNode(f, nodeName)
+	node, err := ResolveNode(f, name)
+	return comp, f, node, err
+}
+
+// nodeTrend follows units on one node of a computed dataset's framework across its
+// years: unit,name,year,value,rank (rank by the framework's rule on the rounded value).
+func nodeTrend(ctx context.Context, db *store.DB, choices []Choice, units []string, nodeName string, o TrendOptions) (*output.Table, error) {
+	comp, f, node, err := computedNode(ctx, db, choices, nodeName)
 	if err != nil {
 		return nil, err
 	}
@@ -299,21 +306,7 @@ func nodeCompare(ctx context.Context, db *store.DB, c Choice, f *framework.Frame
 // nodeSummary counts units per key (group, region, ...) and averages one node of the
 // framework of a computed dataset: year,key,count,share,mean_<node>.
 func nodeSummary(ctx context.Context, db *store.DB, choices []Choice, key, order string, o SummaryOptions) (*output.Table, error) {
-	var comp []Choice
-	for _, c := range choices {
-		if c.Source == Computed {
-			comp = append(comp, c)
-		}
-	}
-	if len(comp) == 0 {
-		return nil, fmt.Errorf("--node needs computed values; compute the dataset first")
-	}
-	last := comp[len(comp)-1]
-	f, err := RunFramework(ctx, db, last.Dataset, last.Year)
-	if err != nil {
-		return nil, err
-	}
-	node, err := ResolveNode(f, o.Node)
+	comp, f, node, err := computedNode(ctx, db, choices, o.Node)
 	if err != nil {
 		return nil, err
 	}

@@ -149,15 +149,9 @@ func (b *builder) nodeProfile(unit string, cur query.Row, hist, rows []query.Row
 	hb := Block{Heading: b.tr("Across years", "历年表现"), Text: about, Table: ht}
 	cb := Block{Heading: fmt.Sprintf(b.tr("Dimensions in %d", "%d年各维度"), cur.Year), Text: dimText, Table: ct}
 	if b.o.Charts {
-		for _, spec := range []struct {
-			name string
-			o    chart.Options
-		}{{"trend", chart.Options{Units: []string{unit}}}, {"trend-rank", chart.Options{Units: []string{unit}, Index: "rank"}}} {
-			ch, err := b.figure(spec.name, "trend", spec.o)
-			if err != nil {
-				return err
-			}
-			hb.Charts = append(hb.Charts, ch)
+		var err error
+		if hb.Charts, err = b.trendCharts(unit, "trend"); err != nil {
+			return err
 		}
 		var cats []string
 		series := []chart.BarSeries{{Label: cur.Name}, {Label: bandLabel}, {Label: b.tr("Mean of all units", "全部地区均值")}}
@@ -192,6 +186,22 @@ func peers(rows []query.Row, cur query.Row, n int) []query.Row {
 	same = same[:min(n, len(same))]
 	sort.SliceStable(same, func(i, j int) bool { return same[i].Values[0] > same[j].Values[0] })
 	return same
+}
+
+// trendCharts are a unit's value and rank across years.
+func (b *builder) trendCharts(unit, valueName string) ([]Chart, error) {
+	var out []Chart
+	for _, spec := range []struct {
+		name string
+		o    chart.Options
+	}{{valueName, chart.Options{Units: []string{unit}}}, {"trend-rank", chart.Options{Units: []string{unit}, Index: "rank"}}} {
+		ch, err := b.figure(spec.name, "trend", spec.o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 func nanOr(m map[string]float64, k string) float64 {

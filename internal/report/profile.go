@@ -199,15 +199,9 @@ func (b *builder) profile() error {
 	hb := Block{Heading: b.tr("Across editions", "历年表现"), Table: ht}
 	cb := Block{Heading: fmt.Sprintf(b.tr("Components in %d", "%d年分项指数"), cur.Year), Text: compText, Table: ct}
 	if b.o.Charts {
-		for _, spec := range []struct {
-			name string
-			o    chart.Options
-		}{{"trend-egdi", chart.Options{Units: []string{unit}}}, {"trend-rank", chart.Options{Units: []string{unit}, Index: "rank"}}} {
-			ch, err := b.figure(spec.name, "trend", spec.o)
-			if err != nil {
-				return err
-			}
-			hb.Charts = append(hb.Charts, ch)
+		var err error
+		if hb.Charts, err = b.trendCharts(unit, "trend-egdi"); err != nil {
+			return err
 		}
 		ch, err := b.figure("components-history", "components", chart.Options{Units: []string{unit}})
 		if err != nil {
