@@ -1216,7 +1216,7 @@ func (b *builder) distribution() error {
 		var order []*bars
 		for k, c := range counts {
 			lo := float64(k) * width
-			g := b.bandFor(lo + width/2)
+			g := b.bandFor(lo+width/2, year)
 			col := seriesColors[0]
 			if index == "egdi" {
 				col = b.groupColor(g)
@@ -1292,30 +1292,24 @@ func (b *builder) distribution() error {
 	return nil
 }
 
-// bandFor is the band of a value: the framework's, or the UN group.
-func (b *builder) bandFor(v float64) string {
-	if b.fw != nil && len(b.fw.Bands) > 0 {
-		for _, bd := range b.fw.Bands {
-			if v >= bd.Min {
-				return bd.ID
-			}
+// bandFor is the band of a value in year: the framework's bands, or the UN edition's
+// groups (as its methodology file defines them).
+func (b *builder) bandFor(v float64, year int) string {
+	var bands []*framework.Band
+	if b.fw != nil {
+		bands = b.fw.Bands
+	} else if f := framework.ForEdition(year); f != nil {
+		bands = f.Bands
+	}
+	for _, bd := range bands {
+		if v >= bd.Min {
+			return bd.ID
 		}
-		return b.fw.Bands[len(b.fw.Bands)-1].ID
 	}
-	return bandOf(v)
-}
-
-// bandOf is the UN EGDI group of a value (0.75 / 0.5 / 0.25 thresholds).
-func bandOf(v float64) string {
-	switch {
-	case v >= 0.75:
-		return "very_high"
-	case v >= 0.5:
-		return "high"
-	case v >= 0.25:
-		return "middle"
+	if len(bands) > 0 {
+		return bands[len(bands)-1].ID
 	}
-	return "low"
+	return ""
 }
 
 func (b *builder) movers() error {

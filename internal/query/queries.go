@@ -180,6 +180,14 @@ func rankExpr(index string) string {
 	return fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL ELSE rank() OVER (PARTITION BY year ORDER BY round(%s, digits) DESC NULLS LAST) END", index, index)
 }
 
+// checkIndex defaults an empty index to egdi and refuses unknown ones.
+func checkIndex(index string) (string, error) {
+	if index == "" {
+		index = "egdi"
+	}
+	return index, validIndex(index)
+}
+
 func validIndex(index string) error {
 	for _, i := range Indices {
 		if i == index {
@@ -205,10 +213,8 @@ type RankOptions struct {
 // Ranks by EGDI are the published (or computed) ones; by another index they are
 // competition ranks on the values rounded as published.
 func Rank(ctx context.Context, db *store.DB, o RankOptions) (*output.Table, error) {
-	if o.Index == "" {
-		o.Index = "egdi"
-	}
-	if err := validIndex(o.Index); err != nil {
+	var err error
+	if o.Index, err = checkIndex(o.Index); err != nil {
 		return nil, err
 	}
 	c, _, err := yearChoice(ctx, db, o.Request, o.Year)
@@ -371,10 +377,8 @@ type TrendOptions struct {
 // Trend follows units across editions: unit,name,year,value,rank,group. The rank is the
 // unit's rank by the chosen index in that year.
 func Trend(ctx context.Context, db *store.DB, o TrendOptions) (*output.Table, error) {
-	if o.Index == "" {
-		o.Index = "egdi"
-	}
-	if err := validIndex(o.Index); err != nil {
+	var err error
+	if o.Index, err = checkIndex(o.Index); err != nil {
 		return nil, err
 	}
 	units, err := ResolveUnits(ctx, db, o.Units)

@@ -73,14 +73,7 @@ func (b *builder) nodeProfile(unit string, cur query.Row, hist, rows []query.Row
 				row = append(row, nil)
 			}
 		}
-		var rank, grp any
-		if r.Rank > 0 {
-			rank = r.Rank
-		}
-		if r.Group != "" {
-			grp = b.groupName(r.Group)
-		}
-		ht.Rows = append(ht.Rows, append(row, rank, grp))
+		ht.Rows = append(ht.Rows, append(row, b.rankGroup(r)...))
 	}
 	var about []string
 	if first := hist[0]; first.Year != cur.Year && first.Rank > 0 && cur.Rank > 0 {
@@ -202,6 +195,19 @@ func (b *builder) trendCharts(unit, valueName string) ([]Chart, error) {
 		out = append(out, ch)
 	}
 	return out, nil
+}
+
+// rankGroup are a history row's last cells: the rank and the group's name (nil when
+// missing).
+func (b *builder) rankGroup(r query.Row) []any {
+	var rank, grp any
+	if r.Rank > 0 {
+		rank = r.Rank
+	}
+	if r.Group != "" {
+		grp = b.groupName(r.Group)
+	}
+	return []any{rank, grp}
 }
 
 func nanOr(m map[string]float64, k string) float64 {

@@ -111,14 +111,7 @@ func (b *builder) profile() error {
 		for _, v := range r.Values {
 			row = append(row, num(v))
 		}
-		var rank, grp any
-		if r.Rank > 0 {
-			rank = r.Rank
-		}
-		if r.Group != "" {
-			grp = b.groupName(r.Group)
-		}
-		ht.Rows = append(ht.Rows, append(row, rank, grp))
+		ht.Rows = append(ht.Rows, append(row, b.rankGroup(r)...))
 	}
 	first := hist[0]
 	if first.Year != cur.Year && first.Rank > 0 && cur.Rank > 0 {
