@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,31 @@ func count(t *testing.T, db, table string) int {
 	return n
 }
 
+// manyIndicators is a long CSV of 130 indicators (three words of 64 bits) of one unit
+// in 2020 and 2022.
+func manyIndicators() string {
+	var b strings.Builder
+	b.WriteString("unit,year,indicator,value\n")
+	for y := 2020; y <= 2022; y += 2 {
+		for i := 1; i <= 130; i++ {
+			fmt.Fprintf(&b, "AAA,%d,k%03d,%d\n", y, i, i)
+		}
+	}
+	return b.String()
+}
+
+// The duplicate check works on bit masks of the file's indicators, 64 to a word: a
+// file with more indicators than one word, and the same indicators in two years, is
+// not a duplicate.
+func TestManyIndicatorsAreNotDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	mustRun(t, db, "import", "indicators", write(t, dir, "many.csv", manyIndicators()))
+	if n := count(t, db, "indicator_values"); n != 260 {
+		t.Fatalf("imported %d values, want 260", n)
+	}
+}
+
 // Every bad file is refused with a message naming where the problem is, and the
 // database keeps exactly what it had (the good file imported first).
 func TestBadIndicatorFilesAreRefusedAndChangeNothing(t *testing.T) {
@@ -45,12 +71,16 @@ func TestBadIndicatorFilesAreRefusedAndChangeNothing(t *testing.T) {
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "good.csv", goodLong))
 	before := count(t, db, "indicator_values")
+	many := manyIndicators()
 	cases := []struct {
 		name, body string
 		want       []string
 	}{
 		{"nonnumeric.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,73.1\nIND,2022,internet_users_pct,abc\n",
 			[]string{"nonnumeric.csv:3", `column "value"`, `"abc" is not a number`}},
+		// the duplicate's indicator is in the second 64-bit word of the check's masks
+		{"many-dup.csv", many + "AAA,2022,k066,1\n",
+			[]string{"many-dup.csv:262", "duplicate value for unit AAA, year 2022, indicator k066", "first given at line 197"}},
 		{"nan.csv", "unit,year,indicator,value\nCHN,2022,internet_users_pct,NaN\n",
 			[]string{"nan.csv:2", "not a finite number"}},
 		{"inf.csv", "unit,year,fixed_tel_per100\nCHN,2022,1\nIND,2022,inf\n",

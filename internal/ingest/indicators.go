@@ -446,47 +446,57 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 			return nil, err
 		}
 	}
-	// Duplicates: one value per (unit, year, indicator). Grouping the keys' 64-bit
-	// hashes is far cheaper than grouping the strings; candidate hashes are then checked
-	// exactly (a hash collision is not a duplicate).
+	// Duplicates: one value per (unit, year, indicator).
 	done = store.Step("validate duplicates")
 	defer done()
-	const maxCandidates = 1000
-	var cands []string
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT h FROM (SELECT hash(unit, year, indicator) AS h FROM stage)
-		GROUP BY h HAVING count(*) > 1 LIMIT %d`, maxCandidates))
-	if err != nil {
+	dup, err := groupKeys(ctx, tx, present)
+	if err != nil || !dup {
 		return nil, err
 	}
-	for rows.Next() {
-		var h uint64
-		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cands = append(cands, strconv.FormatUint(h, 10))
-	}
-	rows.Close()
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	filter := "WHERE hash(unit, year, indicator) IN (" + strings.Join(cands, ", ") + ")"
-	if len(cands) == maxCandidates {
-		filter = "" // too many candidates to list: check exactly
-	}
+	// A duplicate exists: find the first one exactly, for the message.
 	var first, second int64
 	var u, ind string
 	var y int
-	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT unit, year, indicator, coalesce(min(rec), 0), coalesce(max(rec), 0) FROM stage %s
-		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`, filter)).Scan(&u, &y, &ind, &first, &second)
+	err = tx.QueryRowContext(ctx, `SELECT unit, year, indicator, coalesce(min(rec), 0), coalesce(max(rec), 0) FROM stage
+		SEMI JOIN (SELECT unit, year FROM stage_keys WHERE dup) k USING (unit, year)
+		GROUP BY unit, year, indicator HAVING count(*) > 1 ORDER BY min(rec) LIMIT 1`).Scan(&u, &y, &ind, &first, &second)
 	if err == nil {
 		return &problem{rec: second, col: l.unit, other: first, dup: true, unit: u, year: strconv.Itoa(y - shift), indicator: ind,
 			what: fmt.Sprintf("duplicate value for unit %s, year %d, indicator %s", u, y, ind)}, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+	return nil, err
+}
+
+// groupKeys groups stage by (unit, year) into stage_keys (unit, year, rows, name,
+// name_zh, dup) and reports whether any (unit, year, indicator) occurs twice. Each
+// indicator of the file is a bit of a mask: a group has a duplicate exactly when its
+// row count exceeds the number of bits set. Grouping by (unit, year) is far cheaper than
+// grouping every (unit, year, indicator), and the groups give the counts and the units
+// of the import too.
+func groupKeys(ctx context.Context, tx querier, present []string) (bool, error) {
+	if len(present) == 0 {
+		present = []string{""}
 	}
-	return nil, nil
+	idx := make([]string, len(present))
+	for i, id := range present {
+		idx[i] = fmt.Sprintf("(%s, %d)", sqlString(id), i)
+	}
+	var masks, bits []string
+	for w := 0; w*64 < len(present); w++ {
+		masks = append(masks, fmt.Sprintf("bit_or(1::UBIGINT << (i %% 64)) FILTER (i // 64 = %d) AS m%d", w, w))
+		bits = append(bits, fmt.Sprintf("coalesce(bit_count(m%d)::BIGINT, 0)", w))
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_ix AS SELECT * FROM (VALUES %s) t(indicator, i);
+		CREATE OR REPLACE TEMP TABLE stage_keys AS SELECT unit, year, rows, name, name_zh, rows <> %s AS dup FROM (
+			SELECT s.unit, s.year, count(*) AS rows, any_value(s.name) AS name, any_value(s.name_zh) AS name_zh, %s
+			FROM stage s JOIN stage_ix x ON x.indicator = s.indicator GROUP BY s.unit, s.year)`,
+		strings.Join(idx, ", "), strings.Join(bits, " + "), strings.Join(masks, ", ")))
+	if err != nil {
+		return false, err
+	}
+	var dup bool
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FILTER (dup) > 0 FROM stage_keys`).Scan(&dup)
+	return dup, err
 }
 
 // locate turns a data record ordinal into a file position for messages.
@@ -609,7 +619,7 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		close(hashed)
 	}()
 	defer func() { <-hashed }()
-	cleanup := []string{"incoming", "incoming_units", "stage", "src", "egdi_rejects", "egdi_reject_scans"}
+	cleanup := []string{"incoming", "incoming_units", "stage", "stage_keys", "stage_ix", "src", "egdi_rejects", "egdi_reject_scans"}
 	for i := range files {
 		cleanup = append(cleanup, fmt.Sprintf("stage_%d", i), fmt.Sprintf("units_%d", i), fmt.Sprintf("slim_%d", i))
 	}
@@ -793,11 +803,16 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			QUALIFY row_number() OVER (PARTITION BY unit, indicator ORDER BY year DESC) = 1`, opt.OnlyYear); err != nil {
 			return nil, err
 		}
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_keys AS
+			SELECT unit, year, count(*) AS rows, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage GROUP BY unit, year`); err != nil {
+			return nil, err
+		}
 	}
+	// Counts and units come from the (unit, year) groups of the duplicate check.
 	done = store.Step("counts, units")
 	defer done()
 	var years sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), array_to_string(array_sort(list(DISTINCT year)), ',') FROM stage`).Scan(&res.Rows, &years); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(rows), 0), array_to_string(array_sort(list(DISTINCT year)), ',') FROM stage_keys`).Scan(&res.Rows, &years); err != nil {
 		return nil, err
 	}
 	if res.Rows == 0 {
@@ -818,7 +833,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		kind = "VIEW"
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER `+kind+` stage RENAME TO stage_%[1]d;
-		CREATE OR REPLACE TEMP TABLE units_%[1]d AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_%[1]d GROUP BY unit`, n)); err != nil {
+		CREATE OR REPLACE TEMP TABLE units_%[1]d AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_keys GROUP BY unit`, n)); err != nil {
 		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM units_%d`, n)).Scan(&res.Units); err != nil {
