@@ -270,10 +270,10 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 		}
 	}
 	rows.Close()
-	// Units per indicator, and an order-independent checksum of the inputs: the xor of
-	// a hash of every (unit, indicator, value) and the row count, in one pass.
-	rows, err = tx.QueryContext(ctx, `SELECT year, node, count(*) FILTER (NOT imputed),
-		coalesce(bit_xor(hash(unit, node, value)) FILTER (NOT imputed), 0), count(*) FILTER (imputed) FROM c_raw GROUP BY year, node`)
+	// Units per indicator, and an order-independent checksum of the inputs (the xor of
+	// a hash of every stored (unit, indicator, value), and their count), from the pass
+	// that took the indicators' statistics.
+	rows, err = tx.QueryContext(ctx, `SELECT year, node, inputs, checksum, imputed FROM c_lstats`)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,10 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 		var node string
 		var n, imp int64
 		var h uint64
-		rows.Scan(&y, &node, &n, &h, &imp)
+		if err := rows.Scan(&y, &node, &n, &h, &imp); err != nil {
+			rows.Close()
+			return nil, err
+		}
 		if r := byYear[y]; r != nil {
 			r.NodeUnits[node] = int(n + imp)
 			r.Inputs += n

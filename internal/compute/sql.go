@@ -295,7 +295,9 @@ const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, mi
 	min(x) AS xmin, max(x) AS xmax FROM t GROUP BY year, node)`
 
 // treatLeaves defines the view c_leafval: each indicator capped or floored, winsorised,
-// transformed, given its direction and normalised. It is a view, not a table: the
+// transformed, given its direction and normalised, and the table c_lstats: per year
+// and indicator, the statistics the normalisations need, and (in the same pass) the
+// counts of stored and imputed inputs and their checksum. c_leafval is a view, not a table: the
 // treated indicator values feed only their parents' aggregation and are never stored,
 // so materialising them would cost a write and a read of every input value. c_val
 // receives the nodes.
@@ -323,14 +325,15 @@ func treatLeaves(f *framework.Framework) string {
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit VARCHAR, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS
 		WITH r0 AS (
-			SELECT r.year, r.unit, r.node, p.norm, p.dir, p.target, p.lo, p.hi, p.transform, %[1]s AS x0
+			SELECT r.year, r.unit, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform, %[1]s AS x0
 			FROM c_raw r JOIN c_leaf p ON r.node = p.id),
 		r1 AS (SELECT r.*, %[2]s AS x FROM r0 r %[3]s),
 		t0 AS (SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v,
 		              %[6]s AS g FROM r1)
 		SELECT *, %[4]s FROM t0;
 		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
-			min(x) AS xmin, max(x) AS xmax FROM c_leaft GROUP BY year, node;
+			min(x) AS xmin, max(x) AS xmax, count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
+			coalesce(bit_xor(hash(unit, node, raw)) FILTER (NOT imputed), 0) AS checksum FROM c_leaft GROUP BY year, node;
 		CREATE OR REPLACE TEMP VIEW c_leafval AS
 		SELECT t.year, t.unit, t.node, %[5]s AS value FROM c_leaft t JOIN c_lstats s USING (year, node)`,
 		cap, x, wjoin, windows(u), normalise(f.Scale, true, sameNorm(leafMethods(f))), g)
