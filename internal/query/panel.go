@@ -134,16 +134,18 @@ func panelSQL(choices []Choice) string {
 				bandCase("p.egdi", bands), bandCase("p.egdi", classes), c.Digits, unitCols, c.Year))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT s.unit, s.year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
-			st.band AS grp, st.class, 'computed' AS source, %s AS dataset, %d AS digits, %v AS synthetic, %s
-			FROM (SELECT unit, year,
+		// The root's value and rank come from standings, the UN sub-indices from scores
+		// (only those nodes are read); a unit may have either without the other.
+		parts = append(parts, fmt.Sprintf(`SELECT coalesce(st.unit, s.unit) AS unit, %[5]d AS year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
+			st.band AS grp, st.class, 'computed' AS source, %[1]s AS dataset, %[2]d AS digits, %[3]v AS synthetic, %[4]s
+			FROM (SELECT unit,
 			        max(value) FILTER (WHERE node = 'osi') AS osi, max(value) FILTER (WHERE node = 'tii') AS tii,
 			        max(value) FILTER (WHERE node = 'hci') AS hci, max(value) FILTER (WHERE node = 'epi') AS epi
-			      FROM scores WHERE dataset = %s AND year = %d GROUP BY unit, year) s
-			LEFT JOIN standings st ON st.dataset = %s AND st.year = s.year AND st.unit = s.unit
-			JOIN units u ON u.unit = s.unit
+			      FROM scores WHERE dataset = %[1]s AND year = %[5]d AND node IN ('osi', 'tii', 'hci', 'epi') GROUP BY unit) s
+			FULL JOIN (SELECT unit, value, rank, band, class FROM standings WHERE dataset = %[1]s AND year = %[5]d) st ON st.unit = s.unit
+			JOIN units u ON u.unit = coalesce(st.unit, s.unit)
 			WHERE coalesce(st.value, s.osi, s.tii, s.hci, s.epi) IS NOT NULL`,
-			q(c.Dataset), c.Digits, c.Synthetic, unitCols, q(c.Dataset), c.Year, q(c.Dataset)))
+			q(c.Dataset), c.Digits, c.Synthetic, unitCols, c.Year))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }
