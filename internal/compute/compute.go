@@ -109,7 +109,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {

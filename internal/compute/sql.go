@@ -38,16 +38,18 @@ func leafParams(f *framework.Framework) string {
 }
 
 // nodeParams writes nodes (aggregation, normalisation, number of children) and edges.
+// Nodes are numbered (i, their position in the framework), and edges name their parent
+// by number too (pi): levels group and join on the number, which is cheaper than the id.
 func nodeParams(f *framework.Framework) string {
 	var nodes, edges []string
-	for _, n := range f.Nodes {
-		nodes = append(nodes, fmt.Sprintf("(%s, %s, %s, %s, %d)", q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), len(n.Children)))
+	for i, n := range f.Nodes {
+		nodes = append(nodes, fmt.Sprintf("(%d, %s, %s, %s, %s, %d)", i, q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), len(n.Children)))
 		for _, c := range n.Children {
-			edges = append(edges, fmt.Sprintf("(%s, %s, %v::DOUBLE)", q(n.ID), q(c.ID), c.Weight))
+			edges = append(edges, fmt.Sprintf("(%d, %s, %s, %v::DOUBLE)", i, q(n.ID), q(c.ID), c.Weight))
 		}
 	}
-	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(id, agg, zeros, norm, nkids);
-		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(parent, child, w)`
+	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, nkids);
+		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(pi, parent, child, w)`
 }
 
 // uses reports which options the framework uses, so the SQL computes only what is needed.
@@ -279,14 +281,15 @@ func leafMethods(f *framework.Framework) []string {
 	return out
 }
 
-// windows adds rank and percent rank columns when the framework uses them.
-func windows(u uses) string {
+// windows adds rank and percent rank columns when the framework uses them, over the
+// rows of each partition (a year and node, and a parent when leaves carry their edges).
+func windows(u uses, partition string) string {
 	rk, pr := "NULL::DOUBLE", "NULL::DOUBLE"
 	if u.rank {
-		rk = "rank() OVER (PARTITION BY year, node ORDER BY v)"
+		rk = "rank() OVER (PARTITION BY " + partition + " ORDER BY v)"
 	}
 	if u.percentile {
-		pr = "percent_rank() OVER (PARTITION BY year, node ORDER BY v)"
+		pr = "percent_rank() OVER (PARTITION BY " + partition + " ORDER BY v)"
 	}
 	return fmt.Sprintf("%s AS rk, %s AS pr", rk, pr)
 }
@@ -294,27 +297,19 @@ func windows(u uses) string {
 const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
 	min(x) AS xmin, max(x) AS xmax FROM t GROUP BY year, node)`
 
-// treatLeaves defines the view c_leafval: each indicator capped or floored, winsorised,
-// transformed, given its direction and normalised, and the table c_lstats: per year
-// and indicator, the statistics the normalisations need, and (in the same pass) the
-// counts of stored and imputed inputs and their checksum. c_leafval is a view, not a table: the
-// treated indicator values feed only their parents' aggregation and are never stored,
-// so materialising them would cost a write and a read of every input value. c_val
-// receives the nodes.
-func treatLeaves(f *framework.Framework) string {
-	u := usesOf(f)
+// treated is a SELECT of the indicator values of c_raw r joined to their parameters p
+// (and the winsorisation clamps lo, hi), with x0 capped and floored, x winsorised and
+// transformed, v given its direction and g the goalposts' share. Expressions for
+// options the framework does not use are left out.
+func treated(u uses, from, lo, hi string, extra string) string {
 	x := "x0"
-	wjoin := ""
 	if u.winsor {
-		x = "CASE WHEN x0 > wi.hi THEN wi.hi WHEN x0 < wi.lo THEN wi.lo ELSE x0 END"
-		wjoin = "LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = r.node"
+		x = "CASE WHEN x0 > clamp_hi THEN clamp_hi WHEN x0 < clamp_lo THEN clamp_lo ELSE x0 END"
+		extra += fmt.Sprintf(", %s AS clamp_lo, %s AS clamp_hi", lo, hi)
 	}
 	if u.transform {
 		x = fmt.Sprintf("CASE transform WHEN 'log' THEN ln(%[1]s) WHEN 'log1p' THEN ln(1 + %[1]s) ELSE %[1]s END", x)
 	}
-	// The treated values (a view), their statistics per year and indicator (a small
-	// table, one pass), and the normalised values (a view over both). Expressions for
-	// options the framework does not use are left out.
 	cap, g := capped, "NULL::DOUBLE"
 	if !u.caps {
 		cap = "r.value"
@@ -322,46 +317,83 @@ func treatLeaves(f *framework.Framework) string {
 	if u.goalposts {
 		g = "greatest(0, least(1, (x - lo) / (hi - lo)))"
 	}
+	return fmt.Sprintf(`SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v, %s AS g FROM (
+			SELECT *, %s AS x FROM (
+				SELECT r.year, r.unit, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
+				FROM %s))`, g, x, extra, cap, from)
+}
+
+// treatLeaves defines the view c_leafval: each indicator capped or floored, winsorised,
+// transformed, given its direction and normalised. Two passes over the values: the
+// first (the view c_leaft) takes per year and indicator the statistics the
+// normalisations need, and the counts of stored and imputed inputs and their checksum,
+// into c_lstats; c_lnorm joins them to the indicators' parameters and clamps, so that the
+// second pass (c_leafval, and the leaves of aggregateLevel, which also carry their
+// edges from c_lnorme) joins the values to one small table. c_leafval is a view, not a
+// table: the treated indicator values feed only their parents' aggregation and are never
+// stored, so materialising them would cost a write and a read of every input value.
+// c_val receives the nodes.
+func treatLeaves(f *framework.Framework) string {
+	u := usesOf(f)
+	stats := treated(u, "c_raw r JOIN c_leaf p ON r.node = p.id LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = r.node", "wi.lo", "wi.hi", "")
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit VARCHAR, node VARCHAR, value DOUBLE);
-		CREATE OR REPLACE TEMP VIEW c_leaft AS
-		WITH r0 AS (
-			SELECT r.year, r.unit, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform, %[1]s AS x0
-			FROM c_raw r JOIN c_leaf p ON r.node = p.id),
-		r1 AS (SELECT r.*, %[2]s AS x FROM r0 r %[3]s),
-		t0 AS (SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v,
-		              %[6]s AS g FROM r1)
-		SELECT *, %[4]s FROM t0;
+		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
 		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
 			min(x) AS xmin, max(x) AS xmax, count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
 			coalesce(bit_xor(hash(unit, node, raw)) FILTER (NOT imputed), 0) AS checksum FROM c_leaft GROUP BY year, node;
-		CREATE OR REPLACE TEMP VIEW c_leafval AS
-		SELECT t.year, t.unit, t.node, %[5]s AS value FROM c_leaft t JOIN c_lstats s USING (year, node)`,
-		cap, x, wjoin, windows(u), normalise(f.Scale, true, sameNorm(leafMethods(f))), g)
+		CREATE OR REPLACE TEMP TABLE c_lnorm AS
+			SELECT s.year, s.node, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
+			FROM c_lstats s JOIN c_leaf p ON p.id = s.node LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
+		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
+		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafValues(f, false))
+}
+
+// leafValues is a SELECT of the normalised indicator values (year, unit, node, value),
+// with each parent's number and the edge's weight (pi, w) when edges is set.
+func leafValues(f *framework.Framework, edges bool) string {
+	u := usesOf(f)
+	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON p.year = r.year AND p.node = r.node", "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
+	if edges {
+		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON p.year = r.year AND p.node = r.node", "year, node, pi", extra+", p.pi, p.w", ", pi, w"
+	}
+	return fmt.Sprintf(`SELECT year, unit, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
+		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.clamp_lo", "p.clamp_hi", extra))
 }
 
 // aggregateLevel adds the nodes of one level: the weighted arithmetic, geometric or
 // harmonic mean of their children, for units that have every child, normalised over the
 // year. Geometric and harmonic means of negative values give no value; a zero child
-// makes them 0 (zeros: zero) or counts as 1e-6 × scale (zeros: epsilon).
+// makes them 0 (zeros: zero) or counts as 1e-6 × scale (zeros: epsilon). Leaf children
+// come normalised with their edges (one join); node children are read from c_val.
 func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	u := usesOf(f)
-	ids := make([]string, len(level))
+	nums := make([]string, len(level))
 	levelMethods := make([]string, len(level))
-	from := "c_val"
+	leaves, nodes := false, false
 	for i, n := range level {
-		ids[i] = q(n.ID)
+		nums[i] = fmt.Sprint(nodeNumber(f, n.ID))
 		levelMethods[i] = n.Normalise
 		for _, c := range n.Children {
 			if f.Node(c.ID) == nil {
-				from = "(SELECT * FROM c_val UNION ALL SELECT * FROM c_leafval)"
+				leaves = true
+			} else {
+				nodes = true
 			}
 		}
+	}
+	in := strings.Join(nums, ", ")
+	var parts []string
+	if leaves {
+		parts = append(parts, fmt.Sprintf(`SELECT year, unit, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true), in))
+	}
+	if nodes {
+		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
 	}
 	eps := fmt.Sprintf("%v", 1e-6*f.Scale)
 	means, pick := "", "arith"
 	if u.geometric {
-		means = fmt.Sprintf(`, exp(sum(e.w * ln(greatest(v.value, %[1]s))) / nullif(sum(e.w), 0)) AS geo,
-			sum(e.w) / nullif(sum(e.w / greatest(v.value, %[1]s)), 0) AS harm, min(v.value) AS vmin`, eps)
+		means = fmt.Sprintf(`, exp(sum(v.w * ln(greatest(v.value, %[1]s))) / nullif(sum(v.w), 0)) AS geo,
+			sum(v.w) / nullif(sum(v.w / greatest(v.value, %[1]s)), 0) AS harm, min(v.value) AS vmin`, eps)
 		pick = `CASE p.agg WHEN 'arithmetic' THEN arith
 			WHEN 'geometric' THEN CASE WHEN vmin < 0 THEN NULL WHEN vmin = 0 AND p.zeros = 'zero' THEN 0 ELSE geo END
 			WHEN 'harmonic' THEN CASE WHEN vmin < 0 THEN NULL WHEN vmin = 0 AND p.zeros = 'zero' THEN 0 ELSE harm END END`
@@ -370,15 +402,24 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	// aggregation would repeat the largest group-by.
 	return fmt.Sprintf(`INSERT INTO c_val
 		WITH a AS MATERIALIZED (
-			SELECT v.year, v.unit, e.parent AS node, sum(e.w * v.value) / nullif(sum(e.w), 0) AS arith, count(*) AS n %s
-			FROM %s v JOIN c_edge e ON v.node = e.child
-			WHERE e.parent IN (%s)
-			GROUP BY v.year, v.unit, e.parent),
-		t0 AS (SELECT a.year, a.unit, a.node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.node = p.id WHERE a.n = p.nkids),
+			SELECT v.year, v.unit, v.pi, sum(v.w * v.value) / nullif(sum(v.w), 0) AS arith, count(*) AS n %s
+			FROM (%s) v
+			GROUP BY v.year, v.unit, v.pi),
+		t0 AS (SELECT a.year, a.unit, p.id AS node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n = p.nkids),
 		t AS (SELECT *, v AS x, %s FROM t0 WHERE v IS NOT NULL),
 		%s
 		SELECT t.year, t.unit, t.node, %s AS value FROM t JOIN s USING (year, node)`,
-		means, from, strings.Join(ids, ", "), pick, windows(u), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
+		means, strings.Join(parts, " UNION ALL "), pick, windows(u, "year, node"), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
+}
+
+// nodeNumber is a node's position in the framework, its number in c_node and c_edge.
+func nodeNumber(f *framework.Framework, id string) int {
+	for i, n := range f.Nodes {
+		if n.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // standingsSQL ranks the root on its value rounded to the framework's digits and
