@@ -324,16 +324,30 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		ys = append(ys, fmt.Sprint(r.Year))
 	}
 	in := "(" + strings.Join(ys, ", ") + ")"
+	// Names are stored as numbers (store.Codes): the dataset, nodes, bands and classes.
+	names := []string{dataset}
+	for _, n := range f.Nodes {
+		names = append(names, n.ID)
+	}
+	for _, b := range append(append([]*framework.Band{}, f.Bands...), f.Classes...) {
+		names = append(names, b.ID)
+	}
+	codes, err := store.Codes(ctx, tx, names...)
+	if err != nil {
+		return fmt.Errorf("storing results: %w", err)
+	}
+	ds, ct := codes[dataset], store.CodeTable(codes)
 	for _, s := range []string{
-		`DELETE FROM scores WHERE dataset = $1 AND year IN ` + in,
-		`DELETE FROM standings WHERE dataset = $1 AND year IN ` + in,
-		`DELETE FROM runs WHERE dataset = $1 AND year IN ` + in,
+		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
+		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
+		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, q(dataset), in),
 		// Nodes only: normalised indicator values are cheap to recompute and would
 		// multiply the rows written by the number of indicators.
-		`INSERT INTO scores SELECT $1, year, unit, node, value FROM c_val`,
-		`INSERT INTO standings SELECT $1, year, unit, value, rank, band, class FROM c_standing`,
+		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node`, ds, ct),
+		fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit, s.value, s.rank, b.id, k.id FROM c_standing s
+			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct),
 	} {
-		if _, err := tx.ExecContext(ctx, s, dataset); err != nil {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing results: %w", err)
 		}
 	}

@@ -431,7 +431,7 @@ func standingsSQL(f *framework.Framework) string {
 	}
 	band := func(bs []*framework.Band) string {
 		if len(bs) == 0 {
-			return "NULL"
+			return "NULL::VARCHAR"
 		}
 		var w []string
 		for _, b := range bs {

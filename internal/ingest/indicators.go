@@ -666,23 +666,34 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		return c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named)
 	}
 	write := func(tx *sql.Tx) error {
+		// Dataset and indicator names are stored as numbers (store.Codes).
+		names := []string{opt.Dataset}
+		for _, r := range results {
+			names = append(names, r.Indicators...)
+		}
+		codes, err := store.Codes(ctx, tx, names...)
+		if err != nil {
+			return fmt.Errorf("storing the import: %w", err)
+		}
+		ds, ix := codes[opt.Dataset], store.CodeTable(codes)
 		stmts := []string{
-			`INSERT INTO units (unit, name, name_zh, kind)
-			   SELECT n.unit, coalesce(n.name, n.unit), n.name_zh, 'custom'
-			   FROM incoming_units n ANTI JOIN units u ON u.unit = n.unit`,
-			`INSERT INTO indicator_values SELECT $1, unit, year, indicator, value FROM incoming`,
+			// a custom unit's name (its code unless given) and kind are NULL in unit_list
+			`INSERT INTO unit_list (unit, name, name_zh)
+			   SELECT n.unit, n.name, n.name_zh FROM incoming_units n ANTI JOIN unit_list u ON u.unit = n.unit`,
+			fmt.Sprintf(`INSERT INTO raw_values SELECT %d, n.unit, n.year, c.id, n.value FROM incoming n JOIN %s c ON c.name = n.indicator`, ds, ix),
 			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
 			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
 		}
 		if named {
-			stmts = append([]string{`UPDATE units SET name = n.name, name_zh = coalesce(n.name_zh, units.name_zh)
+			stmts = append([]string{`UPDATE unit_list SET name = n.name, name_zh = coalesce(n.name_zh, unit_list.name_zh)
 			   FROM (SELECT * FROM incoming_units WHERE name IS NOT NULL) n
-			   WHERE units.unit = n.unit AND units.kind = 'custom'`}, stmts...)
+			   WHERE unit_list.unit = n.unit AND unit_list.kind IS DISTINCT FROM 'country'`}, stmts...)
 		}
 		if existing {
 			// Replace the values of the same keys; a join, not a tuple IN, keeps this set-wise.
-			stmts = append([]string{`DELETE FROM indicator_values iv USING (SELECT DISTINCT unit, year, indicator FROM incoming) n
-			   WHERE iv.dataset = $1 AND iv.unit = n.unit AND iv.year = n.year AND iv.indicator = n.indicator`}, stmts...)
+			stmts = append([]string{fmt.Sprintf(`DELETE FROM raw_values iv
+			   USING (SELECT DISTINCT n.unit, n.year, c.id FROM incoming n JOIN %s c ON c.name = n.indicator) n
+			   WHERE iv.dataset_id = %d AND iv.unit = n.unit AND iv.year = n.year AND iv.indicator_id = n.id`, ix, ds)}, stmts...)
 		}
 		for i, s := range stmts {
 			done := store.Step(fmt.Sprintf("store statement %d", i+1))
