@@ -117,14 +117,14 @@ func (db *DB) Connector() *duckdb.Connector { return db.connector }
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS unit_list (
-  unit VARCHAR NOT NULL, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
+  unit VARCHAR NOT NULL USING COMPRESSION fsst, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
   m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
   ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN);
 CREATE TABLE IF NOT EXISTS datasets (
   dataset VARCHAR PRIMARY KEY, synthetic BOOLEAN, description VARCHAR);
 CREATE TABLE IF NOT EXISTS codes (id INTEGER PRIMARY KEY, code VARCHAR NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS raw_values (
-  dataset_id INTEGER NOT NULL, unit VARCHAR NOT NULL, year INTEGER NOT NULL,
+  dataset_id INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst, year INTEGER NOT NULL,
   indicator_id INTEGER NOT NULL, value DOUBLE NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
   year INTEGER NOT NULL, unit VARCHAR NOT NULL, name_published VARCHAR,
@@ -136,10 +136,10 @@ CREATE TABLE IF NOT EXISTS runs (
   engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
   framework_json VARCHAR, PRIMARY KEY (dataset, year));
 CREATE TABLE IF NOT EXISTS node_values (
-  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst,
   node_id INTEGER NOT NULL, value DOUBLE);
 CREATE TABLE IF NOT EXISTS root_values (
-  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst,
   value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER);
 CREATE TABLE IF NOT EXISTS imports (
   kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);
@@ -162,6 +162,10 @@ CREATE OR REPLACE VIEW standings AS
   FROM root_values v JOIN codes d ON d.id = v.dataset_id
   LEFT JOIN codes b ON b.id = v.band_id LEFT JOIN codes c ON c.id = v.class_id;
 `
+
+// Unit codes are compressed with FSST outright: left to choose, DuckDB also tries a
+// dictionary on every segment, which for large sets of distinct codes in no order (as
+// computed results come) doubles the time of the write and is then not used.
 
 // SchemaVersion is bumped when the schema changes incompatibly. Version 2 stores the
 // names of datasets, indicators, nodes and bands as numbers (codes), and a custom unit
