@@ -242,19 +242,7 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit) FROM c_raw GROUP BY year`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var y, n int
-		rows.Scan(&y, &n)
-		if r := byYear[y]; r != nil {
-			r.YearUnits = n
-		}
-	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT year, node, count(*) FROM c_val GROUP BY year, node`)
+	rows, err := tx.QueryContext(ctx, `SELECT year, node, count(*) FROM c_val GROUP BY year, node`)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +286,9 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 	for y, r := range byYear {
 		r.Checksum = fmt.Sprintf("%016x-%d", hashes[y], r.Inputs)
 	}
+	if err := yearUnits(ctx, tx, f, byYear, inds); err != nil {
+		return nil, err
+	}
 	var out []YearResult
 	for _, y := range years {
 		r := byYear[y]
@@ -310,6 +301,51 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Year < out[j].Year })
 	return out, nil
+}
+
+// yearUnits sets the number of units with any of the framework's indicators each year.
+// A root value needs every indicator under the root, so when every indicator is under
+// the root and each has exactly as many units as the root, those are the same units
+// and there are no others; only otherwise are the distinct units counted.
+func yearUnits(ctx context.Context, tx *sql.Conn, f *framework.Framework, byYear map[int]*YearResult, inds []string) error {
+	under := map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		under[id] = true
+		if n := f.Node(id); n != nil {
+			for _, c := range n.Children {
+				walk(c.ID)
+			}
+		}
+	}
+	walk(f.Root)
+	count := false
+	for _, r := range byYear {
+		r.YearUnits = r.Units
+		for _, id := range inds {
+			if !under[id] || r.NodeUnits[id] != r.Units {
+				count = true
+			}
+		}
+	}
+	if !count {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit) FROM c_raw GROUP BY year`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var y, n int
+		if err := rows.Scan(&y, &n); err != nil {
+			return err
+		}
+		if r := byYear[y]; r != nil {
+			r.YearUnits = n
+		}
+	}
+	return rows.Err()
 }
 
 func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult) error {

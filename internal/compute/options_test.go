@@ -211,3 +211,29 @@ func TestDenseAndCompetitionRanksOnZeroToHundred(t *testing.T) {
 		rows.Close()
 	}
 }
+
+// The units of a year are counted from the results when every indicator is under the
+// root and has as many units as the root, and exactly otherwise: here a supplementary
+// node's indicator s has as many units as the root, but one of them (E) has nothing
+// else, so the year has 4 units, 3 of them with a root value.
+func TestYearUnits(t *testing.T) {
+	full := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,4\nA,2022,y,1\nB,2022,y,5\nC,2022,y,3\n"
+	db := setup(t, full)
+	f := fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x, y]}\nindicators:\n  - {id: x}\n  - {id: y}\n")
+	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].YearUnits != 3 || res[0].Units != 3 || len(res[0].Lacking(f.UsedIndicators())) != 0 {
+		t.Errorf("complete data: %d units, %d with a root value, lacking %v", res[0].YearUnits, res[0].Units, res[0].Lacking(f.UsedIndicators()))
+	}
+	db = setup(t, full+"A,2022,s,1\nB,2022,s,1\nE,2022,s,1\n")
+	f = fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x, y]}\n  - {id: sup, children: [s]}\nindicators:\n  - {id: x}\n  - {id: y}\n  - {id: s}\n")
+	res, err = Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].YearUnits != 4 || res[0].Units != 3 {
+		t.Errorf("a unit with only the supplementary indicator: %d units, %d with a root value; want 4 and 3", res[0].YearUnits, res[0].Units)
+	}
+}
