@@ -224,3 +224,18 @@ func TestEmptySelectionsSayWhatIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// Member State codes in lower or mixed case attach to the country; other codes keep
+// their case.
+func TestISO3CodesInAnyCaseAttachToTheCountry(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	mustRun(t, db, "import", "indicators", write(t, dir, "case.csv",
+		"unit,year,indicator,value\nchn,2022,internet_users_pct,73.1\nInd,2022,internet_users_pct,43\nabc,2022,internet_users_pct,5\n"))
+	if n := count(t, db, "indicator_values WHERE unit IN ('CHN', 'IND', 'abc')"); n != 3 {
+		t.Errorf("%d of 3 values under CHN, IND and abc", n)
+	}
+	if n := count(t, db, "units WHERE kind = 'custom'"); n != 1 {
+		t.Errorf("%d custom units, want 1 (abc)", n)
+	}
+}

@@ -781,22 +781,25 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			}
 		}
 	}
-	// Unit codes that are Member State ISO3 codes in any case attach to the country.
-	done := store.Step("unit codes")
-	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
-		  AND upper(unit) IN (SELECT unit FROM units WHERE kind = 'country')`); err != nil {
-		return nil, err
-	}
-	done()
-	// The indicators present, for the range checks and the summary.
+	// One pass finds the indicators present (for the range checks and the summary) and
+	// whether any unit code is three letters not all upper case: Member State ISO3 codes
+	// in any case attach to the country, which takes a rewrite only when there are some.
 	res := &IndicatorResult{File: path, Layout: l.kind}
-	done = store.Step("indicators present")
+	done := store.Step("indicators present, unit codes")
 	var inds sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)) FROM stage`).Scan(&inds); err != nil {
+	var lower bool
+	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)),
+		count(*) FILTER (length(unit) = 3 AND unit <> upper(unit)) > 0 FROM stage`).Scan(&inds, &lower); err != nil {
 		return nil, err
 	}
 	if inds.Valid && inds.String != "" {
 		res.Indicators = strings.Split(inds.String, "\x1f")
+	}
+	if lower {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET unit = upper(unit) WHERE length(unit) = 3 AND unit <> upper(unit)
+			  AND upper(unit) IN (SELECT unit FROM units WHERE kind = 'country')`); err != nil {
+			return nil, err
+		}
 	}
 	done()
 	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators)
