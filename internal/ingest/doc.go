@@ -5,7 +5,8 @@
 //     any spelling of their name;
 //   - raw indicators, long (unit,year,indicator,value) or wide (unit,year,<indicator>...),
 //     from CSV, XLSX or Parquet, and the ITU DataHub and Our World in Data export formats,
-//     into indicator_values.
+//     into indicator_values (stored as raw_values, with dataset and indicator names as
+//     numbers; see package store).
 //
 // Bad input is refused with the file, line (or sheet row) and column, and nothing is
 // written. Large CSV files are parsed by DuckDB's reader; problems found afterwards
