@@ -817,8 +817,8 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			QUALIFY row_number() OVER (PARTITION BY unit, indicator ORDER BY year DESC) = 1`, opt.OnlyYear); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_keys AS
-			SELECT unit, year, count(*) AS rows, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage GROUP BY unit, year`); err != nil {
+		// regroup: the rows kept are the counts and units of the import
+		if _, err := groupKeys(ctx, tx, res.Indicators); err != nil {
 			return nil, err
 		}
 	}
