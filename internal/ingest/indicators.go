@@ -784,12 +784,14 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	// One pass finds the indicators present (for the range checks and the summary) and
 	// whether any unit code is three letters not all upper case: Member State ISO3 codes
 	// in any case attach to the country, which takes a rewrite only when there are some.
+	// The CASE upper-cases only the codes of three bytes (a FILTER's AND would evaluate
+	// upper() on every row).
 	res := &IndicatorResult{File: path, Layout: l.kind}
 	done := store.Step("indicators present, unit codes")
 	var inds sql.NullString
 	var lower bool
 	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)),
-		count(*) FILTER (length(unit) = 3 AND unit <> upper(unit)) > 0 FROM stage`).Scan(&inds, &lower); err != nil {
+		count(*) FILTER (CASE WHEN strlen(unit) = 3 THEN unit <> upper(unit) ELSE false END) > 0 FROM stage`).Scan(&inds, &lower); err != nil {
 		return nil, err
 	}
 	if inds.Valid && inds.String != "" {
