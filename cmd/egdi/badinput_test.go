@@ -239,3 +239,29 @@ func TestISO3CodesInAnyCaseAttachToTheCountry(t *testing.T) {
 		t.Errorf("%d custom units, want 1 (abc)", n)
 	}
 }
+
+// A new unit code whose key another code already has is refused, naming both, and
+// nothing is imported. (A real 64-bit collision cannot be written down; the stand-in
+// is a unit stored under the key of the code the file brings.)
+func TestUnitKeyCollisionIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.duckdb")
+	db, err := store.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO unit_list (unit_key, unit) VALUES (` + store.UnitKey("'S1'") + `, 'ZZ9')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = run(t, path, "import", "indicators", write(t, dir, "s.csv", "unit,year,indicator,value\nS1,2022,x1,1\nS2,2022,x1,2\n"))
+	if err == nil || !strings.Contains(err.Error(), `"S1" and "ZZ9"`) {
+		t.Fatalf("import of S1: %v, want the collision of S1 and ZZ9", err)
+	}
+	if n := count(t, path, "raw_values"); n != 0 {
+		t.Errorf("%d values stored after the refused import", n)
+	}
+	if n := count(t, path, "units WHERE kind = 'custom'"); n != 1 {
+		t.Errorf("%d custom units after the refused import, want 1 (ZZ9)", n)
+	}
+}

@@ -81,7 +81,7 @@ func RunAudit(ctx context.Context, db *store.DB, f *framework.Framework, dataset
 		m[k][u] = v
 	}
 	_, err := compute.Evaluate(ctx, db, f, compute.Options{Dataset: dataset, Years: []int{year}}, func(c *sql.Conn) error {
-		rows, err := c.QueryContext(ctx, `SELECT unit, node, value, imputed FROM c_raw WHERE year = ?`, year)
+		rows, err := c.QueryContext(ctx, `SELECT u.unit, r.node, r.value, r.imputed FROM c_raw r JOIN unit_list u USING (unit_key) WHERE r.year = ?`, year)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,8 @@ func RunAudit(ctx context.Context, db *store.DB, f *framework.Framework, dataset
 			}
 		}
 		rows.Close()
-		for _, q := range []string{`SELECT unit, node, value FROM c_leafval WHERE year = ?`, `SELECT unit, node, value FROM c_val WHERE year = ?`} {
+		for _, q := range []string{`SELECT u.unit, v.node, v.value FROM c_leafval v JOIN unit_list u USING (unit_key) WHERE v.year = ?`,
+			`SELECT u.unit, v.node, v.value FROM c_val v JOIN unit_list u USING (unit_key) WHERE v.year = ?`} {
 			rows, err := c.QueryContext(ctx, q, year)
 			if err != nil {
 				return err

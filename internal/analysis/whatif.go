@@ -105,7 +105,7 @@ func WhatIf(ctx context.Context, db *store.DB, f, g *framework.Framework, datase
 	read := func(fw *framework.Framework) (map[string]Shift, error) {
 		out := map[string]Shift{}
 		_, err := compute.Evaluate(ctx, db, fw, compute.Options{Dataset: dataset, Years: []int{year}}, func(c *sql.Conn) error {
-			rows, err := c.QueryContext(ctx, `SELECT unit, value, rank FROM c_standing WHERE year = ?`, year)
+			rows, err := c.QueryContext(ctx, `SELECT u.unit, s.value, s.rank FROM c_standing s JOIN unit_list u USING (unit_key) WHERE s.year = ?`, year)
 			if err != nil {
 				return err
 			}

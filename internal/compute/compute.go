@@ -94,9 +94,10 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 }
 
 // Evaluate computes the framework without storing anything, then lets read inspect the
-// working tables on the connection before they are dropped: c_raw (year, unit, node,
-// value, imputed), c_leafval (treated and normalised indicators), c_val (nodes) and
-// c_standing (the root's value, rank, band and class).
+// working tables on the connection before they are dropped: c_raw (year, unit_key,
+// node, value, imputed), c_leafval (treated and normalised indicators), c_val (nodes)
+// and c_standing (the root's value, rank, band and class). Units are keys: join
+// unit_list for their codes.
 func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
 	return run(ctx, db, f, opt, read)
 }
@@ -128,15 +129,18 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			for i, y := range opt.Years {
 				ys[i] = fmt.Sprint(y)
 			}
-			yearFilter = " AND iv.year IN (" + strings.Join(ys, ", ") + ")"
+			yearFilter = " AND v.year IN (" + strings.Join(ys, ", ") + ")"
 		}
 		universe := ""
 		if f.Universe == framework.UniverseMembers {
-			universe = " AND iv.unit IN (SELECT unit FROM units WHERE kind = 'country')"
+			universe = " AND v.unit_key IN (SELECT unit_key FROM unit_list WHERE kind = 'country')"
 		}
 		stmts := []string{
-			fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS SELECT iv.year, iv.unit, iv.indicator AS node, iv.value, false AS imputed
-				FROM indicator_values iv WHERE iv.dataset = %s AND iv.indicator IN (%s)%s%s`,
+			// the stored values by unit key: the view indicator_values would join every
+			// value to its unit's code, which nothing here needs
+			fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS SELECT v.year, v.unit_key, i.code AS node, v.value, false AS imputed
+				FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id
+				WHERE d.code = %s AND i.code IN (%s)%s%s`,
 				rawKind(f), q(opt.Dataset), strings.Join(indList, ", "), yearFilter, universe),
 			leafParams(f),
 			nodeParams(f),
@@ -331,7 +335,7 @@ func yearUnits(ctx context.Context, tx *sql.Conn, f *framework.Framework, byYear
 	if !count {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit) FROM c_raw GROUP BY year`)
+	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit_key) FROM c_raw GROUP BY year`)
 	if err != nil {
 		return err
 	}
@@ -379,8 +383,8 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, q(dataset), in),
 		// Nodes only: normalised indicator values are cheap to recompute and would
 		// multiply the rows written by the number of indicators.
-		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node`, ds, ct),
-		fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit, s.value, s.rank, b.id, k.id FROM c_standing s
+		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node`, ds, ct),
+		fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, b.id, k.id FROM c_standing s
 			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct),
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {

@@ -95,24 +95,25 @@ func impute(ctx context.Context, c *sql.Conn, f *framework.Framework, dataset st
 		case framework.ImputeGroupMean, framework.ImputeGroupMedian:
 			agg := map[string]string{framework.ImputeGroupMean: "avg", framework.ImputeGroupMedian: "median"}[in.Impute]
 			g := in.ImputeGroup
-			join = fmt.Sprintf(`JOIN units un ON un.unit = m.unit
-				JOIN (SELECT r.year, u2.%[1]s AS g, %[2]s(r.value) AS v FROM c_raw r JOIN units u2 USING (unit)
+			join = fmt.Sprintf(`JOIN units un ON un.unit_key = m.unit_key
+				JOIN (SELECT r.year, u2.%[1]s AS g, %[2]s(r.value) AS v FROM c_raw r JOIN units u2 USING (unit_key)
 				      WHERE r.node = %[3]s AND NOT r.imputed GROUP BY ALL) s ON s.year = m.year AND s.g = un.%[1]s`, g, agg, q(id))
 			fill = "s.v"
 		case framework.ImputePrevious:
-			join = fmt.Sprintf(`JOIN (SELECT unit, year AS y, value FROM indicator_values WHERE dataset = %s AND indicator = %s) s
-				ON s.unit = m.unit AND s.y < m.year`, q(dataset), q(id))
+			join = fmt.Sprintf(`JOIN (SELECT v.unit_key, v.year AS y, v.value FROM raw_values v
+				      JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id WHERE d.code = %s AND i.code = %s) s
+				ON s.unit_key = m.unit_key AND s.y < m.year`, q(dataset), q(id))
 			fill = "arg_max(s.value, s.y)"
 		}
 		group := ""
 		if in.Impute == framework.ImputePrevious {
-			group = "GROUP BY m.year, m.unit, m.node"
+			group = "GROUP BY m.year, m.unit_key, m.node"
 		}
 		_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_raw
-			WITH u AS (SELECT DISTINCT year, unit FROM c_raw),
-			m AS (SELECT u.year, u.unit, %[1]s AS node FROM u
-			      ANTI JOIN (SELECT year, unit FROM c_raw WHERE node = %[1]s) r ON r.year = u.year AND r.unit = u.unit)
-			SELECT m.year, m.unit, m.node, %[2]s AS value, true FROM m %[3]s %[4]s`, q(id), fill, join, group))
+			WITH u AS (SELECT DISTINCT year, unit_key FROM c_raw),
+			m AS (SELECT u.year, u.unit_key, %[1]s AS node FROM u
+			      ANTI JOIN (SELECT year, unit_key FROM c_raw WHERE node = %[1]s) r ON r.year = u.year AND r.unit_key = u.unit_key)
+			SELECT m.year, m.unit_key, m.node, %[2]s AS value, true FROM m %[3]s %[4]s`, q(id), fill, join, group))
 		if err != nil {
 			return fmt.Errorf("imputing %s: %w", id, err)
 		}
@@ -128,9 +129,10 @@ func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) e
 	var node, unit, transform string
 	var year int
 	var v float64
-	err := c.QueryRowContext(ctx, `SELECT r.node, r.unit, r.year, `+capped+`, p.transform FROM c_raw r JOIN c_leaf p ON r.node = p.id
+	err := c.QueryRowContext(ctx, `SELECT r.node, u.unit, r.year, `+capped+`, p.transform FROM c_raw r JOIN c_leaf p ON r.node = p.id
+		JOIN unit_list u USING (unit_key)
 		WHERE (p.transform = 'log' AND `+capped+` <= 0) OR (p.transform = 'log1p' AND `+capped+` <= -1)
-		ORDER BY r.node, r.year, r.unit LIMIT 1`).Scan(&node, &unit, &year, &v, &transform)
+		ORDER BY r.node, r.year, u.unit LIMIT 1`).Scan(&node, &unit, &year, &v, &transform)
 	if err == sql.ErrNoRows {
 		return nil
 	}
@@ -319,7 +321,7 @@ func treated(u uses, from, lo, hi string, extra string) string {
 	}
 	return fmt.Sprintf(`SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v, %s AS g FROM (
 			SELECT *, %s AS x FROM (
-				SELECT r.year, r.unit, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
+				SELECT r.year, r.unit_key, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
 				FROM %s))`, g, x, extra, cap, from)
 }
 
@@ -336,11 +338,11 @@ func treated(u uses, from, lo, hi string, extra string) string {
 func treatLeaves(f *framework.Framework) string {
 	u := usesOf(f)
 	stats := treated(u, "c_raw r JOIN c_leaf p ON r.node = p.id LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = r.node", "wi.lo", "wi.hi", "")
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit VARCHAR, node VARCHAR, value DOUBLE);
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
 		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
 			min(x) AS xmin, max(x) AS xmax, count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
-			coalesce(bit_xor(hash(unit, node, raw)) FILTER (NOT imputed), 0) AS checksum FROM c_leaft GROUP BY year, node;
+			coalesce(bit_xor(hash(unit_key, node, raw)) FILTER (NOT imputed), 0) AS checksum FROM c_leaft GROUP BY year, node;
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
 			SELECT s.year, s.node, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
 			FROM c_lstats s JOIN c_leaf p ON p.id = s.node LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
@@ -356,7 +358,7 @@ func leafValues(f *framework.Framework, edges bool) string {
 	if edges {
 		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON p.year = r.year AND p.node = r.node", "year, node, pi", extra+", p.pi, p.w", ", pi, w"
 	}
-	return fmt.Sprintf(`SELECT year, unit, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
+	return fmt.Sprintf(`SELECT year, unit_key, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
 		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.clamp_lo", "p.clamp_hi", extra))
 }
 
@@ -384,10 +386,10 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	in := strings.Join(nums, ", ")
 	var parts []string
 	if leaves {
-		parts = append(parts, fmt.Sprintf(`SELECT year, unit, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true), in))
+		parts = append(parts, fmt.Sprintf(`SELECT year, unit_key, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true), in))
 	}
 	if nodes {
-		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
+		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit_key, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
 	}
 	eps := fmt.Sprintf("%v", 1e-6*f.Scale)
 	means, pick := "", "arith"
@@ -402,13 +404,13 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	// aggregation would repeat the largest group-by.
 	return fmt.Sprintf(`INSERT INTO c_val
 		WITH a AS MATERIALIZED (
-			SELECT v.year, v.unit, v.pi, sum(v.w * v.value) / nullif(sum(v.w), 0) AS arith, count(*) AS n %s
+			SELECT v.year, v.unit_key, v.pi, sum(v.w * v.value) / nullif(sum(v.w), 0) AS arith, count(*) AS n %s
 			FROM (%s) v
-			GROUP BY v.year, v.unit, v.pi),
-		t0 AS (SELECT a.year, a.unit, p.id AS node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n = p.nkids),
+			GROUP BY v.year, v.unit_key, v.pi),
+		t0 AS (SELECT a.year, a.unit_key, p.id AS node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n = p.nkids),
 		t AS (SELECT *, v AS x, %s FROM t0 WHERE v IS NOT NULL),
 		%s
-		SELECT t.year, t.unit, t.node, %s AS value FROM t JOIN s USING (year, node)`,
+		SELECT t.year, t.unit_key, t.node, %s AS value FROM t JOIN s USING (year, node)`,
 		means, strings.Join(parts, " UNION ALL "), pick, windows(u, "year, node"), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
 }
 
@@ -440,7 +442,7 @@ func standingsSQL(f *framework.Framework) string {
 		return "CASE " + strings.Join(w, " ") + " END"
 	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_standing AS
-		SELECT year, unit, value, %s OVER (PARTITION BY year ORDER BY rv DESC) AS rank, %s AS band, %s AS class
-		FROM (SELECT year, unit, value, round(value, %d) AS rv FROM c_val WHERE node = %s)`,
+		SELECT year, unit_key, value, %s OVER (PARTITION BY year ORDER BY rv DESC) AS rank, %s AS band, %s AS class
+		FROM (SELECT year, unit_key, value, round(value, %d) AS rv FROM c_val WHERE node = %s)`,
 		rank, band(f.Bands), band(f.Classes), f.Digits, q(f.Root))
 }

@@ -660,7 +660,7 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return err
 			}
 		}
-		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM indicator_values WHERE dataset = ?)`, opt.Dataset).Scan(&existing); err != nil {
+		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_values v JOIN codes d ON d.id = v.dataset_id WHERE d.code = ?)`, opt.Dataset).Scan(&existing); err != nil {
 			return err
 		}
 		return c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named)
@@ -676,11 +676,14 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			return fmt.Errorf("storing the import: %w", err)
 		}
 		ds, ix := codes[opt.Dataset], store.CodeTable(codes)
+		// Units are stored by key (store.UnitKey), computed from the code: the values need
+		// no lookup of their units.
 		stmts := []string{
 			// a custom unit's name (its code unless given) and kind are NULL in unit_list
-			`INSERT INTO unit_list (unit, name, name_zh)
-			   SELECT n.unit, n.name, n.name_zh FROM incoming_units n ANTI JOIN unit_list u ON u.unit = n.unit`,
-			fmt.Sprintf(`INSERT INTO raw_values SELECT %d, n.unit, n.year, c.id, n.value FROM incoming n JOIN %s c ON c.name = n.indicator`, ds, ix),
+			`INSERT INTO unit_list (unit_key, unit, name, name_zh)
+			   SELECT ` + store.UnitKey("n.unit") + `, n.unit, n.name, n.name_zh FROM incoming_units n
+			   ANTI JOIN unit_list u ON u.unit_key = ` + store.UnitKey("n.unit"),
+			fmt.Sprintf(`INSERT INTO raw_values SELECT %d, %s, n.year, c.id, n.value FROM incoming n JOIN %s c ON c.name = n.indicator`, ds, store.UnitKey("n.unit"), ix),
 			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
 			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
 		}
@@ -692,8 +695,8 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if existing {
 			// Replace the values of the same keys; a join, not a tuple IN, keeps this set-wise.
 			stmts = append([]string{fmt.Sprintf(`DELETE FROM raw_values iv
-			   USING (SELECT DISTINCT n.unit, n.year, c.id FROM incoming n JOIN %s c ON c.name = n.indicator) n
-			   WHERE iv.dataset_id = %d AND iv.unit = n.unit AND iv.year = n.year AND iv.indicator_id = n.id`, ix, ds)}, stmts...)
+			   USING (SELECT DISTINCT %s AS unit_key, n.year, c.id FROM incoming n JOIN %s c ON c.name = n.indicator) n
+			   WHERE iv.dataset_id = %d AND iv.unit_key = n.unit_key AND iv.year = n.year AND iv.indicator_id = n.id`, store.UnitKey("n.unit"), ix, ds)}, stmts...)
 		}
 		for i, s := range stmts {
 			done := store.Step(fmt.Sprintf("store statement %d", i+1))
@@ -707,6 +710,13 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return fmt.Errorf("storing the import: %w", err)
 			}
 			done()
+		}
+		// a new code whose key another code already has would otherwise share its values
+		done := store.Step("unit keys")
+		err = store.CheckUnitKeys(ctx, tx, `SELECT unit FROM incoming_units`)
+		done()
+		if err != nil {
+			return err
 		}
 		<-hashed
 		for i, r := range results {

@@ -134,18 +134,24 @@ func panelSQL(choices []Choice) string {
 				bandCase("p.egdi", bands), bandCase("p.egdi", classes), c.Digits, unitCols, c.Year))
 			continue
 		}
-		// The root's value and rank come from standings, the UN sub-indices from scores
-		// (only those nodes are read); a unit may have either without the other.
-		parts = append(parts, fmt.Sprintf(`SELECT coalesce(st.unit, s.unit) AS unit, %[5]d AS year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
-			st.band AS grp, st.class, 'computed' AS source, %[1]s AS dataset, %[2]d AS digits, %[3]v AS synthetic, %[4]s
-			FROM (SELECT unit,
-			        max(value) FILTER (WHERE node = 'osi') AS osi, max(value) FILTER (WHERE node = 'tii') AS tii,
-			        max(value) FILTER (WHERE node = 'hci') AS hci, max(value) FILTER (WHERE node = 'epi') AS epi
-			      FROM scores WHERE dataset = %[1]s AND year = %[5]d AND node IN ('osi', 'tii', 'hci', 'epi') GROUP BY unit) s
-			FULL JOIN (SELECT unit, value, rank, band, class FROM standings WHERE dataset = %[1]s AND year = %[5]d) st ON st.unit = s.unit
-			JOIN units u ON u.unit = coalesce(st.unit, s.unit)
+		// The root's value and rank come from root_values, the UN sub-indices from
+		// node_values (only those nodes are read); a unit may have either without the
+		// other. The tables are read directly, by unit key, so that each value meets its
+		// unit once, for the code and the names together.
+		ds := fmt.Sprintf("(SELECT id FROM codes WHERE code = %s)", q(c.Dataset))
+		parts = append(parts, fmt.Sprintf(`SELECT u.unit, %[5]d AS year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
+			b.code AS grp, k.code AS class, 'computed' AS source, %[1]s AS dataset, %[2]d AS digits, %[3]v AS synthetic, %[4]s
+			FROM (SELECT v.unit_key,
+			        max(v.value) FILTER (WHERE n.code = 'osi') AS osi, max(v.value) FILTER (WHERE n.code = 'tii') AS tii,
+			        max(v.value) FILTER (WHERE n.code = 'hci') AS hci, max(v.value) FILTER (WHERE n.code = 'epi') AS epi
+			      FROM node_values v JOIN codes n ON n.id = v.node_id
+			      WHERE v.dataset_id = %[6]s AND v.year = %[5]d AND n.code IN ('osi', 'tii', 'hci', 'epi') GROUP BY v.unit_key) s
+			FULL JOIN (SELECT unit_key, value, rank, band_id, class_id FROM root_values WHERE dataset_id = %[6]s AND year = %[5]d) st
+			  ON st.unit_key = s.unit_key
+			JOIN units u ON u.unit_key = coalesce(st.unit_key, s.unit_key)
+			LEFT JOIN codes b ON b.id = st.band_id LEFT JOIN codes k ON k.id = st.class_id
 			WHERE coalesce(st.value, s.osi, s.tii, s.hci, s.epi) IS NOT NULL`,
-			q(c.Dataset), c.Digits, c.Synthetic, unitCols, c.Year))
+			q(c.Dataset), c.Digits, c.Synthetic, unitCols, c.Year, ds))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

@@ -15,10 +15,11 @@
 //	imports          the files imported, with their checksum
 //
 // units, indicator_values, scores and standings are views: their rows are stored in
-// unit_list (a custom unit's name and kind NULL unless given), and raw_values,
-// node_values and root_values with the names of datasets, indicators, nodes, bands and
-// classes as numbers from the table codes, which makes writing millions of rows several
-// times faster. Read the views; write the tables (with Codes).
+// unit_list (each unit's key, and a custom unit's name and kind NULL unless given), and
+// raw_values, node_values and root_values with units as keys (UnitKey) and the names of
+// datasets, indicators, nodes, bands and classes as numbers from the table codes, which
+// makes writing millions of rows several times faster. Read the views; write the tables
+// (with UnitKey and Codes).
 package store
 
 import (
@@ -117,14 +118,15 @@ func (db *DB) Connector() *duckdb.Connector { return db.connector }
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS unit_list (
-  unit VARCHAR NOT NULL USING COMPRESSION fsst, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
-  m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
+  unit_key UBIGINT NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst, name VARCHAR, name_zh VARCHAR, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS member_states (
+  unit_key UBIGINT NOT NULL, m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
   ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN);
 CREATE TABLE IF NOT EXISTS datasets (
   dataset VARCHAR PRIMARY KEY, synthetic BOOLEAN, description VARCHAR);
 CREATE TABLE IF NOT EXISTS codes (id INTEGER PRIMARY KEY, code VARCHAR NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS raw_values (
-  dataset_id INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst, year INTEGER NOT NULL,
+  dataset_id INTEGER NOT NULL, unit_key UBIGINT NOT NULL, year INTEGER NOT NULL,
   indicator_id INTEGER NOT NULL, value DOUBLE NOT NULL);
 CREATE TABLE IF NOT EXISTS published (
   year INTEGER NOT NULL, unit VARCHAR NOT NULL, name_published VARCHAR,
@@ -136,56 +138,105 @@ CREATE TABLE IF NOT EXISTS runs (
   engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
   framework_json VARCHAR, PRIMARY KEY (dataset, year));
 CREATE TABLE IF NOT EXISTS node_values (
-  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst,
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
   node_id INTEGER NOT NULL, value DOUBLE);
 CREATE TABLE IF NOT EXISTS root_values (
-  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst,
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
   value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER);
 CREATE TABLE IF NOT EXISTS imports (
   kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);
 `
 
-// views give the tables that store names as codes their readable shape.
+// views give the tables that store names as numbers their readable shape.
 const views = `
 CREATE OR REPLACE VIEW units AS
-  SELECT unit, coalesce(name, unit) AS name, name_zh, coalesce(kind, 'custom') AS kind,
+  SELECT unit_key, unit, coalesce(name, unit) AS name, name_zh, coalesce(kind, 'custom') AS kind,
          m49, region, region_zh, subregion, subregion_zh, ldc, lldc, sids
-  FROM unit_list;
+  FROM unit_list LEFT JOIN member_states USING (unit_key);
 CREATE OR REPLACE VIEW indicator_values AS
-  SELECT d.code AS dataset, v.unit, v.year, i.code AS indicator, v.value
-  FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id;
+  SELECT d.code AS dataset, u.unit, v.year, i.code AS indicator, v.value
+  FROM raw_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id;
 CREATE OR REPLACE VIEW scores AS
-  SELECT d.code AS dataset, v.year, v.unit, n.code AS node, v.value
-  FROM node_values v JOIN codes d ON d.id = v.dataset_id JOIN codes n ON n.id = v.node_id;
+  SELECT d.code AS dataset, v.year, u.unit, n.code AS node, v.value
+  FROM node_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes n ON n.id = v.node_id;
 CREATE OR REPLACE VIEW standings AS
-  SELECT d.code AS dataset, v.year, v.unit, v.value, v.rank, b.code AS band, c.code AS class
-  FROM root_values v JOIN codes d ON d.id = v.dataset_id
+  SELECT d.code AS dataset, v.year, u.unit, v.value, v.rank, b.code AS band, c.code AS class
+  FROM root_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id
   LEFT JOIN codes b ON b.id = v.band_id LEFT JOIN codes c ON c.id = v.class_id;
 `
 
+// UnitKey is the SQL expression of the key of the unit code expr: the number the
+// value tables store instead of the code. A key computed from the code (DuckDB's 64-bit
+// hash) needs no lookup: an import of a million units' values writes keys without
+// joining them to unit_list, and a computation's checksum hashes keys without joining
+// back to the codes. Two codes with the same key are refused when the second arrives
+// (CheckUnitKeys); should a DuckDB upgrade change the hash, the database is rekeyed
+// when next opened for writing.
+func UnitKey(expr string) string { return "hash(" + expr + ")" }
+
+// unitKeyProbe is a fingerprint of the hash behind UnitKey, kept in meta, which
+// tells when it has changed (a short code stored inline and a long one).
+const unitKeyProbe = `SELECT hash('CHN')::VARCHAR || ',' || hash('a unit code longer than twelve bytes')::VARCHAR`
+
+// CheckUnitKeys fails when two codes in unit_list share a key (among the codes of units,
+// a query of (unit) rows, when given, else all of them), naming both.
+func CheckUnitKeys(ctx context.Context, tx *sql.Tx, units string) error {
+	q := `SELECT a.unit, b.unit FROM unit_list a JOIN unit_list b ON a.unit_key = b.unit_key AND a.unit < b.unit LIMIT 1`
+	if units != "" {
+		q = `SELECT n.unit, u.unit FROM (` + units + `) n JOIN unit_list u ON u.unit_key = ` + UnitKey("n.unit") + ` AND u.unit <> n.unit LIMIT 1`
+	}
+	var a, b string
+	err := tx.QueryRowContext(ctx, q).Scan(&a, &b)
+	switch {
+	case err == nil:
+		return fmt.Errorf("unit codes %q and %q have the same key in the database (a 64-bit hash collision: with a million units, a chance of about 3 in 100 million); rename one of them", a, b)
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	default:
+		return err
+	}
+}
+
 // Unit codes are compressed with FSST outright: left to choose, DuckDB also tries a
-// dictionary on every segment, which for large sets of distinct codes in no order (as
-// computed results come) doubles the time of the write and is then not used.
+// dictionary on every segment, which for large sets of distinct codes doubles the time
+// of the write and is then not used.
 
 // SchemaVersion is bumped when the schema changes incompatibly. Version 2 stores the
 // names of datasets, indicators, nodes and bands as numbers (codes), and a custom unit
 // without a name or kind as NULLs: DuckDB writes a repeated string column several times
-// slower than an integer one.
-const SchemaVersion = "2"
+// slower than an integer one. Version 3 stores units in the value tables by key
+// (UnitKey) rather than by code, for the same reason.
+const SchemaVersion = "3"
 
 func (db *DB) migrate() error {
-	var v1 bool
-	if err := db.QueryRow(`SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database()
-		AND schema_name = 'main' AND table_name IN ('units', 'indicator_values')`).Scan(&v1); err != nil {
+	var version int
+	if err := db.QueryRow(`SELECT CASE
+		WHEN count(*) FILTER (table_name IN ('units', 'indicator_values')) > 0 THEN 1
+		WHEN count(*) FILTER (table_name = 'raw_values' AND NOT contains(sql, 'unit_key')) > 0 THEN 2
+		ELSE 3 END
+		FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'`).Scan(&version); err != nil {
 		return err
 	}
-	if v1 {
-		if err := db.Tx(context.Background(), migrateV1); err != nil {
+	if up := map[int]func(*sql.Tx) error{1: migrateV1, 2: migrateV2}[version]; up != nil {
+		if err := db.Tx(context.Background(), up); err != nil {
 			return fmt.Errorf("upgrading the database to schema version %s: %w", SchemaVersion, err)
 		}
 	}
 	if _, err := db.Exec(schema + views); err != nil {
 		return err
+	}
+	var probe string
+	var stored sql.NullString
+	if err := db.QueryRow(unitKeyProbe).Scan(&probe); err != nil {
+		return err
+	}
+	if err := db.QueryRow(`SELECT max(value) FROM meta WHERE key = 'unit_key'`).Scan(&stored); err != nil {
+		return err
+	}
+	if stored.String != probe {
+		if err := db.Tx(context.Background(), func(tx *sql.Tx) error { return rekey(tx, probe) }); err != nil {
+			return fmt.Errorf("rekeying the units after a change of DuckDB's hash: %w", err)
+		}
 	}
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM units WHERE kind = 'country'`).Scan(&n); err != nil {
@@ -195,47 +246,119 @@ func (db *DB) migrate() error {
 		return nil
 	}
 	return db.Tx(context.Background(), func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`DELETE FROM unit_list WHERE kind = 'country'`); err != nil {
+		if _, err := tx.Exec(`DELETE FROM unit_list WHERE kind = 'country'; DELETE FROM member_states`); err != nil {
 			return err
 		}
-		stmt, err := tx.Prepare(`INSERT INTO unit_list VALUES (?, ?, ?, 'country', ?, ?, ?, ?, ?, ?, ?, ?)`)
+		unit, err := tx.Prepare(`INSERT INTO unit_list VALUES (` + UnitKey("$1::VARCHAR") + `, $1, $2, $3, 'country')`)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer unit.Close()
+		member, err := tx.Prepare(`INSERT INTO member_states VALUES (` + UnitKey("$1::VARCHAR") + `, $2, $3, $4, $5, $6, $7, $8, $9)`)
+		if err != nil {
+			return err
+		}
+		defer member.Close()
 		for _, c := range refdata.All() {
-			if _, err := stmt.Exec(c.ISO3, c.Name, c.NameZh, c.M49, c.Region, c.RegionZh, c.Subregion, c.SubregionZh, c.LDC, c.LLDC, c.SIDS); err != nil {
+			if _, err := unit.Exec(c.ISO3, c.Name, c.NameZh); err != nil {
 				return err
 			}
+			if _, err := member.Exec(c.ISO3, c.M49, c.Region, c.RegionZh, c.Subregion, c.SubregionZh, c.LDC, c.LLDC, c.SIDS); err != nil {
+				return err
+			}
+		}
+		if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
+			return err
 		}
 		_, err = tx.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)`, SchemaVersion)
 		return err
 	})
 }
 
-// migrateV1 moves a version-1 database (names stored as strings in units,
+// rekey gives every unit the key of its code under the current hash (probe is its
+// fingerprint), in unit_list, member_states and the value tables: a database written by a DuckDB
+// whose hash differs would otherwise file new values under other keys. A new database
+// only records the fingerprint.
+func rekey(tx *sql.Tx, probe string) error {
+	stmts := []string{`CREATE OR REPLACE TEMP TABLE egdi_rekey AS
+		SELECT unit_key AS old, ` + UnitKey("unit") + ` AS new FROM unit_list WHERE unit_key <> ` + UnitKey("unit")}
+	for _, t := range []string{"unit_list", "member_states", "raw_values", "node_values", "root_values"} {
+		stmts = append(stmts, `UPDATE `+t+` SET unit_key = k.new FROM egdi_rekey k WHERE `+t+`.unit_key = k.old`)
+	}
+	stmts = append(stmts, `DROP TABLE egdi_rekey`)
+	for _, s := range stmts {
+		if _, err := tx.Exec(s); err != nil {
+			return err
+		}
+	}
+	if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`INSERT OR REPLACE INTO meta VALUES ('unit_key', ?)`, probe)
+	return err
+}
+
+// customUnits selects the users' own units of a version 1 or 2 units table for
+// unit_list; the Member States are written afresh from the reference data.
+var customUnits = `SELECT ` + UnitKey("unit") + `, unit, name, name_zh, kind FROM %s WHERE kind IS DISTINCT FROM 'country'`
+
+// migrateV1 moves a version-1 database (names and units stored as strings in units,
 // indicator_values, scores and standings) to the tables behind views of the same names
 // and shape.
 func migrateV1(tx *sql.Tx) error {
-	if _, err := tx.Exec(`ALTER TABLE units RENAME TO unit_list`); err != nil {
+	for _, s := range []string{
+		`ALTER TABLE units RENAME TO units_v1`, `ALTER TABLE indicator_values RENAME TO indicator_values_v1`,
+		`ALTER TABLE scores RENAME TO scores_v1`, `ALTER TABLE standings RENAME TO standings_v1`,
+		schema,
+		`INSERT INTO unit_list ` + fmt.Sprintf(customUnits, "units_v1"),
+		`INSERT INTO codes SELECT row_number() OVER (ORDER BY code), code FROM (
+			SELECT dataset AS code FROM indicator_values_v1 UNION SELECT indicator FROM indicator_values_v1
+			UNION SELECT dataset FROM scores_v1 UNION SELECT node FROM scores_v1
+			UNION SELECT dataset FROM standings_v1 UNION SELECT band FROM standings_v1 UNION SELECT class FROM standings_v1)
+		 WHERE code IS NOT NULL`,
+		`INSERT INTO raw_values SELECT d.id, ` + UnitKey("v.unit") + `, v.year, i.id, v.value
+		 FROM indicator_values_v1 v JOIN codes d ON d.code = v.dataset JOIN codes i ON i.code = v.indicator`,
+		`INSERT INTO node_values SELECT d.id, v.year, ` + UnitKey("v.unit") + `, n.id, v.value
+		 FROM scores_v1 v JOIN codes d ON d.code = v.dataset JOIN codes n ON n.code = v.node`,
+		`INSERT INTO root_values SELECT d.id, v.year, ` + UnitKey("v.unit") + `, v.value, v.rank, b.id, c.id
+		 FROM standings_v1 v JOIN codes d ON d.code = v.dataset LEFT JOIN codes b ON b.code = v.band LEFT JOIN codes c ON c.code = v.class`,
+		`DROP TABLE units_v1`, `DROP TABLE indicator_values_v1`, `DROP TABLE scores_v1`, `DROP TABLE standings_v1`,
+	} {
+		if _, err := tx.Exec(s); err != nil {
+			return err
+		}
+	}
+	return finishMigration(tx)
+}
+
+// migrateV2 moves a version-2 database (unit codes in the value tables) to keys.
+func migrateV2(tx *sql.Tx) error {
+	stmts := []string{`DROP VIEW IF EXISTS units`, `DROP VIEW IF EXISTS indicator_values`, `DROP VIEW IF EXISTS scores`, `DROP VIEW IF EXISTS standings`}
+	for _, t := range []string{"unit_list", "raw_values", "node_values", "root_values"} {
+		stmts = append(stmts, `ALTER TABLE `+t+` RENAME TO `+t+`_v2`)
+	}
+	stmts = append(stmts, schema,
+		`INSERT INTO unit_list `+fmt.Sprintf(customUnits, "unit_list_v2"),
+		`INSERT INTO raw_values SELECT dataset_id, `+UnitKey("unit")+`, year, indicator_id, value FROM raw_values_v2`,
+		`INSERT INTO node_values SELECT dataset_id, year, `+UnitKey("unit")+`, node_id, value FROM node_values_v2`,
+		`INSERT INTO root_values SELECT dataset_id, year, `+UnitKey("unit")+`, value, rank, band_id, class_id FROM root_values_v2`,
+		`DROP TABLE unit_list_v2`, `DROP TABLE raw_values_v2`, `DROP TABLE node_values_v2`, `DROP TABLE root_values_v2`)
+	for _, s := range stmts {
+		if _, err := tx.Exec(s); err != nil {
+			return err
+		}
+	}
+	return finishMigration(tx)
+}
+
+// finishMigration checks the new keys and records the version and the hash's fingerprint.
+func finishMigration(tx *sql.Tx) error {
+	if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
 		return err
 	}
-	for _, s := range []string{
-		schema,
-		`INSERT INTO codes SELECT row_number() OVER (ORDER BY code), code FROM (
-			SELECT dataset AS code FROM indicator_values UNION SELECT indicator FROM indicator_values
-			UNION SELECT dataset FROM scores UNION SELECT node FROM scores
-			UNION SELECT dataset FROM standings UNION SELECT band FROM standings UNION SELECT class FROM standings)
-		 WHERE code IS NOT NULL`,
-		`INSERT INTO raw_values SELECT d.id, v.unit, v.year, i.id, v.value
-		 FROM indicator_values v JOIN codes d ON d.code = v.dataset JOIN codes i ON i.code = v.indicator`,
-		`INSERT INTO node_values SELECT d.id, v.year, v.unit, n.id, v.value
-		 FROM scores v JOIN codes d ON d.code = v.dataset JOIN codes n ON n.code = v.node`,
-		`INSERT INTO root_values SELECT d.id, v.year, v.unit, v.value, v.rank, b.id, c.id
-		 FROM standings v JOIN codes d ON d.code = v.dataset LEFT JOIN codes b ON b.code = v.band LEFT JOIN codes c ON c.code = v.class`,
-		`DROP TABLE indicator_values`, `DROP TABLE scores`, `DROP TABLE standings`,
-		views,
+	for _, s := range []string{views,
 		`INSERT OR REPLACE INTO meta VALUES ('schema_version', '` + SchemaVersion + `')`,
+		`INSERT OR REPLACE INTO meta SELECT 'unit_key', (` + unitKeyProbe + `)`,
 	} {
 		if _, err := tx.Exec(s); err != nil {
 			return err

@@ -4,12 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-// A database of schema version 1 (names stored as strings) opens as version 2 with
+// A database of schema version 1 (names stored as strings) opens as version 3 with
 // the same rows behind the same view names, and takes new writes.
 func TestMigrateFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.duckdb")
@@ -45,58 +46,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rowsOf := func(q string) []string {
-		t.Helper()
-		rows, err := db.Query(`SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (` + q + `)`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var out []string
-		for rows.Next() {
-			vals := make([]sql.NullString, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			line := ""
-			for _, v := range vals {
-				if v.Valid {
-					line += v.String + "|"
-				} else {
-					line += "NULL|"
-				}
-			}
-			out = append(out, line)
-		}
-		return out
-	}
-	same := func(q string, want ...string) {
-		t.Helper()
-		got := rowsOf(q)
-		if len(got) != len(want) {
-			t.Fatalf("%s: got %v, want %v", q, got, want)
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Errorf("%s row %d: got %s, want %s", q, i, got[i], want[i])
-			}
-		}
-	}
-	same(`SELECT * FROM indicator_values ORDER BY dataset, unit`,
-		"itu|CHN|2022|internet_users_pct|73.1|", "itu|IND|2022|internet_users_pct|43.0|", "p|BJ|2022|x1|1.5|")
-	same(`SELECT * FROM scores ORDER BY dataset, unit`,
-		"itu|2022|CHN|tii|0.7|", "itu|2022|IND|tii|NULL|", "p|2022|BJ|index|90.0|")
-	same(`SELECT * FROM standings ORDER BY dataset, unit`,
-		"itu|2022|CHN|0.7|1|high|HV|", "p|2022|BJ|90.0|1|NULL|NULL|")
-	same(`SELECT unit, name, kind FROM units WHERE kind = 'custom' ORDER BY unit`, "BJ|北京|custom|", "S1|S1|custom|")
-	same(`SELECT count(*) FROM units WHERE kind = 'country'`, "193|")
-	same(`SELECT value FROM meta WHERE key = 'schema_version'`, "2|")
-	same(`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('units', 'indicator_values', 'scores', 'standings')`, "0|")
+	sameRows(t, db, sampleRows)
+	same(t, db, `SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('units', 'indicator_values', 'scores', 'standings')`, "0|")
 
 	// New names get new numbers; known names keep theirs.
 	tx, err := db.BeginTx(context.Background(), nil)
@@ -119,12 +70,191 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if codes["itu"] != itu || codes["new_indicator"] != max || len(codes) != 2 {
 		t.Errorf("codes %v: itu should be %d, new_indicator %d", codes, itu, max)
 	}
-	if _, err := tx.Exec(`INSERT INTO raw_values SELECT c.id, 'KOR', 2022, n.id, 1 FROM ` + CodeTable(codes) + ` c, ` + CodeTable(codes) + ` n
+	if _, err := tx.Exec(`INSERT INTO raw_values SELECT c.id, ` + UnitKey("'KOR'") + `, 2022, n.id, 1 FROM ` + CodeTable(codes) + ` c, ` + CodeTable(codes) + ` n
 		WHERE c.name = 'itu' AND n.name = 'new_indicator'`); err != nil {
 		t.Fatal(err)
 	}
 	var v float64
 	if err := tx.QueryRow(`SELECT value FROM indicator_values WHERE dataset = 'itu' AND indicator = 'new_indicator' AND unit = 'KOR'`).Scan(&v); err != nil || v != 1 {
 		t.Errorf("the new value reads back as %v (%v)", v, err)
+	}
+}
+
+// sampleRows are the rows of the migration tests' databases, as the views show them.
+var sampleRows = map[string][]string{
+	`SELECT * FROM indicator_values ORDER BY dataset, unit`: {
+		"itu|CHN|2022|internet_users_pct|73.1|", "itu|IND|2022|internet_users_pct|43.0|", "p|BJ|2022|x1|1.5|"},
+	`SELECT * FROM scores ORDER BY dataset, unit`:                            {"itu|2022|CHN|tii|0.7|", "itu|2022|IND|tii|NULL|", "p|2022|BJ|index|90.0|"},
+	`SELECT * FROM standings ORDER BY dataset, unit`:                         {"itu|2022|CHN|0.7|1|high|HV|", "p|2022|BJ|90.0|1|NULL|NULL|"},
+	`SELECT unit, name, kind FROM units WHERE kind = 'custom' ORDER BY unit`: {"BJ|北京|custom|", "S1|S1|custom|"},
+	`SELECT count(*) FROM units WHERE kind = 'country'`:                      {"193|"},
+	`SELECT name_zh, region, ldc FROM units WHERE unit = 'CHN'`:              {"中国|Asia|false|"},
+	`SELECT value FROM meta WHERE key = 'schema_version'`:                    {"3|"},
+	// every unit's key is the key of its code, in every table
+	`SELECT count(*) FROM unit_list WHERE unit_key <> ` + UnitKey("unit"): {"0|"},
+	`SELECT count(*) FROM (SELECT unit_key FROM raw_values UNION ALL SELECT unit_key FROM node_values UNION ALL SELECT unit_key FROM root_values)
+	  ANTI JOIN unit_list USING (unit_key)`: {"0|"},
+}
+
+func sameRows(t *testing.T, db *DB, want map[string][]string) {
+	t.Helper()
+	for q, rows := range want {
+		same(t, db, q, rows...)
+	}
+}
+
+// same checks the rows of q, each as its values joined by |.
+func same(t *testing.T, db *DB, q string, want ...string) {
+	t.Helper()
+	rows, err := db.Query(`SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (` + q + `)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var got []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		line := ""
+		for _, v := range vals {
+			if v.Valid {
+				line += v.String + "|"
+			} else {
+				line += "NULL|"
+			}
+		}
+		got = append(got, line)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %v, want %v", q, got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s row %d: got %s, want %s", q, i, got[i], want[i])
+		}
+	}
+}
+
+// build makes a database file from SQL statements, without Open's schema.
+func build(t *testing.T, stmts ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.duckdb")
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return path
+}
+
+// A database of schema version 2 (unit codes in the value tables) opens as version 3
+// with the same rows behind the views.
+func TestMigrateFromVersion2(t *testing.T) {
+	path := build(t,
+		`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+		`INSERT INTO meta VALUES ('schema_version', '2')`,
+		`CREATE TABLE unit_list (unit VARCHAR NOT NULL, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
+		   m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
+		   ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN)`,
+		`INSERT INTO unit_list (unit, name, name_zh) VALUES ('BJ', '北京', '北京'), ('S1', NULL, NULL)`,
+		`CREATE TABLE codes (id INTEGER PRIMARY KEY, code VARCHAR NOT NULL UNIQUE)`,
+		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV')`,
+		`CREATE TABLE raw_values (dataset_id INTEGER NOT NULL, unit VARCHAR NOT NULL, year INTEGER NOT NULL,
+		   indicator_id INTEGER NOT NULL, value DOUBLE NOT NULL)`,
+		`CREATE TABLE node_values (dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL, node_id INTEGER NOT NULL, value DOUBLE)`,
+		`CREATE TABLE root_values (dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
+		   value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER)`,
+		`INSERT INTO raw_values VALUES (1, 'CHN', 2022, 3, 73.1), (1, 'IND', 2022, 3, 43), (2, 'BJ', 2022, 4, 1.5)`,
+		`INSERT INTO node_values VALUES (1, 2022, 'CHN', 5, 0.7), (1, 2022, 'IND', 5, NULL), (2, 2022, 'BJ', 6, 90)`,
+		`INSERT INTO root_values VALUES (1, 2022, 'CHN', 0.7, 1, 7, 8), (2, 2022, 'BJ', 90, 1, NULL, NULL)`,
+		`CREATE VIEW indicator_values AS SELECT d.code AS dataset, v.unit, v.year, i.code AS indicator, v.value
+		   FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id`,
+	)
+	db, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sameRows(t, db, sampleRows)
+	same(t, db, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_v2'`, "0|")
+}
+
+// Should DuckDB's hash change, a database written with the old one is rekeyed when next
+// opened for writing: every unit's key becomes the key of its code, and the values follow.
+func TestRekeyAfterAHashChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.duckdb")
+	db, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write values, then turn every key into what another hash would have made of it.
+	for _, s := range []string{
+		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV')`,
+		`INSERT INTO unit_list (unit_key, unit, name, name_zh) VALUES (` + UnitKey("'BJ'") + `, 'BJ', '北京', '北京'), (` + UnitKey("'S1'") + `, 'S1', NULL, NULL)`,
+		`INSERT INTO raw_values VALUES (1, ` + UnitKey("'CHN'") + `, 2022, 3, 73.1), (1, ` + UnitKey("'IND'") + `, 2022, 3, 43), (2, ` + UnitKey("'BJ'") + `, 2022, 4, 1.5)`,
+		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL), (2, 2022, ` + UnitKey("'BJ'") + `, 6, 90)`,
+		`INSERT INTO root_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 0.7, 1, 7, 8), (2, 2022, ` + UnitKey("'BJ'") + `, 90, 1, NULL, NULL)`,
+		`UPDATE unit_list SET unit_key = xor(unit_key, 12345)`, `UPDATE member_states SET unit_key = xor(unit_key, 12345)`, `UPDATE raw_values SET unit_key = xor(unit_key, 12345)`,
+		`UPDATE node_values SET unit_key = xor(unit_key, 12345)`, `UPDATE root_values SET unit_key = xor(unit_key, 12345)`,
+		`UPDATE meta SET value = 'another hash' WHERE key = 'unit_key'`,
+	} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	same(t, db, `SELECT count(*) FROM unit_list WHERE unit_key <> `+UnitKey("unit"), "195|")
+	db.Close()
+	db, err = Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sameRows(t, db, sampleRows)
+	same(t, db, `SELECT value = (`+unitKeyProbe+`) FROM meta WHERE key = 'unit_key'`, "true|")
+}
+
+// Two codes with one key are refused, naming both; codes with keys of their own pass.
+func TestCheckUnitKeys(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
+		t.Fatalf("the Member States: %v", err)
+	}
+	if err := CheckUnitKeys(context.Background(), tx, `SELECT 'S1' AS unit`); err != nil {
+		t.Fatalf("a new code: %v", err)
+	}
+	// a stand-in for a collision: a unit stored under the key of 'S1'
+	if _, err := tx.Exec(`INSERT INTO unit_list (unit_key, unit) VALUES (` + UnitKey("'S1'") + `, 'ZZ9')`); err != nil {
+		t.Fatal(err)
+	}
+	err = CheckUnitKeys(context.Background(), tx, `SELECT 'S1' AS unit`)
+	if err == nil || !strings.Contains(err.Error(), `"S1" and "ZZ9"`) {
+		t.Errorf("a code whose key is taken: %v", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO unit_list (unit_key, unit) VALUES (` + UnitKey("'S1'") + `, 'S1')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckUnitKeys(context.Background(), tx, ""); err == nil || !strings.Contains(err.Error(), `"S1" and "ZZ9"`) {
+		t.Errorf("two codes with one key in unit_list: %v", err)
 	}
 }
