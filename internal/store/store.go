@@ -233,52 +233,52 @@ func (db *DB) migrate() error {
 	if err := db.QueryRow(`SELECT max(value) FROM meta WHERE key = 'unit_key'`).Scan(&stored); err != nil {
 		return err
 	}
-	if stored.String != probe {
+	var n, all int
+	if err := db.QueryRow(`SELECT count(*) FILTER (kind = 'country'), count(*) FROM unit_list`).Scan(&n, &all); err != nil {
+		return err
+	}
+	if stored.String != probe && all > 0 {
 		if err := db.Tx(context.Background(), func(tx *sql.Tx) error { return rekey(tx, probe) }); err != nil {
 			return fmt.Errorf("rekeying the units after a change of DuckDB's hash: %w", err)
 		}
+		stored.String = probe
 	}
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM units WHERE kind = 'country'`).Scan(&n); err != nil {
-		return err
-	}
-	if n == len(refdata.All()) {
+	if n == len(refdata.All()) && stored.String == probe {
 		return nil
 	}
+	// A new database, or reference data changed: the Member States afresh, in one
+	// statement per table.
 	return db.Tx(context.Background(), func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`DELETE FROM unit_list WHERE kind = 'country'; DELETE FROM member_states`); err != nil {
-			return err
-		}
-		unit, err := tx.Prepare(`INSERT INTO unit_list VALUES (` + UnitKey("$1::VARCHAR") + `, $1, $2, $3, 'country')`)
-		if err != nil {
-			return err
-		}
-		defer unit.Close()
-		member, err := tx.Prepare(`INSERT INTO member_states VALUES (` + UnitKey("$1::VARCHAR") + `, $2, $3, $4, $5, $6, $7, $8, $9)`)
-		if err != nil {
-			return err
-		}
-		defer member.Close()
+		var units, members []string
 		for _, c := range refdata.All() {
-			if _, err := unit.Exec(c.ISO3, c.Name, c.NameZh); err != nil {
-				return err
-			}
-			if _, err := member.Exec(c.ISO3, c.M49, c.Region, c.RegionZh, c.Subregion, c.SubregionZh, c.LDC, c.LLDC, c.SIDS); err != nil {
+			key := UnitKey(lit(c.ISO3))
+			units = append(units, fmt.Sprintf("(%s, %s, %s, %s, 'country')", key, lit(c.ISO3), lit(c.Name), lit(c.NameZh)))
+			members = append(members, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %v, %v, %v)", key, lit(c.M49),
+				lit(c.Region), lit(c.RegionZh), lit(c.Subregion), lit(c.SubregionZh), c.LDC, c.LLDC, c.SIDS))
+		}
+		for _, s := range []string{
+			`DELETE FROM unit_list WHERE kind = 'country'`, `DELETE FROM member_states`,
+			`INSERT INTO unit_list VALUES ` + strings.Join(units, ", "),
+			`INSERT INTO member_states VALUES ` + strings.Join(members, ", "),
+		} {
+			if _, err := tx.Exec(s); err != nil {
 				return err
 			}
 		}
 		if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)`, SchemaVersion)
+		_, err := tx.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('unit_key', ?)`, SchemaVersion, probe)
 		return err
 	})
 }
 
+// lit is s as an SQL string literal.
+func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // rekey gives every unit the key of its code under the current hash (probe is its
 // fingerprint), in unit_list, member_states and the value tables: a database written by a DuckDB
-// whose hash differs would otherwise file new values under other keys. A new database
-// only records the fingerprint.
+// whose hash differs would otherwise file new values under other keys.
 func rekey(tx *sql.Tx, probe string) error {
 	stmts := []string{`CREATE OR REPLACE TEMP TABLE egdi_rekey AS
 		SELECT unit_key AS old, ` + UnitKey("unit") + ` AS new FROM unit_list WHERE unit_key <> ` + UnitKey("unit")}
@@ -416,7 +416,7 @@ func CodeTable(codes map[string]int) string {
 	sort.Strings(names)
 	rows := make([]string, len(names))
 	for i, n := range names {
-		rows[i] = fmt.Sprintf("('%s', %d)", strings.ReplaceAll(n, "'", "''"), codes[n])
+		rows[i] = fmt.Sprintf("(%s, %d)", lit(n), codes[n])
 	}
 	return "(SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(name, id))"
 }
