@@ -358,11 +358,12 @@ type problem struct {
 }
 
 // validate runs the checks over stage and returns the first problem, if any.
-func validate(ctx context.Context, tx querier, l *layout, shift int, present []string) (*problem, error) {
+func validate(ctx context.Context, tx querier, l *layout, shift int, present []string, badRecords bool) (*problem, error) {
 	var p problem
-	// Record-level checks in one pass over stage.
+	// Record-level checks, when the pass that found the indicators saw a bad record:
+	// the first one, for the message.
 	done := store.Step("validate records")
-	row := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(rec, 0), CASE kind WHEN 'unit' THEN %d WHEN 'year' THEN %d ELSE col END, kind,
+	query := fmt.Sprintf(`SELECT coalesce(rec, 0), CASE kind WHEN 'unit' THEN %d WHEN 'year' THEN %d ELSE col END, kind,
 		coalesce(unit, ''), coalesce(bad_year, CAST(year - %d AS VARCHAR), ''), coalesce(indicator, ''), coalesce(bad_value, CAST(value AS VARCHAR), '') FROM (
 		SELECT *, CASE
 			WHEN coalesce(unit, '') = '' THEN 'unit'
@@ -370,9 +371,12 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 			WHEN coalesce(indicator, '') = '' THEN 'indicator'
 			WHEN value IS NULL THEN 'number'
 			WHEN isnan(value) OR isinf(value) THEN 'finite' END AS kind
-		FROM stage) WHERE kind IS NOT NULL ORDER BY rec NULLS LAST LIMIT 1`, l.unit, l.year, shift))
+		FROM stage) WHERE kind IS NOT NULL ORDER BY rec NULLS LAST LIMIT 1`, l.unit, l.year, shift)
 	var kind string
-	err := row.Scan(&p.rec, &p.col, &kind, &p.unit, &p.year, &p.indicator, &p.value)
+	err := sql.ErrNoRows
+	if badRecords {
+		err = tx.QueryRowContext(ctx, query).Scan(&p.rec, &p.col, &kind, &p.unit, &p.year, &p.indicator, &p.value)
+	}
 	done()
 	detail := p.value
 	switch kind {
@@ -791,17 +795,23 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			}
 		}
 	}
-	// One pass finds the indicators present (for the range checks and the summary) and
-	// whether any unit code is three letters not all upper case: Member State ISO3 codes
-	// in any case attach to the country, which takes a rewrite only when there are some.
-	// The CASE upper-cases only the codes of three bytes (a FILTER's AND would evaluate
-	// upper() on every row).
+	// One pass finds the indicators present (for the range checks and the summary),
+	// whether any record is bad (blank code, bad year, missing or non-finite value; which
+	// and where is found only then), and whether any unit code is three letters not all
+	// upper case: Member State ISO3 codes in any case attach to the country, which takes
+	// a rewrite only when there are some. The CASE upper-cases only the codes of three
+	// bytes (a FILTER's AND would evaluate upper() on every row); the bad records show
+	// in aggregates, which are cheaper than a test of each row (a NaN is the largest
+	// value, and -Inf the smallest).
 	res := &IndicatorResult{File: path, Layout: l.kind}
 	done := store.Step("indicators present, unit codes")
 	var inds sql.NullString
-	var lower bool
+	var lower, bad bool
 	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)),
-		count(*) FILTER (CASE WHEN strlen(unit) = 3 THEN unit <> upper(unit) ELSE false END) > 0 FROM stage`).Scan(&inds, &lower); err != nil {
+		count(*) FILTER (CASE WHEN strlen(unit) = 3 THEN unit <> upper(unit) ELSE false END) > 0,
+		coalesce(count(unit) < count(*) OR min(strlen(unit)) = 0 OR count(indicator) < count(*) OR min(strlen(indicator)) = 0
+		  OR count(bad_year) > 0 OR count(value) < count(*) OR NOT (isfinite(min(value)) AND isfinite(max(value))), false)
+		FROM stage`).Scan(&inds, &lower, &bad); err != nil {
 		return nil, err
 	}
 	if inds.Valid && inds.String != "" {
@@ -814,7 +824,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		}
 	}
 	done()
-	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators)
+	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators, bad)
 	if err != nil {
 		return nil, err
 	}
@@ -838,7 +848,9 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	done = store.Step("counts, units")
 	defer done()
 	var years sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(rows), 0), array_to_string(array_sort(list(DISTINCT year)), ',') FROM stage_keys`).Scan(&res.Rows, &years); err != nil {
+	var groups int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(rows), 0), array_to_string(array_sort(list(DISTINCT year)), ','), count(*)
+		FROM stage_keys`).Scan(&res.Rows, &years, &groups); err != nil {
 		return nil, err
 	}
 	if res.Rows == 0 {
@@ -853,17 +865,24 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			res.Years = append(res.Years, v)
 		}
 	}
-	// The file's units with their names, once, for the units table.
+	// The file's units with their names, once, for the units table: with one year, the
+	// (unit, year) groups are already one per unit.
 	kind := "TABLE"
 	if table != "stage" {
 		kind = "VIEW"
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER `+kind+` stage RENAME TO stage_%[1]d;
-		CREATE OR REPLACE TEMP TABLE units_%[1]d AS SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_keys GROUP BY unit`, n)); err != nil {
+	units := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE units_%d AS
+		SELECT unit, any_value(name) AS name, any_value(name_zh) AS name_zh FROM stage_keys GROUP BY unit`, n)
+	if len(res.Years) == 1 {
+		units, res.Units = fmt.Sprintf(`ALTER TABLE stage_keys RENAME TO units_%d`, n), groups
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER `+kind+` stage RENAME TO stage_%d; `, n)+units); err != nil {
 		return nil, err
 	}
-	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM units_%d`, n)).Scan(&res.Units); err != nil {
-		return nil, err
+	if len(res.Years) > 1 {
+		if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM units_%d`, n)).Scan(&res.Units); err != nil {
+			return nil, err
+		}
 	}
 	if l.kind == "itu" {
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT trim(c%d) FROM src WHERE trim(c%d) NOT IN (%s) ORDER BY 1`, l.series, l.series, ituCodes()))
