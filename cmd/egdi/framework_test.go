@@ -244,3 +244,72 @@ func TestExampleFrameworkComputes(t *testing.T) {
 		t.Errorf("example ranking: %v", rows)
 	}
 }
+
+// A framework whose root is named like a UN sub-index (TII alone, as a user would write
+// it) shows its root in that column too: roots are stored once, in root_values, and the
+// panel reads them for the sub-index columns when the names meet.
+func TestRootNamedLikeASubIndex(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	own := filepath.Join(dir, "tii-only.yaml")
+	os.WriteFile(own, []byte(`id: tii-only
+title: {en: TII alone}
+universe: member-states
+root: tii
+nodes:
+  - id: tii
+    normalise: minmax
+    children: [internet_users_pct, fixed_broadband_per100, mobile_broadband_per100, mobile_subs_per100]
+indicators:
+  - {id: internet_users_pct, normalise: zscore, cap: 120}
+  - {id: fixed_broadband_per100, normalise: zscore, cap: 120}
+  - {id: mobile_broadband_per100, normalise: zscore, cap: 120}
+  - {id: mobile_subs_per100, normalise: zscore, cap: 120}
+`), 0o644)
+	sample := filepath.Join("..", "..", "data", "sample", "un-synthetic.csv")
+	for _, ds := range []string{"un", "own"} {
+		mustRun(t, db, "import", "indicators", sample, "--dataset", ds, "--synthetic")
+	}
+	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "un", "--year", "2022")
+	mustRun(t, db, "compute", "--method", own, "--dataset", "own", "--year", "2022")
+	un := jsonRows(t, mustRun(t, db, "rank", "--dataset", "un", "--year", "2022", "--source", "computed", "--format", "json"))
+	tii := map[any]float64{}
+	for _, r := range un {
+		tii[r["unit"]] = r["tii"].(float64)
+	}
+	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "own", "--year", "2022", "--source", "computed", "--format", "json"))
+	if len(rows) != 193 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for _, r := range rows {
+		if v, ok := r["tii"].(float64); !ok || math.Abs(v-tii[r["unit"]]) > 1e-12 {
+			t.Fatalf("rank: %v has tii %v, un-2022's tii %v", r["unit"], r["tii"], tii[r["unit"]])
+		}
+	}
+	// the panel (export) shows the root as the index and as tii
+	out := filepath.Join(dir, "own.csv")
+	mustRun(t, db, "export", "--dataset", "own", "--year", "2022", "--out", out)
+	fh, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil || len(recs) != 194 {
+		t.Fatalf("export: %d lines, %v", len(recs), err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, r := range recs[1:] {
+		v, err := strconv.ParseFloat(r[col["tii"]], 64)
+		if err != nil || r[col["tii"]] != r[col["egdi"]] || math.Abs(v-tii[r[col["unit"]]]) > 1e-12 {
+			t.Fatalf("export: %s has tii %q, root %q, un-2022's tii %v", r[col["unit"]], r[col["tii"]], r[col["egdi"]], tii[r[col["unit"]]])
+		}
+	}
+	// and the scores view lists the root once
+	if n := count(t, db, "scores WHERE dataset = 'own' AND node = 'tii'"); n != 193 {
+		t.Errorf("scores has %d tii rows for the own dataset, want 193", n)
+	}
+}

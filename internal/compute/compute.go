@@ -382,8 +382,10 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, q(dataset), in),
 		// Nodes only: normalised indicator values are cheap to recompute and would
-		// multiply the rows written by the number of indicators.
-		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node`, ds, ct),
+		// multiply the rows written by the number of indicators. The root is stored in
+		// root_values only (the view scores shows it with the other nodes).
+		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node
+			WHERE v.node <> %s`, ds, ct, q(f.Root)),
 		fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, b.id, k.id FROM c_standing s
 			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct),
 	} {

@@ -37,6 +37,7 @@ type Choice struct {
 	Source    string
 	Dataset   string
 	Method    string
+	Root      string // the computed framework's root, stored in root_values only
 	Digits    int
 	Synthetic bool
 }
@@ -48,7 +49,7 @@ func Choose(ctx context.Context, db *store.DB, req Request) ([]Choice, error) {
 	}
 	byYear := map[int]Choice{}
 	if req.Source != Published {
-		rows, err := db.QueryContext(ctx, `SELECT r.year, r.dataset, r.method, r.digits, coalesce(d.synthetic, false)
+		rows, err := db.QueryContext(ctx, `SELECT r.year, r.dataset, r.method, coalesce(r.root, ''), r.digits, coalesce(d.synthetic, false)
 			FROM runs r LEFT JOIN datasets d USING (dataset)
 			WHERE ? = '' OR r.dataset = ? ORDER BY r.computed_at`, req.Dataset, req.Dataset)
 		if err != nil {
@@ -56,7 +57,7 @@ func Choose(ctx context.Context, db *store.DB, req Request) ([]Choice, error) {
 		}
 		for rows.Next() {
 			var c Choice
-			if err := rows.Scan(&c.Year, &c.Dataset, &c.Method, &c.Digits, &c.Synthetic); err != nil {
+			if err := rows.Scan(&c.Year, &c.Dataset, &c.Method, &c.Root, &c.Digits, &c.Synthetic); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -135,11 +136,19 @@ func panelSQL(choices []Choice) string {
 			continue
 		}
 		// The root's value and rank come from root_values, the UN sub-indices from
-		// node_values (only those nodes are read); a unit may have either without the
-		// other. The tables are read directly, by unit key, so that each value meets its
-		// unit once, for the code and the names together.
+		// node_values (only those nodes are read; a root named like one of them is in
+		// root_values only); a unit may have either without the other. The tables are
+		// read directly, by unit key, so that each value meets its unit once, for the code
+		// and the names together.
 		ds := fmt.Sprintf("(SELECT id FROM codes WHERE code = %s)", q(c.Dataset))
-		parts = append(parts, fmt.Sprintf(`SELECT u.unit, %[5]d AS year, st.value AS egdi, s.osi, s.tii, s.hci, s.epi, st.rank,
+		sub := map[string]string{}
+		for _, n := range []string{"osi", "tii", "hci", "epi"} {
+			sub[n] = "s." + n
+			if n == c.Root {
+				sub[n] = "st.value"
+			}
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT u.unit, %[5]d AS year, st.value AS egdi, %[7]s AS osi, %[8]s AS tii, %[9]s AS hci, %[10]s AS epi, st.rank,
 			b.code AS grp, k.code AS class, 'computed' AS source, %[1]s AS dataset, %[2]d AS digits, %[3]v AS synthetic, %[4]s
 			FROM (SELECT v.unit_key,
 			        max(v.value) FILTER (WHERE n.code = 'osi') AS osi, max(v.value) FILTER (WHERE n.code = 'tii') AS tii,
@@ -151,7 +160,7 @@ func panelSQL(choices []Choice) string {
 			JOIN units u ON u.unit_key = coalesce(st.unit_key, s.unit_key)
 			LEFT JOIN codes b ON b.id = st.band_id LEFT JOIN codes k ON k.id = st.class_id
 			WHERE coalesce(st.value, s.osi, s.tii, s.hci, s.epi) IS NOT NULL`,
-			q(c.Dataset), c.Digits, c.Synthetic, unitCols, c.Year, ds))
+			q(c.Dataset), c.Digits, c.Synthetic, unitCols, c.Year, ds, sub["osi"], sub["tii"], sub["hci"], sub["epi"]))
 	}
 	return strings.Join(parts, "\nUNION ALL\n")
 }

@@ -158,7 +158,11 @@ CREATE OR REPLACE VIEW indicator_values AS
   FROM raw_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id;
 CREATE OR REPLACE VIEW scores AS
   SELECT d.code AS dataset, v.year, u.unit, n.code AS node, v.value
-  FROM node_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes n ON n.id = v.node_id;
+  FROM node_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes n ON n.id = v.node_id
+  UNION ALL
+  SELECT d.code, v.year, u.unit, r.root, v.value
+  FROM root_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id
+  JOIN runs r ON r.dataset = d.code AND r.year = v.year;
 CREATE OR REPLACE VIEW standings AS
   SELECT d.code AS dataset, v.year, u.unit, v.value, v.rank, b.code AS band, c.code AS class
   FROM root_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id
@@ -319,7 +323,8 @@ func migrateV1(tx *sql.Tx) error {
 		`INSERT INTO raw_values SELECT d.id, ` + UnitKey("v.unit") + `, v.year, i.id, v.value
 		 FROM indicator_values_v1 v JOIN codes d ON d.code = v.dataset JOIN codes i ON i.code = v.indicator`,
 		`INSERT INTO node_values SELECT d.id, v.year, ` + UnitKey("v.unit") + `, n.id, v.value
-		 FROM scores_v1 v JOIN codes d ON d.code = v.dataset JOIN codes n ON n.code = v.node`,
+		 FROM scores_v1 v JOIN codes d ON d.code = v.dataset JOIN codes n ON n.code = v.node
+		 ANTI JOIN runs r ON r.dataset = v.dataset AND r.year = v.year AND r.root = v.node`,
 		`INSERT INTO root_values SELECT d.id, v.year, ` + UnitKey("v.unit") + `, v.value, v.rank, b.id, c.id
 		 FROM standings_v1 v JOIN codes d ON d.code = v.dataset LEFT JOIN codes b ON b.code = v.band LEFT JOIN codes c ON c.code = v.class`,
 		`DROP TABLE units_v1`, `DROP TABLE indicator_values_v1`, `DROP TABLE scores_v1`, `DROP TABLE standings_v1`,
@@ -340,7 +345,9 @@ func migrateV2(tx *sql.Tx) error {
 	stmts = append(stmts, schema,
 		`INSERT INTO unit_list `+fmt.Sprintf(customUnits, "unit_list_v2"),
 		`INSERT INTO raw_values SELECT dataset_id, `+UnitKey("unit")+`, year, indicator_id, value FROM raw_values_v2`,
-		`INSERT INTO node_values SELECT dataset_id, year, `+UnitKey("unit")+`, node_id, value FROM node_values_v2`,
+		`INSERT INTO node_values SELECT v.dataset_id, v.year, `+UnitKey("v.unit")+`, v.node_id, v.value FROM node_values_v2 v
+		 ANTI JOIN (SELECT d.id AS dataset_id, r.year, n.id AS node_id FROM runs r JOIN codes d ON d.code = r.dataset JOIN codes n ON n.code = r.root) r
+		   USING (dataset_id, year, node_id)`,
 		`INSERT INTO root_values SELECT dataset_id, year, `+UnitKey("unit")+`, value, rank, band_id, class_id FROM root_values_v2`,
 		`DROP TABLE unit_list_v2`, `DROP TABLE raw_values_v2`, `DROP TABLE node_values_v2`, `DROP TABLE root_values_v2`)
 	for _, s := range stmts {

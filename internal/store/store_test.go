@@ -32,8 +32,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 		   value DOUBLE, rank INTEGER, band VARCHAR, class VARCHAR)`,
 		`INSERT INTO indicator_values VALUES ('itu', 'CHN', 2022, 'internet_users_pct', 73.1), ('itu', 'IND', 2022, 'internet_users_pct', 43),
 		   ('p', 'BJ', 2022, 'x1', 1.5)`,
-		`INSERT INTO scores VALUES ('itu', 2022, 'CHN', 'tii', 0.7), ('itu', 2022, 'IND', 'tii', NULL), ('p', 2022, 'BJ', 'index', 90)`,
+		`INSERT INTO scores VALUES ('itu', 2022, 'CHN', 'tii', 0.7), ('itu', 2022, 'IND', 'tii', NULL), ('itu', 2022, 'CHN', 'egdi', 0.7),
+		   ('p', 2022, 'BJ', 'index', 90)`,
 		`INSERT INTO standings VALUES ('itu', 2022, 'CHN', 0.7, 1, 'high', 'HV'), ('p', 2022, 'BJ', 90, 1, NULL, NULL)`,
+		runsTable, runsRows,
 	} {
 		if _, err := old.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
@@ -80,11 +82,24 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
+// runsTable and runsRows record the computations of the migration tests' databases:
+// their roots are egdi and index.
+const runsTable = `CREATE TABLE runs (
+  dataset VARCHAR NOT NULL, year INTEGER NOT NULL, method VARCHAR NOT NULL,
+  method_origin VARCHAR, method_sha256 VARCHAR, inputs_checksum VARCHAR, inputs_rows BIGINT,
+  engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
+  framework_json VARCHAR, PRIMARY KEY (dataset, year))`
+
+const runsRows = `INSERT INTO runs (dataset, year, method, root) VALUES ('itu', 2022, 'un-2022', 'egdi'), ('p', 2022, 'p', 'index')`
+
 // sampleRows are the rows of the migration tests' databases, as the views show them.
 var sampleRows = map[string][]string{
 	`SELECT * FROM indicator_values ORDER BY dataset, unit`: {
 		"itu|CHN|2022|internet_users_pct|73.1|", "itu|IND|2022|internet_users_pct|43.0|", "p|BJ|2022|x1|1.5|"},
-	`SELECT * FROM scores ORDER BY dataset, unit`:                            {"itu|2022|CHN|tii|0.7|", "itu|2022|IND|tii|NULL|", "p|2022|BJ|index|90.0|"},
+	`SELECT * FROM scores ORDER BY dataset, unit, node`: {
+		"itu|2022|CHN|egdi|0.7|", "itu|2022|CHN|tii|0.7|", "itu|2022|IND|tii|NULL|", "p|2022|BJ|index|90.0|"},
+	// roots are stored in root_values only
+	`SELECT count(*) FROM node_values`:                                       {"2|"},
 	`SELECT * FROM standings ORDER BY dataset, unit`:                         {"itu|2022|CHN|0.7|1|high|HV|", "p|2022|BJ|90.0|1|NULL|NULL|"},
 	`SELECT unit, name, kind FROM units WHERE kind = 'custom' ORDER BY unit`: {"BJ|北京|custom|", "S1|S1|custom|"},
 	`SELECT count(*) FROM units WHERE kind = 'country'`:                      {"193|"},
@@ -177,7 +192,9 @@ func TestMigrateFromVersion2(t *testing.T) {
 		`CREATE TABLE root_values (dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit VARCHAR NOT NULL,
 		   value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER)`,
 		`INSERT INTO raw_values VALUES (1, 'CHN', 2022, 3, 73.1), (1, 'IND', 2022, 3, 43), (2, 'BJ', 2022, 4, 1.5)`,
-		`INSERT INTO node_values VALUES (1, 2022, 'CHN', 5, 0.7), (1, 2022, 'IND', 5, NULL), (2, 2022, 'BJ', 6, 90)`,
+		`INSERT INTO codes VALUES (9, 'egdi')`,
+		`INSERT INTO node_values VALUES (1, 2022, 'CHN', 5, 0.7), (1, 2022, 'IND', 5, NULL), (1, 2022, 'CHN', 9, 0.7), (2, 2022, 'BJ', 6, 90)`,
+		runsTable, runsRows,
 		`INSERT INTO root_values VALUES (1, 2022, 'CHN', 0.7, 1, 7, 8), (2, 2022, 'BJ', 90, 1, NULL, NULL)`,
 		`CREATE VIEW indicator_values AS SELECT d.code AS dataset, v.unit, v.year, i.code AS indicator, v.value
 		   FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id`,
@@ -204,7 +221,8 @@ func TestRekeyAfterAHashChange(t *testing.T) {
 		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV')`,
 		`INSERT INTO unit_list (unit_key, unit, name, name_zh) VALUES (` + UnitKey("'BJ'") + `, 'BJ', '北京', '北京'), (` + UnitKey("'S1'") + `, 'S1', NULL, NULL)`,
 		`INSERT INTO raw_values VALUES (1, ` + UnitKey("'CHN'") + `, 2022, 3, 73.1), (1, ` + UnitKey("'IND'") + `, 2022, 3, 43), (2, ` + UnitKey("'BJ'") + `, 2022, 4, 1.5)`,
-		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL), (2, 2022, ` + UnitKey("'BJ'") + `, 6, 90)`,
+		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL)`,
+		runsRows,
 		`INSERT INTO root_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 0.7, 1, 7, 8), (2, 2022, ` + UnitKey("'BJ'") + `, 90, 1, NULL, NULL)`,
 		`UPDATE unit_list SET unit_key = xor(unit_key, 12345)`, `UPDATE member_states SET unit_key = xor(unit_key, 12345)`, `UPDATE raw_values SET unit_key = xor(unit_key, 12345)`,
 		`UPDATE node_values SET unit_key = xor(unit_key, 12345)`, `UPDATE root_values SET unit_key = xor(unit_key, 12345)`,
