@@ -262,8 +262,8 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 		}
 	}
 	rows.Close()
-	// Units per indicator, and an order-independent checksum of the inputs (the xor of
-	// a hash of every stored (unit, indicator, value), and their count), from the pass
+	// Units per indicator, and an order-independent checksum of the inputs (the xor over
+	// indicators of their checksums in c_lstats, and the count of values), from the pass
 	// that took the indicators' statistics.
 	rows, err = tx.QueryContext(ctx, `SELECT year, node, inputs, checksum, imputed FROM c_lstats`)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/egdi/egdi/internal/framework"
@@ -249,4 +250,47 @@ func minmax(x []float64) []float64 {
 		out[i] = (v - lo) / (hi - lo)
 	}
 	return out
+}
+
+// The inputs' checksum identifies the values computed from, whatever their order or
+// database: the same rows in another order give the same checksum; a changed value, two
+// units' values swapped, or two indicators', give another. Imputed values are not inputs.
+func TestInputsChecksum(t *testing.T) {
+	sum := func(csv, yaml string) YearResult {
+		t.Helper()
+		res, err := Run(context.Background(), setup(t, csv), fw(t, yaml), Options{Dataset: "t"})
+		if err != nil || len(res) != 1 {
+			t.Fatalf("%v, %v", res, err)
+		}
+		return res[0]
+	}
+	base := sum(abc, twoIndicators)
+	reordered := sum(`unit,year,indicator,value
+C,2022,y,40
+B,2022,x,2
+A,2022,y,10
+C,2022,x,3
+A,2022,x,1
+B,2022,y,10
+`, twoIndicators)
+	if base.Checksum != reordered.Checksum || base.Inputs != 6 {
+		t.Errorf("same rows: %s (%d inputs) and %s", base.Checksum, base.Inputs, reordered.Checksum)
+	}
+	changed := sum(strings.Replace(abc, "C,2022,y,40", "C,2022,y,41", 1), twoIndicators)
+	swapped := sum(strings.NewReplacer("A,2022,x,1", "A,2022,x,2", "B,2022,x,2", "B,2022,x,1").Replace(abc), twoIndicators)
+	moved := sum(strings.NewReplacer("A,2022,x,1", "A,2022,y,1", "A,2022,y,10", "A,2022,x,10").Replace(abc), twoIndicators)
+	columns := sum(strings.NewReplacer(",x,", ",y,", ",y,", ",x,").Replace(abc), twoIndicators)
+	for what, r := range map[string]YearResult{"a changed value": changed, "swapped units": swapped, "swapped indicators": moved,
+		"indicators swapped for every unit": columns} {
+		if r.Checksum == base.Checksum {
+			t.Errorf("%s: checksum unchanged (%s)", what, r.Checksum)
+		}
+	}
+	// A mean imputation fills B's missing y: the inputs are the five stored values.
+	imputing := strings.Replace(twoIndicators, "{id: y, normalise: zscore}", "{id: y, normalise: zscore, impute: mean}", 1)
+	five := strings.Replace(abc, "B,2022,y,10\n", "", 1)
+	a, b := sum(five, imputing), sum(five, twoIndicators)
+	if a.Imputed != 1 || a.Inputs != 5 || a.Checksum != b.Checksum {
+		t.Errorf("imputed: %d imputed, %d inputs, checksum %s; without imputation %s", a.Imputed, a.Inputs, a.Checksum, b.Checksum)
+	}
 }

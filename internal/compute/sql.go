@@ -340,14 +340,42 @@ func treatLeaves(f *framework.Framework) string {
 	stats := treated(u, "c_raw r JOIN c_leaf p ON r.node = p.id LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = r.node", "wi.lo", "wi.hi", "")
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
-		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
-			min(x) AS xmin, max(x) AS xmax, count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
-			coalesce(bit_xor(hash(unit_key, node, raw)) FILTER (NOT imputed), 0) AS checksum FROM c_leaft GROUP BY year, node;
+		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, %s FROM c_leaft GROUP BY year, node;
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
 			SELECT s.year, s.node, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
 			FROM c_lstats s JOIN c_leaf p ON p.id = s.node LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
 		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
-		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafValues(f, false))
+		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false))
+}
+
+// leafStats are the aggregates of c_lstats: each only when some indicator's
+// normalisation uses it (an aggregate of every input value costs), and the counts of
+// stored and imputed inputs and their checksum: per indicator, a hash of its id and of
+// the xor of a hash of each stored (unit key, value), so that no input row hashes the id.
+// Pairs are mixed by hashing one number, the xor of one hash with the other: DuckDB's
+// hash of several arguments combines their hashes linearly, and an xor of such hashes
+// over rows would not change when two units swap values.
+func leafStats(f *framework.Framework) string {
+	used := map[string]bool{}
+	for _, m := range leafMethods(f) {
+		used[m] = true
+	}
+	pick := func(method, expr string) string {
+		if used[method] {
+			return expr
+		}
+		return "NULL::DOUBLE"
+	}
+	counts := `count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
+		CASE WHEN count(*) FILTER (NOT imputed) > 0
+		     THEN hash(xor(hash(node), bit_xor(hash(xor(unit_key, hash(raw)))) FILTER (NOT imputed))) ELSE 0 END AS checksum`
+	if rawKind(f) == "VIEW" { // nothing imputed
+		counts = `count(*) AS inputs, 0 AS imputed, hash(xor(hash(node), bit_xor(hash(xor(unit_key, hash(raw)))))) AS checksum`
+	}
+	return fmt.Sprintf(`%s AS mu, %s AS sd, %s AS mn, %s AS mx, %s AS xmin, %s AS xmax, %s`,
+		pick(framework.NormZScore, "avg(v)"), pick(framework.NormZScore, "stddev_pop(v)"),
+		pick(framework.NormMinMax, "min(v)"), pick(framework.NormMinMax, "max(v)"),
+		pick(framework.NormBest, "min(x)"), pick(framework.NormBest, "max(x)"), counts)
 }
 
 // leafValues is a SELECT of the normalised indicator values (year, unit, node, value),
