@@ -265,3 +265,31 @@ func TestUnitKeyCollisionIsRefused(t *testing.T) {
 		t.Errorf("%d custom units after the refused import, want 1 (ZZ9)", n)
 	}
 }
+
+// Codes padded with spaces are trimmed: they attach to the same unit and indicator as
+// the bare codes, a padded and a bare copy of one key are duplicates, and a code of
+// spaces alone is blank.
+func TestPaddedCodesAreTrimmed(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	mustRun(t, db, "import", "indicators", write(t, dir, "pad.csv",
+		"unit,year,indicator,value\n CHN ,2022, internet_users_pct ,73.1\nIND ,2022,internet_users_pct,43\n"))
+	if n := count(t, db, "indicator_values WHERE unit IN ('CHN', 'IND') AND indicator = 'internet_users_pct'"); n != 2 {
+		t.Errorf("%d of 2 padded values under CHN and IND", n)
+	}
+	if n := count(t, db, "units WHERE kind = 'custom'"); n != 0 {
+		t.Errorf("%d custom units from padded Member State codes", n)
+	}
+	for name, body := range map[string]string{
+		"dup.csv":   "unit,year,indicator,value\n CHN ,2022, internet_users_pct ,73.1\nCHN,2022,internet_users_pct,43\n",
+		"blank.csv": "unit,year,indicator,value\n   ,2022,internet_users_pct,73.1\n",
+	} {
+		want := map[string]string{"dup.csv": "dup.csv:3", "blank.csv": "blank.csv:2"}[name]
+		if _, err := run(t, db, "import", "indicators", write(t, dir, name, body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error at %s", name, err, want)
+		}
+	}
+	if n := count(t, db, "indicator_values"); n != 2 {
+		t.Errorf("%d values after the refused imports, want 2", n)
+	}
+}

@@ -48,17 +48,15 @@ func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout
 	}
 	done := store.Step("stage (typed scan)")
 	// Blank values are missing data points, not zeros: they are not staged. Codes are
-	// trimmed only when they have spaces at either end (the test is cheaper than trim).
-	trim := func(col string) string {
-		return fmt.Sprintf("CASE WHEN starts_with(%[1]s, ' ') OR ends_with(%[1]s, ' ') THEN trim(%[1]s) ELSE %[1]s END", col)
-	}
+	// staged as they are; the pass that finds the indicators tells whether any has spaces
+	// at either end, and only then are they trimmed (trimPadded).
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 		SELECT %s AS unit, %s AS indicator, %s AS year, %s AS value%s
 		FROM read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',
 		              columns = {%s}, strict_mode = true,
 		              store_rejects = true, rejects_table = 'egdi_rejects', rejects_scan = 'egdi_reject_scans', rejects_limit = 10)
 		WHERE %s IS NOT NULL`,
-		sqlIdent(table), trim(c(l.unit)), trim(c(l.indicator)), c(l.year), c(l.value), extra,
+		sqlIdent(table), c(l.unit), c(l.indicator), c(l.year), c(l.value), extra,
 		sqlString(path), sqlString(string(delim)), strings.Join(cols, ", "), c(l.value)))
 	done()
 	if err != nil {

@@ -797,22 +797,32 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	}
 	// One pass finds the indicators present (for the range checks and the summary),
 	// whether any record is bad (blank code, bad year, missing or non-finite value; which
-	// and where is found only then), and whether any unit code is three letters not all
-	// upper case: Member State ISO3 codes in any case attach to the country, which takes
-	// a rewrite only when there are some. The CASE upper-cases only the codes of three
-	// bytes (a FILTER's AND would evaluate upper() on every row); the bad records show
-	// in aggregates, which are cheaper than a test of each row (a NaN is the largest
-	// value, and -Inf the smallest).
+	// and where is found only then), whether any code has spaces at either end (then
+	// they are trimmed and the pass runs again), and whether any unit code is three
+	// letters not all upper case: Member State ISO3 codes in any case attach to the
+	// country, which takes a rewrite only when there are some. The CASE upper-cases only
+	// the codes of three bytes (a FILTER's AND would evaluate upper() on every row); the
+	// bad records show in aggregates, which are cheaper than a test of each row (a NaN is
+	// the largest value, and -Inf the smallest).
 	res := &IndicatorResult{File: path, Layout: l.kind}
 	done := store.Step("indicators present, unit codes")
 	var inds sql.NullString
-	var lower, bad bool
-	if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)),
-		count(*) FILTER (CASE WHEN strlen(unit) = 3 THEN unit <> upper(unit) ELSE false END) > 0,
-		coalesce(count(unit) < count(*) OR min(strlen(unit)) = 0 OR count(indicator) < count(*) OR min(strlen(indicator)) = 0
-		  OR count(bad_year) > 0 OR count(value) < count(*) OR NOT (isfinite(min(value)) AND isfinite(max(value))), false)
-		FROM stage`).Scan(&inds, &lower, &bad); err != nil {
-		return nil, err
+	var lower, bad, padded bool
+	const padding = `unit LIKE ' %' OR unit LIKE '% ' OR indicator LIKE ' %' OR indicator LIKE '% '`
+	for pass := 0; pass == 0 || padded; pass++ {
+		if pass > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET unit = trim(unit), indicator = trim(indicator) WHERE `+padding); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT array_to_string(array_sort(list(DISTINCT indicator)), chr(31)),
+			count(*) FILTER (CASE WHEN strlen(unit) = 3 THEN unit <> upper(unit) ELSE false END) > 0,
+			coalesce(count(unit) < count(*) OR min(strlen(unit)) = 0 OR count(indicator) < count(*) OR min(strlen(indicator)) = 0
+			  OR count(bad_year) > 0 OR count(value) < count(*) OR NOT (isfinite(min(value)) AND isfinite(max(value))), false),
+			count(*) FILTER (`+padding+`) > 0
+			FROM stage`).Scan(&inds, &lower, &bad, &padded); err != nil {
+			return nil, err
+		}
 	}
 	if inds.Valid && inds.String != "" {
 		res.Indicators = strings.Split(inds.String, "\x1f")
