@@ -679,15 +679,25 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if err != nil {
 			return fmt.Errorf("storing the import: %w", err)
 		}
-		ds, ix := codes[opt.Dataset], store.CodeTable(codes)
+		indicatorCodes := map[string]int{}
+		for _, r := range results {
+			for _, id := range r.Indicators {
+				indicatorCodes[id] = codes[id]
+			}
+		}
+		ds, ix := codes[opt.Dataset], store.CodeTable(indicatorCodes)
 		// Units are stored by key (store.UnitKey), computed from the code: the values need
-		// no lookup of their units.
+		// no lookup of their units. A few indicators are numbered by a CASE, more by a join.
+		values := fmt.Sprintf(`INSERT INTO raw_values SELECT %d, %s, n.year, c.id, n.value FROM incoming n JOIN %s c ON c.name = n.indicator`, ds, store.UnitKey("n.unit"), ix)
+		if inds, ok := store.CodeOf("n.indicator", indicatorCodes); ok {
+			values = fmt.Sprintf(`INSERT INTO raw_values SELECT %d, %s, n.year, %s, n.value FROM incoming n`, ds, store.UnitKey("n.unit"), inds)
+		}
 		stmts := []string{
 			// a custom unit's name (its code unless given) and kind are NULL in unit_list
 			`INSERT INTO unit_list (unit_key, unit, name, name_zh)
 			   SELECT ` + store.UnitKey("n.unit") + `, n.unit, n.name, n.name_zh FROM incoming_units n
 			   ANTI JOIN unit_list u ON u.unit_key = ` + store.UnitKey("n.unit"),
-			fmt.Sprintf(`INSERT INTO raw_values SELECT %d, %s, n.year, c.id, n.value FROM incoming n JOIN %s c ON c.name = n.indicator`, ds, store.UnitKey("n.unit"), ix),
+			values,
 			`INSERT OR IGNORE INTO datasets VALUES ($1, $2, $3)`,
 			`UPDATE datasets SET synthetic = $2 OR synthetic, description = coalesce(nullif($3, ''), description) WHERE dataset = $1`,
 		}

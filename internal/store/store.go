@@ -428,6 +428,27 @@ func CodeTable(codes map[string]int) string {
 	return "(SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(name, id))"
 }
 
+// CodeOf is the SQL expression of the number of the name expr, among a few names of
+// codes: a CASE, which for up to a dozen or so names is cheaper per row than a join to
+// CodeTable. ok is false for more names; join CodeTable then.
+func CodeOf(expr string, codes map[string]int) (sql string, ok bool) {
+	if len(codes) > 16 {
+		return "", false
+	}
+	names := make([]string, 0, len(codes))
+	for n := range codes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("CASE " + expr)
+	for _, n := range names {
+		fmt.Fprintf(&b, " WHEN %s THEN %d", lit(n), codes[n])
+	}
+	b.WriteString(" END")
+	return b.String(), true
+}
+
 // Tx runs fn in one transaction: everything or nothing.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
