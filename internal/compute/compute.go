@@ -95,7 +95,7 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 
 // Evaluate computes the framework without storing anything, then lets read inspect the
 // working tables on the connection before they are dropped: c_raw (year, unit_key,
-// node, value, imputed), c_leafval (treated and normalised indicators), c_val (nodes)
+// node_id, node, value, imputed), c_leafval (treated and normalised indicators), c_val (nodes)
 // and c_standing (the root's value, rank, band and class). Units are keys: join
 // unit_list for their codes.
 func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
@@ -119,9 +119,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if !exists {
 			return fmt.Errorf("%w: dataset %q does not exist; import indicators first (egdi import indicators FILE --dataset %s)", ErrNoData, opt.Dataset, opt.Dataset)
 		}
-		indList := make([]string, len(inds))
-		for i, id := range inds {
-			indList[i] = q(id)
+		ids, err := codesOf(ctx, tx, append([]string{opt.Dataset}, inds...))
+		if err != nil {
+			return err
 		}
 		yearFilter := ""
 		if len(opt.Years) > 0 {
@@ -136,13 +136,8 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			universe = " AND v.unit_key IN (SELECT unit_key FROM unit_list WHERE kind = 'country')"
 		}
 		stmts := []string{
-			// the stored values by unit key: the view indicator_values would join every
-			// value to its unit's code, which nothing here needs
-			fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS SELECT v.year, v.unit_key, i.code AS node, v.value, false AS imputed
-				FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id
-				WHERE d.code = %s AND i.code IN (%s)%s%s`,
-				rawKind(f), q(opt.Dataset), strings.Join(indList, ", "), yearFilter, universe),
 			leafParams(f),
+			rawValues(f, ids, opt.Dataset, yearFilter+universe),
 			nodeParams(f),
 		}
 		for i, s := range stmts {
@@ -211,6 +206,58 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		return nil, err
 	}
 	return results, nil
+}
+
+// codesOf returns the numbers of those names that have one (store.Codes), read only.
+func codesOf(ctx context.Context, c *sql.Conn, names []string) (map[string]int, error) {
+	list := make([]string, len(names))
+	for i, n := range names {
+		list[i] = q(n)
+	}
+	rows, err := c.QueryContext(ctx, `SELECT code, id FROM codes WHERE code IN (`+strings.Join(list, ", ")+`)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var code string
+		var id int
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, err
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
+// rawValues defines c_raw (year, unit_key, node_id, node, value, imputed): the stored
+// values of the framework's indicators in the dataset, read by unit key and indicator
+// number, with no join. The view indicator_values would join every value to its unit's
+// code and indicator's id, which the computation does not need: it joins indicators by
+// number (node_id), and the id (node, a CASE over the numbers) is evaluated only where
+// a query asks for it.
+func rawValues(f *framework.Framework, ids map[string]int, dataset, filter string) string {
+	ds, ok := ids[dataset]
+	if !ok {
+		ds = -1
+	}
+	var nums []string
+	node := "CASE v.indicator_id"
+	for _, id := range f.UsedIndicators() {
+		if n, ok := ids[id]; ok {
+			nums = append(nums, fmt.Sprint(n))
+			node += fmt.Sprintf(" WHEN %d THEN %s", n, q(id))
+		}
+	}
+	node += " END"
+	if len(nums) == 0 {
+		node, nums = "NULL::VARCHAR", []string{"NULL"}
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS
+		SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, v.value, false AS imputed
+		FROM raw_values v WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`,
+		rawKind(f), node, ds, strings.Join(nums, ", "), filter)
 }
 
 // rawKind is how c_raw is kept: a view over the stored values (read in place, no copy),

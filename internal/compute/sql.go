@@ -29,12 +29,14 @@ func leafParams(f *framework.Framework) string {
 		if w := in.Winsorise; w != nil {
 			wlo, whi = w.Lower, w.Upper
 		}
-		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %v::DOUBLE, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-			q(id), num(in.Cap), num(in.Floor), dir, q(in.Normalise), num(lo), num(hi), num(in.Target),
+		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %v::DOUBLE, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+			len(rows), q(id), num(in.Cap), num(in.Floor), dir, q(in.Normalise), num(lo), num(hi), num(in.Target),
 			q(in.Transform), num(wlo), num(whi), q(in.Impute), q(in.ImputeGroup)))
 	}
-	return `CREATE OR REPLACE TEMP TABLE c_leaf AS SELECT * FROM (VALUES ` + strings.Join(rows, ", ") +
-		`) t(id, cap, floor, dir, norm, lo, hi, target, transform, wlo, whi, impute, igroup)`
+	// node_id is the indicator's number in codes, as raw_values stores it, or a negative
+	// number of its own for an indicator no dataset has (only imputation can give it rows).
+	return `CREATE OR REPLACE TEMP TABLE c_leaf AS SELECT t.* EXCLUDE (k), coalesce(c.id, -1 - t.k) AS node_id FROM (VALUES ` + strings.Join(rows, ", ") +
+		`) t(k, id, cap, floor, dir, norm, lo, hi, target, transform, wlo, whi, impute, igroup) LEFT JOIN codes c ON c.code = t.id`
 }
 
 // nodeParams writes nodes (aggregation, normalisation, number of children) and edges.
@@ -109,11 +111,11 @@ func impute(ctx context.Context, c *sql.Conn, f *framework.Framework, dataset st
 		if in.Impute == framework.ImputePrevious {
 			group = "GROUP BY m.year, m.unit_key, m.node"
 		}
-		_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_raw
+		_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_raw (year, unit_key, node_id, node, value, imputed)
 			WITH u AS (SELECT DISTINCT year, unit_key FROM c_raw),
 			m AS (SELECT u.year, u.unit_key, %[1]s AS node FROM u
 			      ANTI JOIN (SELECT year, unit_key FROM c_raw WHERE node = %[1]s) r ON r.year = u.year AND r.unit_key = u.unit_key)
-			SELECT m.year, m.unit_key, m.node, %[2]s AS value, true FROM m %[3]s %[4]s`, q(id), fill, join, group))
+			SELECT m.year, m.unit_key, (SELECT node_id FROM c_leaf WHERE id = %[1]s), m.node, %[2]s AS value, true FROM m %[3]s %[4]s`, q(id), fill, join, group))
 		if err != nil {
 			return fmt.Errorf("imputing %s: %w", id, err)
 		}
@@ -129,10 +131,10 @@ func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) e
 	var node, unit, transform string
 	var year int
 	var v float64
-	err := c.QueryRowContext(ctx, `SELECT r.node, u.unit, r.year, `+capped+`, p.transform FROM c_raw r JOIN c_leaf p ON r.node = p.id
+	err := c.QueryRowContext(ctx, `SELECT p.id, u.unit, r.year, `+capped+`, p.transform FROM c_raw r JOIN c_leaf p USING (node_id)
 		JOIN unit_list u USING (unit_key)
 		WHERE (p.transform = 'log' AND `+capped+` <= 0) OR (p.transform = 'log1p' AND `+capped+` <= -1)
-		ORDER BY r.node, r.year, u.unit LIMIT 1`).Scan(&node, &unit, &year, &v, &transform)
+		ORDER BY p.id, r.year, u.unit LIMIT 1`).Scan(&node, &unit, &year, &v, &transform)
 	if err == sql.ErrNoRows {
 		return nil
 	}
@@ -164,14 +166,14 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 			_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_wins
 				SELECT year, node, lo, hi, count(*) FILTER (x < lo OR x > hi) FROM (
 					SELECT year, node, x, %s OVER w AS lo, %s OVER w AS hi FROM (
-						SELECT r.year, r.node, %s AS x FROM c_raw r JOIN c_leaf p ON r.node = p.id WHERE r.node = %s)
+						SELECT r.year, p.id AS node, %s AS x FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id = %s)
 					WINDOW w AS (PARTITION BY year, node)) GROUP BY year, node, lo, hi`, lo, hi, capped, q(id)))
 			if err != nil {
 				return fmt.Errorf("winsorising %s: %w", id, err)
 			}
 			continue
 		}
-		rows, err := c.QueryContext(ctx, `SELECT r.year, `+capped+` FROM c_raw r JOIN c_leaf p ON r.node = p.id WHERE r.node = ? ORDER BY 1, 2`, id)
+		rows, err := c.QueryContext(ctx, `SELECT r.year, `+capped+` FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id = ? ORDER BY 1, 2`, id)
 		if err != nil {
 			return err
 		}
@@ -303,7 +305,7 @@ const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, mi
 // (and the winsorisation clamps lo, hi), with x0 capped and floored, x winsorised and
 // transformed, v given its direction and g the goalposts' share. Expressions for
 // options the framework does not use are left out.
-func treated(u uses, from, lo, hi string, extra string) string {
+func treated(u uses, from, node, lo, hi string, extra string) string {
 	x := "x0"
 	if u.winsor {
 		x = "CASE WHEN x0 > clamp_hi THEN clamp_hi WHEN x0 < clamp_lo THEN clamp_lo ELSE x0 END"
@@ -321,8 +323,8 @@ func treated(u uses, from, lo, hi string, extra string) string {
 	}
 	return fmt.Sprintf(`SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v, %s AS g FROM (
 			SELECT *, %s AS x FROM (
-				SELECT r.year, r.unit_key, r.node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
-				FROM %s))`, g, x, extra, cap, from)
+				SELECT r.year, r.unit_key, %s AS node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
+				FROM %s))`, g, x, node, extra, cap, from)
 }
 
 // treatLeaves defines the view c_leafval: each indicator capped or floored, winsorised,
@@ -334,24 +336,27 @@ func treated(u uses, from, lo, hi string, extra string) string {
 // edges from c_lnorme) joins the values to one small table. c_leafval is a view, not a
 // table: the treated indicator values feed only their parents' aggregation and are never
 // stored, so materialising them would cost a write and a read of every input value.
-// c_val receives the nodes.
+// Values meet the small tables on the indicator's number (node_id), not its id. c_val
+// receives the nodes.
 func treatLeaves(f *framework.Framework) string {
 	u := usesOf(f)
-	stats := treated(u, "c_raw r JOIN c_leaf p ON r.node = p.id LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = r.node", "wi.lo", "wi.hi", "")
+	stats := treated(u, "c_raw r JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = p.id", "p.id", "wi.lo", "wi.hi", ", node_id")
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
-		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT year, node, %s FROM c_leaft GROUP BY year, node;
+		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT s.* EXCLUDE (checksum), p.id AS node,
+			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0 END AS checksum
+			FROM (SELECT year, node_id, %s FROM c_leaft GROUP BY year, node_id) s JOIN c_leaf p USING (node_id);
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
-			SELECT s.year, s.node, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
-			FROM c_lstats s JOIN c_leaf p ON p.id = s.node LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
+			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
+			FROM c_lstats s JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
 		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
 		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false))
 }
 
 // leafStats are the aggregates of c_lstats: each only when some indicator's
 // normalisation uses it (an aggregate of every input value costs), and the counts of
-// stored and imputed inputs and their checksum: per indicator, a hash of its id and of
-// the xor of a hash of each stored (unit key, value), so that no input row hashes the id.
+// stored and imputed inputs and the xor of a hash of each stored (unit key, value); the
+// indicator's checksum (in c_lstats) hashes that with its id, once per indicator.
 // Pairs are mixed by hashing one number, the xor of one hash with the other: DuckDB's
 // hash of several arguments combines their hashes linearly, and an xor of such hashes
 // over rows would not change when two units swap values.
@@ -367,10 +372,9 @@ func leafStats(f *framework.Framework) string {
 		return "NULL::DOUBLE"
 	}
 	counts := `count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
-		CASE WHEN count(*) FILTER (NOT imputed) > 0
-		     THEN hash(xor(hash(node), bit_xor(hash(xor(unit_key, hash(raw)))) FILTER (NOT imputed))) ELSE 0 END AS checksum`
+		bit_xor(hash(xor(unit_key, hash(raw)))) FILTER (NOT imputed) AS checksum`
 	if rawKind(f) == "VIEW" { // nothing imputed
-		counts = `count(*) AS inputs, 0 AS imputed, hash(xor(hash(node), bit_xor(hash(xor(unit_key, hash(raw)))))) AS checksum`
+		counts = `count(*) AS inputs, 0 AS imputed, bit_xor(hash(xor(unit_key, hash(raw)))) AS checksum`
 	}
 	return fmt.Sprintf(`%s AS mu, %s AS sd, %s AS mn, %s AS mx, %s AS xmin, %s AS xmax, %s`,
 		pick(framework.NormZScore, "avg(v)"), pick(framework.NormZScore, "stddev_pop(v)"),
@@ -382,12 +386,12 @@ func leafStats(f *framework.Framework) string {
 // with each parent's number and the edge's weight (pi, w) when edges is set.
 func leafValues(f *framework.Framework, edges bool) string {
 	u := usesOf(f)
-	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON p.year = r.year AND p.node = r.node", "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
+	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON p.year = r.year AND p.node_id = r.node_id", "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
 	if edges {
-		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON p.year = r.year AND p.node = r.node", "year, node, pi", extra+", p.pi, p.w", ", pi, w"
+		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON p.year = r.year AND p.node_id = r.node_id", "year, node, pi", extra+", p.pi, p.w", ", pi, w"
 	}
 	return fmt.Sprintf(`SELECT year, unit_key, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
-		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.clamp_lo", "p.clamp_hi", extra))
+		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.node", "p.clamp_lo", "p.clamp_hi", extra))
 }
 
 // aggregateLevel adds the nodes of one level: the weighted arithmetic, geometric or
