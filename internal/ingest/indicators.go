@@ -453,7 +453,7 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 	// Duplicates: one value per (unit, year, indicator).
 	done = store.Step("validate duplicates")
 	defer done()
-	dup, err := groupKeys(ctx, tx, present)
+	dup, err := groupKeys(ctx, tx, present, l.name >= 0 || l.nameZh >= 0)
 	if err != nil || !dup {
 		return nil, err
 	}
@@ -476,8 +476,8 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 // indicator of the file is a bit of a mask: a group has a duplicate exactly when its
 // row count exceeds the number of bits set. Grouping by (unit, year) is far cheaper than
 // grouping every (unit, year, indicator), and the groups give the counts and the units
-// of the import too.
-func groupKeys(ctx context.Context, tx querier, present []string) (bool, error) {
+// of the import too. Names are taken only from files that have them (names).
+func groupKeys(ctx context.Context, tx querier, present []string, names bool) (bool, error) {
 	if len(present) == 0 {
 		present = []string{""}
 	}
@@ -490,11 +490,15 @@ func groupKeys(ctx context.Context, tx querier, present []string) (bool, error) 
 		masks = append(masks, fmt.Sprintf("bit_or(1::UBIGINT << (i %% 64)) FILTER (i // 64 = %d) AS m%d", w, w))
 		bits = append(bits, fmt.Sprintf("coalesce(bit_count(m%d)::BIGINT, 0)", w))
 	}
+	nameCols := "NULL::VARCHAR AS name, NULL::VARCHAR AS name_zh"
+	if names {
+		nameCols = "any_value(s.name) AS name, any_value(s.name_zh) AS name_zh"
+	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_ix AS SELECT * FROM (VALUES %s) t(indicator, i);
 		CREATE OR REPLACE TEMP TABLE stage_keys AS SELECT unit, year, rows, name, name_zh, rows <> %s AS dup FROM (
-			SELECT s.unit, s.year, count(*) AS rows, any_value(s.name) AS name, any_value(s.name_zh) AS name_zh, %s
+			SELECT s.unit, s.year, count(*) AS rows, %s, %s
 			FROM stage s JOIN stage_ix x ON x.indicator = s.indicator GROUP BY s.unit, s.year)`,
-		strings.Join(idx, ", "), strings.Join(bits, " + "), strings.Join(masks, ", ")))
+		strings.Join(idx, ", "), strings.Join(bits, " + "), nameCols, strings.Join(masks, ", ")))
 	if err != nil {
 		return false, err
 	}
@@ -860,7 +864,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			return nil, err
 		}
 		// regroup: the rows kept are the counts and units of the import
-		if _, err := groupKeys(ctx, tx, res.Indicators); err != nil {
+		if _, err := groupKeys(ctx, tx, res.Indicators, l.name >= 0 || l.nameZh >= 0); err != nil {
 			return nil, err
 		}
 	}
