@@ -39,6 +39,14 @@ func count(t *testing.T, db, table string) int {
 	return n
 }
 
+// wantCount checks the number of rows of a table or view (with a WHERE clause).
+func wantCount(t *testing.T, db, table string, want int) {
+	t.Helper()
+	if n := count(t, db, table); n != want {
+		t.Errorf("%s: %d rows, want %d", table, n, want)
+	}
+}
+
 // manyIndicators is a long CSV of 130 indicators (three words of 64 bits) of one unit
 // in 2020 and 2022.
 func manyIndicators() string {
@@ -232,12 +240,8 @@ func TestISO3CodesInAnyCaseAttachToTheCountry(t *testing.T) {
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "case.csv",
 		"unit,year,indicator,value\nchn,2022,internet_users_pct,73.1\nInd,2022,internet_users_pct,43\nabc,2022,internet_users_pct,5\n"))
-	if n := count(t, db, "indicator_values WHERE unit IN ('CHN', 'IND', 'abc')"); n != 3 {
-		t.Errorf("%d of 3 values under CHN, IND and abc", n)
-	}
-	if n := count(t, db, "units WHERE kind = 'custom'"); n != 1 {
-		t.Errorf("%d custom units, want 1 (abc)", n)
-	}
+	wantCount(t, db, "indicator_values WHERE unit IN ('CHN', 'IND', 'abc')", 3)
+	wantCount(t, db, "units WHERE kind = 'custom'", 1) // abc
 }
 
 // A new unit code whose key another code already has is refused, naming both, and
@@ -258,12 +262,8 @@ func TestUnitKeyCollisionIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"S1" and "ZZ9"`) {
 		t.Fatalf("import of S1: %v, want the collision of S1 and ZZ9", err)
 	}
-	if n := count(t, path, "raw_values"); n != 0 {
-		t.Errorf("%d values stored after the refused import", n)
-	}
-	if n := count(t, path, "units WHERE kind = 'custom'"); n != 1 {
-		t.Errorf("%d custom units after the refused import, want 1 (ZZ9)", n)
-	}
+	wantCount(t, path, "raw_values", 0)
+	wantCount(t, path, "units WHERE kind = 'custom'", 1) // ZZ9
 }
 
 // Codes padded with spaces are trimmed: they attach to the same unit and indicator as
@@ -274,12 +274,8 @@ func TestPaddedCodesAreTrimmed(t *testing.T) {
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "pad.csv",
 		"unit,year,indicator,value\n CHN ,2022, internet_users_pct ,73.1\nIND ,2022,internet_users_pct,43\n"))
-	if n := count(t, db, "indicator_values WHERE unit IN ('CHN', 'IND') AND indicator = 'internet_users_pct'"); n != 2 {
-		t.Errorf("%d of 2 padded values under CHN and IND", n)
-	}
-	if n := count(t, db, "units WHERE kind = 'custom'"); n != 0 {
-		t.Errorf("%d custom units from padded Member State codes", n)
-	}
+	wantCount(t, db, "indicator_values WHERE unit IN ('CHN', 'IND') AND indicator = 'internet_users_pct'", 2)
+	wantCount(t, db, "units WHERE kind = 'custom'", 0)
 	for name, body := range map[string]string{
 		"dup.csv":   "unit,year,indicator,value\n CHN ,2022, internet_users_pct ,73.1\nCHN,2022,internet_users_pct,43\n",
 		"blank.csv": "unit,year,indicator,value\n   ,2022,internet_users_pct,73.1\n",
@@ -289,7 +285,5 @@ func TestPaddedCodesAreTrimmed(t *testing.T) {
 			t.Errorf("%s: %v, want an error at %s", name, err, want)
 		}
 	}
-	if n := count(t, db, "indicator_values"); n != 2 {
-		t.Errorf("%d values after the refused imports, want 2", n)
-	}
+	wantCount(t, db, "indicator_values", 2) // nothing from the refused imports
 }
