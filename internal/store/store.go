@@ -96,6 +96,22 @@ func Open(path string, readOnly bool) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
+		return db, nil
+	}
+	// A database from an earlier egdi is upgraded by its first writer; a reader that
+	// comes first upgrades it (briefly opening it for writing), then reads.
+	var version int
+	if err := db.QueryRow(`SELECT coalesce(max(TRY_CAST(value AS INTEGER)), 0) FROM meta WHERE key = 'schema_version'`).Scan(&version); err != nil ||
+		version < schemaVersion {
+		db.Close()
+		w, err := Open(path, false)
+		if err != nil {
+			return nil, fmt.Errorf("database %s is from an earlier egdi and needs upgrading, which failed: %w", path, err)
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+		return Open(path, true)
 	}
 	return db, nil
 }
@@ -211,6 +227,9 @@ func CheckUnitKeys(ctx context.Context, tx *sql.Tx, units string) error {
 // slower than an integer one. Version 3 stores units in the value tables by key
 // (UnitKey) rather than by code, for the same reason.
 const SchemaVersion = "3"
+
+// schemaVersion is SchemaVersion as a number, for comparisons.
+const schemaVersion = 3
 
 func (db *DB) migrate() error {
 	var version int

@@ -177,7 +177,28 @@ func build(t *testing.T, stmts ...string) string {
 // A database of schema version 2 (unit codes in the value tables) opens as version 3
 // with the same rows behind the views.
 func TestMigrateFromVersion2(t *testing.T) {
-	path := build(t,
+	db, err := Open(version2(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sameRows(t, db, sampleRows)
+	same(t, db, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_v2'`, "0|")
+}
+
+// A reader that opens an earlier database before any writer has upgraded it upgrades it.
+func TestReaderUpgradesAnEarlierDatabase(t *testing.T) {
+	db, err := Open(version2(t), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sameRows(t, db, sampleRows)
+}
+
+// version2 builds a database of schema version 2 holding the sample rows.
+func version2(t *testing.T) string {
+	return build(t,
 		`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
 		`INSERT INTO meta VALUES ('schema_version', '2')`,
 		`CREATE TABLE unit_list (unit VARCHAR NOT NULL, name VARCHAR, name_zh VARCHAR, kind VARCHAR,
@@ -199,13 +220,6 @@ func TestMigrateFromVersion2(t *testing.T) {
 		`CREATE VIEW indicator_values AS SELECT d.code AS dataset, v.unit, v.year, i.code AS indicator, v.value
 		   FROM raw_values v JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id`,
 	)
-	db, err := Open(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sameRows(t, db, sampleRows)
-	same(t, db, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_v2'`, "0|")
 }
 
 // Should DuckDB's hash change, a database written with the old one is rekeyed when next
