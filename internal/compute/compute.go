@@ -174,7 +174,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		done()
 		for li, level := range f.Levels() {
 			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
-			if _, err := tx.ExecContext(ctx, aggregateLevel(f, level)); err != nil {
+			if _, err := tx.ExecContext(ctx, aggregateLevel(f, level, len(years) == 1)); err != nil {
 				return fmt.Errorf("compute: %w", err)
 			}
 			done()

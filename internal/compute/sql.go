@@ -350,7 +350,7 @@ func treatLeaves(f *framework.Framework) string {
 			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
 			FROM c_lstats s JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
 		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
-		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false))
+		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false, false))
 }
 
 // leafStats are the aggregates of c_lstats: each only when some indicator's
@@ -383,12 +383,19 @@ func leafStats(f *framework.Framework) string {
 }
 
 // leafValues is a SELECT of the normalised indicator values (year, unit, node, value),
-// with each parent's number and the edge's weight (pi, w) when edges is set.
-func leafValues(f *framework.Framework, edges bool) string {
+// with each parent's number and the edge's weight (pi, w) when edges is set. When the
+// values are of one year (oneYear), they meet their parameters on the indicator's
+// number alone: a join on one small integer is DuckDB's perfect hash join, an array
+// lookup, which is markedly cheaper for millions of values than a join on two keys.
+func leafValues(f *framework.Framework, edges, oneYear bool) string {
 	u := usesOf(f)
-	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON p.year = r.year AND p.node_id = r.node_id", "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
+	on := "p.year = r.year AND p.node_id = r.node_id"
+	if oneYear {
+		on = "p.node_id = r.node_id"
+	}
+	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON "+on, "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
 	if edges {
-		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON p.year = r.year AND p.node_id = r.node_id", "year, node, pi", extra+", p.pi, p.w", ", pi, w"
+		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON "+on, "year, node, pi", extra+", p.pi, p.w", ", pi, w"
 	}
 	return fmt.Sprintf(`SELECT year, unit_key, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
 		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.node", "p.clamp_lo", "p.clamp_hi", extra))
@@ -398,8 +405,9 @@ func leafValues(f *framework.Framework, edges bool) string {
 // harmonic mean of their children, for units that have every child, normalised over the
 // year. Geometric and harmonic means of negative values give no value; a zero child
 // makes them 0 (zeros: zero) or counts as 1e-6 × scale (zeros: epsilon). Leaf children
-// come normalised with their edges (one join); node children are read from c_val.
-func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
+// come normalised with their edges (one join; see leafValues for oneYear, set when the
+// computation covers one year); node children are read from c_val.
+func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear bool) string {
 	u := usesOf(f)
 	nums := make([]string, len(level))
 	levelMethods := make([]string, len(level))
@@ -418,7 +426,7 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node) string {
 	in := strings.Join(nums, ", ")
 	var parts []string
 	if leaves {
-		parts = append(parts, fmt.Sprintf(`SELECT year, unit_key, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true), in))
+		parts = append(parts, fmt.Sprintf(`SELECT year, unit_key, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true, oneYear), in))
 	}
 	if nodes {
 		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit_key, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
