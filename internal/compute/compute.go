@@ -119,7 +119,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if !exists {
 			return fmt.Errorf("%w: dataset %q does not exist; import indicators first (egdi import indicators FILE --dataset %s)", ErrNoData, opt.Dataset, opt.Dataset)
 		}
-		ids, err := codesOf(ctx, tx, append([]string{opt.Dataset}, inds...))
+		ids, err := store.KnownCodes(ctx, tx, append([]string{opt.Dataset}, inds...)...)
 		if err != nil {
 			return err
 		}
@@ -206,29 +206,6 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		return nil, err
 	}
 	return results, nil
-}
-
-// codesOf returns the numbers of those names that have one (store.Codes), read only.
-func codesOf(ctx context.Context, c *sql.Conn, names []string) (map[string]int, error) {
-	list := make([]string, len(names))
-	for i, n := range names {
-		list[i] = q(n)
-	}
-	rows, err := c.QueryContext(ctx, `SELECT code, id FROM codes WHERE code IN (`+strings.Join(list, ", ")+`)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var code string
-		var id int
-		if err := rows.Scan(&code, &id); err != nil {
-			return nil, err
-		}
-		out[code] = id
-	}
-	return out, rows.Err()
 }
 
 // rawValues defines c_raw (year, unit_key, node_id, node, value, imputed): the stored

@@ -430,6 +430,35 @@ func Codes(ctx context.Context, tx *sql.Tx, names ...string) (map[string]int, er
 	return out, nil
 }
 
+// KnownCodes returns the numbers of those of the names that have one, without giving
+// any a number (for readers; Codes gives new names numbers in a write).
+func KnownCodes(ctx context.Context, c interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, names ...string) (map[string]int, error) {
+	list := make([]string, len(names))
+	for i, n := range names {
+		list[i] = lit(n)
+	}
+	out := map[string]int{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	rows, err := c.QueryContext(ctx, `SELECT code, id FROM codes WHERE code IN (`+strings.Join(list, ", ")+`)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var id int
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, err
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
 // CodeTable is a SQL table expression (name, id) of codes, to join names to numbers.
 func CodeTable(codes map[string]int) string {
 	if len(codes) == 0 {

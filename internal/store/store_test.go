@@ -72,6 +72,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if codes["itu"] != itu || codes["new_indicator"] != max || len(codes) != 2 {
 		t.Errorf("codes %v: itu should be %d, new_indicator %d", codes, itu, max)
 	}
+	// a reader looks names up without numbering new ones
+	known, err := KnownCodes(context.Background(), tx, "itu", "no_such_name")
+	if err != nil || len(known) != 1 || known["itu"] != itu {
+		t.Errorf("known codes %v (%v), want itu %d only", known, err, itu)
+	}
 	if _, err := tx.Exec(`INSERT INTO raw_values SELECT c.id, ` + UnitKey("'KOR'") + `, 2022, n.id, 1 FROM ` + CodeTable(codes) + ` c, ` + CodeTable(codes) + ` n
 		WHERE c.name = 'itu' AND n.name = 'new_indicator'`); err != nil {
 		t.Fatal(err)
