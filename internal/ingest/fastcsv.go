@@ -48,8 +48,8 @@ func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout
 	}
 	done := store.Step("stage (typed scan)")
 	// Blank values are missing data points, not zeros: they are not staged. Codes are
-	// staged as they are; the pass that finds the indicators tells whether any has spaces
-	// at either end, and only then are they trimmed (trimPadded).
+	// staged as they are; the pass that finds the indicators (importOne) tells whether
+	// any has spaces at either end, and only then are they trimmed.
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 		SELECT %s AS unit, %s AS indicator, %s AS year, %s AS value%s
 		FROM read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',

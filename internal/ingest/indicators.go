@@ -823,7 +823,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	var inds sql.NullString
 	var lower, bad, padded bool
 	const padding = `unit LIKE ' %' OR unit LIKE '% ' OR indicator LIKE ' %' OR indicator LIKE '% '`
-	for pass := 0; pass == 0 || padded; pass++ {
+	for pass := 0; pass == 0 || padded && pass < 2; pass++ { // trimmed codes have no padding left
 		if pass > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET unit = trim(unit), indicator = trim(indicator) WHERE `+padding); err != nil {
 				return nil, err
