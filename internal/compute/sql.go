@@ -344,7 +344,7 @@ func treatLeaves(f *framework.Framework) string {
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
 		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT s.* EXCLUDE (checksum), p.id AS node,
-			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0 END AS checksum
+			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0::UBIGINT END AS checksum
 			FROM (SELECT year, node_id, %s FROM c_leaft GROUP BY year, node_id) s JOIN c_leaf p USING (node_id);
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
 			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
