@@ -24,7 +24,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -231,7 +233,32 @@ const SchemaVersion = "3"
 // schemaVersion is SchemaVersion as a number, for comparisons.
 const schemaVersion = 3
 
+// fingerprints are what a database up to date with this egdi records in meta: the
+// schema's text, the hash behind UnitKey, and the reference data.
+func fingerprints() (schemaSum, refSum string) {
+	a := sha256.Sum256([]byte(SchemaVersion + schema + views))
+	b := sha256.Sum256([]byte(fmt.Sprint(refdata.All())))
+	return hex.EncodeToString(a[:8]), hex.EncodeToString(b[:8])
+}
+
+// migrate brings the database up to date: the schema, the units' keys, the Member
+// States. A database that records this egdi's fingerprints is left as it is, in one
+// query; every writer opens through here, and small commands are mostly this.
 func (db *DB) migrate() error {
+	schemaSum, refSum := fingerprints()
+	var current bool
+	if err := db.QueryRow(`SELECT count(*) = 3 FROM meta WHERE (key = 'schema_sql' AND value = $1)
+		OR (key = 'refdata' AND value = $2) OR (key = 'unit_key' AND value = (`+unitKeyProbe+`))`, schemaSum, refSum).Scan(&current); err == nil && current {
+		return nil
+	}
+	if err := db.migrateSlowly(); err != nil {
+		return err
+	}
+	_, err := db.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_sql', $1), ('refdata', $2)`, schemaSum, refSum)
+	return err
+}
+
+func (db *DB) migrateSlowly() error {
 	var version int
 	if err := db.QueryRow(`SELECT CASE
 		WHEN count(*) FILTER (table_name IN ('units', 'indicator_values')) > 0 THEN 1
@@ -266,7 +293,11 @@ func (db *DB) migrate() error {
 		}
 		stored.String = probe
 	}
-	if n == len(refdata.All()) && stored.String == probe {
+	var refStored sql.NullString
+	if err := db.QueryRow(`SELECT max(value) FROM meta WHERE key = 'refdata'`).Scan(&refStored); err != nil {
+		return err
+	}
+	if _, refSum := fingerprints(); n == len(refdata.All()) && stored.String == probe && refStored.String == refSum {
 		return nil
 	}
 	// A new database, or reference data changed: the Member States afresh, in one

@@ -295,3 +295,36 @@ func TestCheckUnitKeys(t *testing.T) {
 		t.Errorf("two codes with one key in unit_list: %v", err)
 	}
 }
+
+// A database that records this egdi's fingerprints opens without redoing the schema;
+// one that does not (here: a view dropped and the schema's fingerprint lost) has it redone.
+func TestOpenRedoesTheSchemaOnlyWhenItChanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.duckdb")
+	db, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemaSum, refSum := fingerprints()
+	same(t, db, `SELECT key, value FROM meta WHERE key IN ('schema_sql', 'refdata') ORDER BY key`,
+		"refdata|"+refSum+"|", "schema_sql|"+schemaSum+"|")
+	// With the fingerprints in place, a dropped view stays dropped: nothing is redone.
+	if _, err := db.Exec(`DROP VIEW standings`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, false); err != nil {
+		t.Fatal(err)
+	}
+	same(t, db, `SELECT count(*) FROM duckdb_views() WHERE view_name = 'standings'`, "0|")
+	// Without the schema's fingerprint, the schema is redone.
+	if _, err := db.Exec(`DELETE FROM meta WHERE key = 'schema_sql'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, false); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	same(t, db, `SELECT count(*) FROM duckdb_views() WHERE view_name = 'standings'`, "1|")
+	same(t, db, `SELECT count(*) FROM meta WHERE key = 'schema_sql'`, "1|")
+}
