@@ -668,6 +668,14 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return err
 			}
 		}
+		// A new code whose key another code already has would share its values: checked
+		// here, before the write, against the units stored.
+		done := store.Step("unit keys")
+		err := store.CheckUnitKeys(ctx, c, `SELECT unit, `+store.UnitKey("unit")+` AS unit_key FROM incoming_units`)
+		done()
+		if err != nil {
+			return err
+		}
 		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_values v JOIN codes d ON d.id = v.dataset_id WHERE d.code = ?)`, opt.Dataset).Scan(&existing); err != nil {
 			return err
 		}
@@ -728,13 +736,6 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return fmt.Errorf("storing the import: %w", err)
 			}
 			done()
-		}
-		// a new code whose key another code already has would otherwise share its values
-		done := store.Step("unit keys")
-		err = store.CheckUnitKeys(ctx, tx, `SELECT unit FROM incoming_units`)
-		done()
-		if err != nil {
-			return err
 		}
 		<-hashed
 		for i, r := range results {

@@ -200,23 +200,41 @@ func UnitKey(expr string) string { return "hash(" + expr + ")" }
 // tells when it has changed (a short code stored inline and a long one).
 const unitKeyProbe = `SELECT hash('CHN')::VARCHAR || ',' || hash('a unit code longer than twelve bytes')::VARCHAR`
 
-// CheckUnitKeys fails when two codes in unit_list share a key (among the codes of units,
-// a query of (unit) rows, when given, else all of them), naming both.
-func CheckUnitKeys(ctx context.Context, tx *sql.Tx, units string) error {
-	q := `SELECT a.unit, b.unit FROM unit_list a JOIN unit_list b ON a.unit_key = b.unit_key AND a.unit < b.unit LIMIT 1`
-	if units != "" {
-		q = `SELECT n.unit, u.unit FROM (` + units + `) n JOIN unit_list u ON u.unit_key = ` + UnitKey("n.unit") + ` AND u.unit <> n.unit LIMIT 1`
-	}
+// CheckUnitKeys fails, naming both codes, when two codes share a key: with units
+// empty, two codes of unit_list; else two of the codes of units (a query of distinct
+// (unit, unit_key) rows: the units an import brings, with their UnitKey) or one of them
+// and another code of unit_list. An import checks its units before it writes (the
+// grouping and the join then read committed tables, which is much faster than reading a
+// transaction's own writes).
+func CheckUnitKeys(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, units string) error {
 	var a, b string
-	err := tx.QueryRowContext(ctx, q).Scan(&a, &b)
-	switch {
-	case err == nil:
-		return fmt.Errorf("unit codes %q and %q have the same key in the database (a 64-bit hash collision: with a million units, a chance of about 3 in 100 million); rename one of them", a, b)
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	default:
-		return err
+	found := func(query string) (bool, error) {
+		err := q.QueryRowContext(ctx, query).Scan(&a, &b)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
 	}
+	queries := []string{`SELECT a.unit, b.unit FROM unit_list a JOIN unit_list b ON a.unit_key = b.unit_key AND a.unit < b.unit LIMIT 1`}
+	if units != "" {
+		queries = []string{
+			// the codes of units are distinct: a key held twice is held by two codes
+			`SELECT min(n.unit), max(n.unit) FROM (` + units + `) n SEMI JOIN (
+			   SELECT unit_key FROM (` + units + `) GROUP BY unit_key HAVING count(*) > 1 LIMIT 1) k USING (unit_key)
+			 GROUP BY n.unit_key`,
+			`SELECT n.unit, u.unit FROM (` + units + `) n JOIN unit_list u ON u.unit_key = n.unit_key AND u.unit <> n.unit LIMIT 1`,
+		}
+	}
+	for _, query := range queries {
+		if ok, err := found(query); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("unit codes %q and %q have the same key in the database (a 64-bit hash collision: with a million units, a chance of about 3 in 100 million); rename one of them", a, b)
+		}
+	}
+	return nil
 }
 
 // Unit codes are compressed with FSST outright: left to choose, DuckDB also tries a
