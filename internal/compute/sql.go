@@ -431,6 +431,16 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear boo
 	if nodes {
 		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit_key, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
 	}
+	// Children of weight 1 (the default): the weighted mean is the plain mean, one
+	// aggregate rather than two, and exactly the same numbers.
+	arith := "avg(v.value)"
+	for _, n := range level {
+		for _, c := range n.Children {
+			if c.Weight != 1 {
+				arith = "sum(v.w * v.value) / nullif(sum(v.w), 0)"
+			}
+		}
+	}
 	eps := fmt.Sprintf("%v", 1e-6*f.Scale)
 	means, pick := "", "arith"
 	if u.geometric {
@@ -444,14 +454,14 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear boo
 	// aggregation would repeat the largest group-by.
 	return fmt.Sprintf(`INSERT INTO c_val
 		WITH a AS MATERIALIZED (
-			SELECT v.year, v.unit_key, v.pi, sum(v.w * v.value) / nullif(sum(v.w), 0) AS arith, count(*) AS n %s
+			SELECT v.year, v.unit_key, v.pi, %s AS arith, count(*) AS n %s
 			FROM (%s) v
 			GROUP BY v.year, v.unit_key, v.pi),
 		t0 AS (SELECT a.year, a.unit_key, p.id AS node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n = p.nkids),
 		t AS (SELECT *, v AS x, %s FROM t0 WHERE v IS NOT NULL),
 		%s
 		SELECT t.year, t.unit_key, t.node, %s AS value FROM t JOIN s USING (year, node)`,
-		means, strings.Join(parts, " UNION ALL "), pick, windows(u, "year, node"), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
+		arith, means, strings.Join(parts, " UNION ALL "), pick, windows(u, "year, node"), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
 }
 
 // nodeNumber is a node's position in the framework, its number in c_node and c_edge.
