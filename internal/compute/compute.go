@@ -401,6 +401,26 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		return fmt.Errorf("storing results: %w", err)
 	}
 	ds, ct := codes[dataset], store.CodeTable(codes)
+	// Names become numbers by a CASE where there are few of them (store.CodeOf), else by
+	// a join to the codes.
+	nodes, bands := map[string]int{}, map[string]int{}
+	for _, n := range f.Nodes {
+		nodes[n.ID] = codes[n.ID]
+	}
+	for _, b := range append(append([]*framework.Band{}, f.Bands...), f.Classes...) {
+		bands[b.ID] = codes[b.ID]
+	}
+	nodeInsert := fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node
+			WHERE v.node <> %s`, ds, ct, q(f.Root))
+	if id, ok := store.CodeOf("v.node", nodes); ok {
+		nodeInsert = fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, %s, v.value FROM c_val v WHERE v.node <> %s`, ds, id, q(f.Root))
+	}
+	rootInsert := fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, b.id, k.id FROM c_standing s
+			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct)
+	if band, ok := store.CodeOf("s.band", bands); ok {
+		class, _ := store.CodeOf("s.class", bands)
+		rootInsert = fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, %s, %s FROM c_standing s`, ds, band, class)
+	}
 	for _, s := range []string{
 		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
@@ -408,10 +428,8 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		// Nodes only: normalised indicator values are cheap to recompute and would
 		// multiply the rows written by the number of indicators. The root is stored in
 		// root_values only (the view scores shows it with the other nodes).
-		fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node
-			WHERE v.node <> %s`, ds, ct, q(f.Root)),
-		fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, b.id, k.id FROM c_standing s
-			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct),
+		nodeInsert,
+		rootInsert,
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing results: %w", err)

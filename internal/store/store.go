@@ -532,6 +532,9 @@ func CodeOf(expr string, codes map[string]int) (sql string, ok bool) {
 	if len(codes) > 16 {
 		return "", false
 	}
+	if len(codes) == 0 {
+		return "NULL::INTEGER", true
+	}
 	names := make([]string, 0, len(codes))
 	for n := range codes {
 		names = append(names, n)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -299,4 +300,29 @@ func TestCheckUnitKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	collide("within unit_list", CheckUnitKeys(ctx, db, ""))
+}
+
+// CodeOf numbers a few names by a CASE (NULL for other names, and with no names), and
+// declines many.
+func TestCodeOf(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	expr, ok := CodeOf("n", map[string]int{"x01": 7, "it's": 9})
+	if !ok {
+		t.Fatal("two names declined")
+	}
+	same(t, db, `SELECT n, `+expr+` FROM (VALUES ('x01'), ('it''s'), ('other')) t(n) ORDER BY n`, "it's|9|", "other|NULL|", "x01|7|")
+	if expr, ok := CodeOf("n", nil); !ok || expr != "NULL::INTEGER" {
+		t.Errorf("no names: %q, %v", expr, ok)
+	}
+	many := map[string]int{}
+	for i := 0; i < 17; i++ {
+		many[fmt.Sprint(i)] = i
+	}
+	if _, ok := CodeOf("n", many); ok {
+		t.Error("17 names should take the join")
+	}
 }
