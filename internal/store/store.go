@@ -269,14 +269,14 @@ func (db *DB) migrate() error {
 		OR (key = 'refdata' AND value = $2) OR (key = 'unit_key' AND value = (`+unitKeyProbe+`))`, schemaSum, refSum).Scan(&current); err == nil && current {
 		return nil
 	}
-	if err := db.migrateSlowly(); err != nil {
+	if err := db.migrateSlowly(refSum); err != nil {
 		return err
 	}
 	_, err := db.Exec(`INSERT OR REPLACE INTO meta VALUES ('schema_sql', $1), ('refdata', $2)`, schemaSum, refSum)
 	return err
 }
 
-func (db *DB) migrateSlowly() error {
+func (db *DB) migrateSlowly(refSum string) error {
 	var version int
 	if err := db.QueryRow(`SELECT CASE
 		WHEN count(*) FILTER (table_name IN ('units', 'indicator_values')) > 0 THEN 1
@@ -315,7 +315,7 @@ func (db *DB) migrateSlowly() error {
 	if err := db.QueryRow(`SELECT max(value) FROM meta WHERE key = 'refdata'`).Scan(&refStored); err != nil {
 		return err
 	}
-	if _, refSum := fingerprints(); n == len(refdata.All()) && stored.String == probe && refStored.String == refSum {
+	if n == len(refdata.All()) && stored.String == probe && refStored.String == refSum {
 		return nil
 	}
 	// A new database, or reference data changed: the Member States afresh, in one
@@ -445,22 +445,15 @@ func finishMigration(tx *sql.Tx) error {
 // Codes returns the number of each name (a dataset, indicator, node or band id), giving
 // new names the next numbers. It runs in the caller's transaction.
 func Codes(ctx context.Context, tx *sql.Tx, names ...string) (map[string]int, error) {
-	out := map[string]int{}
+	out, err := KnownCodes(ctx, tx, names...)
+	if err != nil {
+		return nil, err
+	}
 	var fresh []string
 	for _, n := range names {
-		if _, ok := out[n]; ok {
-			continue
-		}
-		var id int
-		err := tx.QueryRowContext(ctx, `SELECT id FROM codes WHERE code = ?`, n).Scan(&id)
-		switch {
-		case err == nil:
-			out[n] = id
-		case errors.Is(err, sql.ErrNoRows):
-			out[n] = -1
+		if _, ok := out[n]; !ok {
+			out[n] = -1 // numbered below, in the order the names came
 			fresh = append(fresh, n)
-		default:
-			return nil, err
 		}
 	}
 	if len(fresh) > 0 {
