@@ -50,7 +50,8 @@ type YearResult struct {
 // ErrNoData says the dataset has none of the framework's indicators.
 var ErrNoData = errors.New("no data")
 
-func q(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// q is store.Quote, short for the many literals of the computation's SQL.
+var q = store.Quote
 
 func num(p *float64) string {
 	if p == nil {
@@ -424,7 +425,9 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	for _, s := range []string{
 		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
-		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, q(dataset), in),
+		fmt.Sprintf(`DELETE FROM excluded WHERE dataset_id = %d AND year IN %s`, ds, in),
+		fmt.Sprintf(`DELETE FROM run_nodes WHERE run_id IN (SELECT run_id FROM runs WHERE dataset = %s AND year IN %s)`, store.Quote(dataset), in),
+		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, store.Quote(dataset), in),
 		// Nodes only: normalised indicator values are cheap to recompute and would
 		// multiply the rows written by the number of indicators. The root is stored in
 		// root_values only (the view scores shows it with the other nodes).
@@ -435,9 +438,24 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 			return fmt.Errorf("storing results: %w", err)
 		}
 	}
-	for _, r := range results {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)`,
-			dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(fj)); err != nil {
+	var next int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(run_id), 0) + 1 FROM runs`).Scan(&next); err != nil {
+		return fmt.Errorf("storing results: %w", err)
+	}
+	var nodeRows []string
+	for i, r := range results {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)`,
+			next+i, dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(fj)); err != nil {
+			return fmt.Errorf("storing results: %w", err)
+		}
+		for _, n := range f.Nodes {
+			if units := r.NodeUnits[n.ID]; units > 0 {
+				nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d)", next+i, store.Quote(n.ID), units))
+			}
+		}
+	}
+	if len(nodeRows) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO run_nodes VALUES `+strings.Join(nodeRows, ", ")); err != nil {
 			return fmt.Errorf("storing results: %w", err)
 		}
 	}

@@ -531,3 +531,16 @@ func ForEdition(year int) *Framework {
 	}
 	return best
 }
+
+// PublishedDigits is the number of decimals the UN published a survey year's index
+// values to: 5 before the 2012 edition (the 2003–2010 tables), else the digits of the
+// edition's framework (4 since 2012; ../shared/docs/METHODOLOGY.md).
+func PublishedDigits(year int) int {
+	if year < 2012 {
+		return 5
+	}
+	if f := ForEdition(year); f != nil {
+		return f.Digits
+	}
+	return 4
+}

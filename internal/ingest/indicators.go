@@ -186,8 +186,20 @@ func readHeader(path string, delim rune) ([]string, error) {
 	return h, nil
 }
 
-// sqlString quotes s as a SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// sqlString is store.Quote.
+var sqlString = store.Quote
+
+// CheckDatasetName refuses the names a dataset of raw indicators cannot take: empty
+// ones, and "published" (and "published-…"), kept for the UN's published editions.
+func CheckDatasetName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return fmt.Errorf("a dataset needs a name, like --dataset provinces")
+	}
+	if name == store.PublishedDataset || strings.HasPrefix(name, store.PublishedDataset+"-") {
+		return fmt.Errorf("dataset name %q is reserved for the published UN editions (egdi import indices); choose another, like --dataset my-%s", name, name)
+	}
+	return nil
+}
 
 func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -614,6 +626,9 @@ func csvLines(path string, l *layout, p *problem) []int {
 func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt IndicatorOptions) ([]IndicatorResult, error) {
 	if opt.Dataset == "" {
 		opt.Dataset = "default"
+	}
+	if err := CheckDatasetName(opt.Dataset); err != nil {
+		return nil, err
 	}
 	var results []IndicatorResult
 	var existing, named bool

@@ -235,24 +235,32 @@ func ImportIndices(ctx context.Context, db *store.DB, files []string, opt IndexO
 		results = append(results, res)
 		all = append(all, rows...)
 	}
+	var eds []store.Edition
+	for y, f := range yearFile {
+		eds = append(eds, store.EditionOf(y, filepath.Base(f)))
+	}
+	sort.Slice(eds, func(i, j int) bool { return eds[i].Year < eds[j].Year })
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		for y := range yearFile {
-			if _, err := tx.Exec(`DELETE FROM published WHERE year = ?`, y); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(`CREATE OR REPLACE TEMP TABLE egdi_indices (year INTEGER, unit VARCHAR, egdi DOUBLE, osi DOUBLE, tii DOUBLE,
+			hci DOUBLE, epi DOUBLE, rank INTEGER, assessed BOOLEAN)`); err != nil {
+			return err
 		}
-		stmt, err := tx.Prepare(`INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		defer tx.Exec(`DROP TABLE IF EXISTS egdi_indices`)
+		stmt, err := tx.Prepare(`INSERT INTO egdi_indices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, r := range all {
-			if _, err := stmt.Exec(r.Year, r.Unit, r.Name, r.EGDI, r.OSI, r.TII, r.HCI, r.EPI, r.Rank, r.Assessed, r.File); err != nil {
+			if _, err := stmt.Exec(r.Year, r.Unit, r.EGDI, r.OSI, r.TII, r.HCI, r.EPI, r.Rank, r.Assessed); err != nil {
 				return fmt.Errorf("%s: %s %d: %w", r.File, r.Unit, r.Year, err)
 			}
 		}
+		if err := store.PutPublished(ctx, tx, `SELECT * FROM egdi_indices`, eds); err != nil {
+			return err
+		}
 		for _, res := range results {
-			if err := recordImport(tx, "indices", "", res.File, res.Rows); err != nil {
+			if err := recordImport(tx, "indices", store.PublishedDataset, res.File, res.Rows); err != nil {
 				return err
 			}
 		}

@@ -51,7 +51,7 @@ func Choose(ctx context.Context, db *store.DB, req Request) ([]Choice, error) {
 	if req.Source != Published {
 		rows, err := db.QueryContext(ctx, `SELECT r.year, r.dataset, r.method, coalesce(r.root, ''), r.digits, coalesce(d.synthetic, false)
 			FROM runs r LEFT JOIN datasets d USING (dataset)
-			WHERE ? = '' OR r.dataset = ? ORDER BY r.computed_at`, req.Dataset, req.Dataset)
+			WHERE r.source = 'computed' AND (? = '' OR r.dataset = ?) ORDER BY r.computed_at`, req.Dataset, req.Dataset)
 		if err != nil {
 			return nil, err
 		}

@@ -110,7 +110,7 @@ var sampleRows = map[string][]string{
 	`SELECT unit, name, kind FROM units WHERE kind = 'custom' ORDER BY unit`: {"BJ|北京|custom|", "S1|S1|custom|"},
 	`SELECT count(*) FROM units WHERE kind = 'country'`:                      {"193|"},
 	`SELECT name_zh, region, ldc FROM units WHERE unit = 'CHN'`:              {"中国|Asia|false|"},
-	`SELECT value FROM meta WHERE key = 'schema_version'`:                    {"3|"},
+	`SELECT value FROM meta WHERE key = 'schema_version'`:                    {"4|"},
 	// every unit's key is the key of its code, in every table
 	`SELECT count(*) FROM unit_list WHERE unit_key <> ` + UnitKey("unit"): {"0|"},
 	`SELECT count(*) FROM (SELECT unit_key FROM raw_values UNION ALL SELECT unit_key FROM node_values UNION ALL SELECT unit_key FROM root_values)
@@ -234,7 +234,7 @@ func TestRekeyAfterAHashChange(t *testing.T) {
 		`INSERT INTO unit_list (unit_key, unit, name, name_zh) VALUES (` + UnitKey("'BJ'") + `, 'BJ', '北京', '北京'), (` + UnitKey("'S1'") + `, 'S1', NULL, NULL)`,
 		`INSERT INTO raw_values VALUES (1, ` + UnitKey("'CHN'") + `, 2022, 3, 73.1), (1, ` + UnitKey("'IND'") + `, 2022, 3, 43), (2, ` + UnitKey("'BJ'") + `, 2022, 4, 1.5)`,
 		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL)`,
-		runsRows,
+		`INSERT INTO runs (run_id, dataset, year, source, method, root) VALUES (1, 'itu', 2022, 'computed', 'un-2022', 'egdi'), (2, 'p', 2022, 'computed', 'p', 'index')`,
 		`INSERT INTO root_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 0.7, 1, 7, 8), (2, 2022, ` + UnitKey("'BJ'") + `, 90, 1, NULL, NULL)`,
 		`UPDATE unit_list SET unit_key = xor(unit_key, 12345)`, `UPDATE member_states SET unit_key = xor(unit_key, 12345)`, `UPDATE raw_values SET unit_key = xor(unit_key, 12345)`,
 		`UPDATE node_values SET unit_key = xor(unit_key, 12345)`, `UPDATE root_values SET unit_key = xor(unit_key, 12345)`,
@@ -316,5 +316,122 @@ func TestCodeOf(t *testing.T) {
 	}
 	if _, ok := CodeOf("n", many); ok {
 		t.Error("17 names should take the join")
+	}
+}
+
+// version3 builds a database of schema version 3 with the sample rows and a published
+// table: an assessed state, one not assessed, and a placeholder (ranked with EGDI 0).
+func version3(t *testing.T) string {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "seed.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := db.Path
+	db.Close()
+	// the version-3 shape: runs without numbers, and the published table
+	s, err := sql.Open("duckdb", seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range []string{
+		`DROP VIEW published`, `DROP VIEW scores`, `DROP TABLE runs`, `DROP TABLE run_nodes`, `DROP TABLE excluded`, `DROP TABLE groupings`,
+		`DELETE FROM meta WHERE key <> 'unit_key'`, `INSERT INTO meta VALUES ('schema_version', '3')`,
+		runsTable, runsRows,
+		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV'), (9, 'egdi')`,
+		`INSERT INTO unit_list (unit_key, unit, name, name_zh) VALUES (` + UnitKey("'BJ'") + `, 'BJ', '北京', '北京'), (` + UnitKey("'S1'") + `, 'S1', NULL, NULL)`,
+		`INSERT INTO raw_values VALUES (1, ` + UnitKey("'CHN'") + `, 2022, 3, 73.1), (1, ` + UnitKey("'IND'") + `, 2022, 3, 43), (2, ` + UnitKey("'BJ'") + `, 2022, 4, 1.5)`,
+		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL)`,
+		`INSERT INTO root_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 0.7, 1, 7, 8), (2, 2022, ` + UnitKey("'BJ'") + `, 90, 1, NULL, NULL)`,
+		`CREATE TABLE published (year INTEGER NOT NULL, unit VARCHAR NOT NULL, name_published VARCHAR,
+		   egdi DOUBLE, osi DOUBLE, tii DOUBLE, hci DOUBLE, epi DOUBLE, rank INTEGER,
+		   assessed BOOLEAN NOT NULL, file VARCHAR, PRIMARY KEY (year, unit))`,
+		`INSERT INTO published VALUES (2003, 'IRL', 'Ireland', 0.69651, 0.61572, 0.51381, 0.96, 0.5862, 17, true, 'EGOV_DATA_2003.csv'),
+		   (2003, 'MNE', 'Montenegro', NULL, NULL, NULL, NULL, NULL, NULL, false, 'EGOV_DATA_2003.csv'),
+		   (2003, 'IRQ', 'Iraq', 0, 0, 0.01578, 0.93, 0, 174, true, 'EGOV_DATA_2003.csv'),
+		   (2022, 'DNK', 'Denmark', 0.9717, 0.9797, 0.9795, 0.9559, 0.9659, 1, true, 'EGOV_DATA_2022.csv')`,
+	} {
+		if _, err := s.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return seed
+}
+
+// A version-3 database opens as version 4: the runs numbered with their nodes, and
+// the published table become runs of the dataset "published", its unassessed state and
+// its placeholder listed in excluded and left without a group; the view published
+// shows the same rows as before.
+func TestMigrateFromVersion3(t *testing.T) {
+	for _, readOnly := range []bool{false, true} {
+		db, err := Open(version3(t), readOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameRows(t, db, map[string][]string{
+			`SELECT run_id, dataset, year, source, method, digits FROM runs ORDER BY run_id`: {
+				"1|itu|2022|computed|un-2022|NULL|", "2|p|2022|computed|p|NULL|", "3|published|2003|published|un-2012|5|", "4|published|2022|published|un-2022|4|"},
+			`SELECT run_id, node, units FROM run_nodes WHERE run_id IN (1, 3) ORDER BY ALL`: {
+				"1|egdi|1|", "1|tii|1|", "3|egdi|2|", "3|epi|2|", "3|hci|2|", "3|osi|2|", "3|tii|2|"},
+			`SELECT unit, year, value, rank, band, class FROM standings WHERE dataset = 'published' ORDER BY year, unit`: {
+				"IRL|2003|0.69651|17|high|NULL|", "IRQ|2003|0.0|174|NULL|NULL|", "DNK|2022|0.9717|1|very_high|VH|"},
+			`SELECT u.unit, x.reason FROM excluded x JOIN unit_list u USING (unit_key) ORDER BY u.unit`: {"IRQ|placeholder|", "MNE|not_assessed|"},
+			`SELECT year, unit, egdi, osi, tii, hci, epi, rank, assessed, status FROM published ORDER BY year, unit`: {
+				"2003|IRL|0.69651|0.61572|0.51381|0.96|0.5862|17|true|assessed|",
+				"2003|IRQ|0.0|0.0|0.01578|0.93|0.0|174|true|placeholder|",
+				"2003|MNE|NULL|NULL|NULL|NULL|NULL|NULL|false|not_assessed|",
+				"2022|DNK|0.9717|0.9797|0.9795|0.9559|0.9659|1|true|assessed|"},
+			`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('published', 'published_v3', 'runs_v3')`: {"0|"},
+			`SELECT value FROM meta WHERE key = 'schema_version'`:                                              {"4|"},
+		})
+		db.Close()
+	}
+}
+
+// A database written by a newer egdi is refused, and left as it is.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := version3(t)
+	s, _ := sql.Open("duckdb", path)
+	if _, err := s.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, readOnly := range []bool{false, true} {
+		_, err := Open(path, readOnly)
+		if err == nil || !strings.Contains(err.Error(), "newer egdi (schema 99); this one reads up to 4") {
+			t.Errorf("read-only %v: %v", readOnly, err)
+		}
+	}
+	s, _ = sql.Open("duckdb", path+"?access_mode=read_only")
+	defer s.Close()
+	var v string
+	if err := s.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "99" {
+		t.Errorf("the refused database now says %q (%v)", v, err)
+	}
+}
+
+// A current database whose version row is lost or damaged opens for reading, once
+// upgraded in place; it does not send the reader round in circles.
+func TestLostVersionRowOpens(t *testing.T) {
+	for _, damage := range []string{`DELETE FROM meta WHERE key = 'schema_version'`, `UPDATE meta SET value = 'four' WHERE key = 'schema_version'`} {
+		db, err := Open(filepath.Join(t.TempDir(), "v.duckdb"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(damage); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`DELETE FROM meta WHERE key = 'schema_sql'`); err != nil {
+			t.Fatal(err)
+		}
+		path := db.Path
+		db.Close()
+		r, err := Open(path, true)
+		if err != nil {
+			t.Fatalf("%s: %v", damage, err)
+		}
+		same(t, r, `SELECT value FROM meta WHERE key = 'schema_version'`, "4|")
+		r.Close()
 	}
 }

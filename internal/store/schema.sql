@@ -1,0 +1,41 @@
+-- egdi's tables, schema version 4. Names of datasets, indicators, nodes, bands and
+-- classes are stored as numbers (codes); units by key (hash of the code). Read the
+-- views (views.sql); write the tables.
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS unit_list (
+  unit_key UBIGINT NOT NULL, unit VARCHAR NOT NULL USING COMPRESSION fsst, name VARCHAR, name_zh VARCHAR, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS member_states (
+  unit_key UBIGINT NOT NULL, m49 VARCHAR, region VARCHAR, region_zh VARCHAR, subregion VARCHAR, subregion_zh VARCHAR,
+  ldc BOOLEAN, lldc BOOLEAN, sids BOOLEAN);
+CREATE TABLE IF NOT EXISTS datasets (
+  dataset VARCHAR PRIMARY KEY, synthetic BOOLEAN, description VARCHAR);
+CREATE TABLE IF NOT EXISTS codes (id INTEGER PRIMARY KEY, code VARCHAR NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS raw_values (
+  dataset_id INTEGER NOT NULL, unit_key UBIGINT NOT NULL, year INTEGER NOT NULL,
+  indicator_id INTEGER NOT NULL, value DOUBLE NOT NULL);
+-- One row per stored set of node values: a published edition (dataset 'published',
+-- source 'published') or a computation (source 'computed') of a dataset and year.
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER NOT NULL, dataset VARCHAR NOT NULL, year INTEGER NOT NULL, source VARCHAR NOT NULL,
+  method VARCHAR NOT NULL, method_origin VARCHAR, method_sha256 VARCHAR, inputs_checksum VARCHAR, inputs_rows BIGINT,
+  engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
+  framework_json VARCHAR, PRIMARY KEY (dataset, year));
+-- The nodes each run holds values of, with the number of units.
+CREATE TABLE IF NOT EXISTS run_nodes (run_id INTEGER NOT NULL, node VARCHAR NOT NULL, units INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS node_values (
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
+  node_id INTEGER NOT NULL, value DOUBLE);
+CREATE TABLE IF NOT EXISTS root_values (
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
+  value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER);
+-- Units a run lists but does not score: 'not_assessed' (published without scores) or
+-- 'placeholder' (published with a rank and EGDI 0). Their stored values, if any, are
+-- kept for egdi check and left out of every ranking, count, mean and chart.
+CREATE TABLE IF NOT EXISTS excluded (
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL, reason VARCHAR NOT NULL, detail VARCHAR);
+-- Groupings of one's own (egdi import groups): each unit's group in a grouping, with
+-- an optional Chinese label. The M49 groupings come from member_states (view unit_groups).
+CREATE TABLE IF NOT EXISTS groupings (
+  grouping VARCHAR NOT NULL, unit_key UBIGINT NOT NULL, grp VARCHAR NOT NULL, grp_zh VARCHAR);
+CREATE TABLE IF NOT EXISTS imports (
+  kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);
