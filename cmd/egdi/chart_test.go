@@ -16,19 +16,28 @@ import (
 
 	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/internal/output"
-	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/store"
 )
 
-// buildChart draws a chart straight from the package, to read the data behind it.
-func buildChart(t *testing.T, db, kind string, o chart.Options) *chart.Figure {
+// buildChart draws a chart straight from the package, to read the data behind it: of
+// the default selection, or of the dataset given first.
+func buildChart(t *testing.T, db, kind string, o chart.Options, dataset ...string) *chart.Figure {
 	t.Helper()
 	s, err := store.Open(db, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	f, err := chart.Build(context.Background(), s, kind, o)
+	req := panel.Request{}
+	if len(dataset) > 0 {
+		req.Dataset = dataset[0]
+	}
+	p, err := load(context.Background(), s, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := chart.Build(p, kind, o)
 	if err != nil {
 		t.Fatalf("chart %s: %v", kind, err)
 	}
@@ -128,7 +137,7 @@ func TestChartKindsOnPublishedPanel(t *testing.T) {
 			}
 		}
 		// rank on an inverted axis: the data are the published ranks
-		f = buildChart(t, db, "trend", chart.Options{Units: []string{"CHN"}, Index: "rank"})
+		f = buildChart(t, db, "trend", chart.Options{Units: []string{"CHN"}, Rank: true})
 		want = jsonRows(t, mustRun(t, db, "trend", "--units", "CHN", "--format", "json"))
 		for i, r := range f.Data.Rows {
 			if num(r[3]) != want[i]["rank"] {
@@ -170,8 +179,8 @@ func TestChartKindsOnPublishedPanel(t *testing.T) {
 			}
 		}
 		// by another index: the same order and ranks as egdi rank --index osi
-		f = buildChart(t, db, "ranking", chart.Options{Years: []int{2022}, Top: 10, Index: "osi"})
-		want = jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--index", "osi", "--top", "10", "--format", "json"))
+		f = buildChart(t, db, "ranking", chart.Options{Years: []int{2022}, Top: 10, Node: "osi"})
+		want = jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--node", "osi", "--top", "10", "--format", "json"))
 		for i, r := range f.Data.Rows {
 			if num(r[0]) != want[i]["rank"] || r[1] != want[i]["unit"] {
 				t.Errorf("OSI bar %d = %v, rank says %v %v", i, r[:2], want[i]["rank"], want[i]["unit"])
@@ -422,7 +431,7 @@ func TestChartBadRequests(t *testing.T) {
 		{[]string{"chart", "trend", "--units", "CHN"}, "--out"},
 		{[]string{"chart", "trend", "--units", "CHN", "--width", "wide", "--out", out}, "not a length"},
 		{[]string{"chart", "trend", "--units", "CHN", "--size", "2x2cm", "--out", out}, "too small"},
-		{[]string{"chart", "components", "--units", "SSD", "--year", "2003", "--out", out}, "SSD has no values in 2003"},
+		{[]string{"chart", "components", "--units", "SSD", "--year", "2003", "--out", out}, "SSD has no values for 2003"},
 	}
 	for _, c := range cases {
 		_, err := run(t, db, c.args...)
@@ -444,7 +453,7 @@ func TestDemoWritesCharts(t *testing.T) {
 		t.Errorf("demo output does not say synthetic:\n%s", out)
 	}
 	ents, err := os.ReadDir(filepath.Join(dir, "charts"))
-	if err != nil || len(ents) != 14 {
+	if err != nil || len(ents) != 15 {
 		t.Fatalf("demo charts: %v, %d files", err, len(ents))
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "charts", "groups-zh.svg"))
@@ -465,14 +474,24 @@ func TestChartsOfTheProvincialFramework(t *testing.T) {
 			t.Errorf("provincial ranking chart lacks %q", s)
 		}
 	}
-	f := buildChart(t, db, "ranking", chart.Options{Request: query.Request{Dataset: "provinces"}, Years: []int{2022}, Top: 31})
+	f := buildChart(t, db, "ranking", chart.Options{Years: []int{2022}, Top: 31}, "provinces")
 	want := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
 	for i, r := range f.Data.Rows {
 		if r[1] != want[i]["unit"] || num(r[0]) != want[i]["rank"] || !near(num(r[3]), want[i]["index"].(float64)) {
 			t.Errorf("bar %d = %v, rank says %v", i, r, want[i])
 		}
 	}
-	if _, err := run(t, db, "chart", "components", "--dataset", "provinces", "--units", "110000", "--year", "2022", "--out", filepath.Join(dir, "c.png")); err == nil || !strings.Contains(err.Error(), "compare --node") {
-		t.Errorf("components of a provincial dataset: %v", err)
+	// the components of the provincial index are its five dimensions
+	f = buildChart(t, db, "components", chart.Options{Units: []string{"110000", "310000"}, Years: []int{2022}}, "provinces")
+	cmp := jsonRows(t, mustRun(t, db, "compare", "--dataset", "provinces", "--units", "110000,310000", "--year", "2022", "--format", "json"))
+	if len(f.Data.Rows) != 10 {
+		t.Fatalf("%d bars, want 2 units x 5 dimensions", len(f.Data.Rows))
+	}
+	for _, r := range f.Data.Rows {
+		for _, c := range cmp {
+			if c["node"] == r[3] && !near(num(r[4]), c[r[0].(string)].(float64)) {
+				t.Errorf("%v %v = %v, compare says %v", r[0], r[3], r[4], c[r[0].(string)])
+			}
+		}
 	}
 }

@@ -97,8 +97,8 @@ func TestProvincialFrameworkOnItsSample(t *testing.T) {
 		} else if rounded >= 80 {
 			want = "high"
 		}
-		if r["group"] != want {
-			t.Errorf("%v: band %v, want %s for %v", r["unit"], r["group"], want, rounded)
+		if r["band"] != want {
+			t.Errorf("%v: band %v, want %s for %v", r["unit"], r["band"], want, rounded)
 		}
 	}
 	// rank by a dimension, named in Chinese
@@ -128,14 +128,14 @@ func TestProvincialFrameworkOnItsSample(t *testing.T) {
 		t.Errorf("trend of Guizhou's maturity: %v (2022 sample %v)", tr, maturity["520000"])
 	}
 	cmp := jsonRows(t, mustRun(t, db, "compare", "--dataset", "provinces", "--units", "110000,310000", "--year", "2022", "--format", "json"))
-	if len(cmp) != 6 || cmp[2]["node"] != "maturity" || cmp[2]["310000_minus_110000"] != maturity["310000"]-maturity["110000"] {
+	if len(cmp) != 8 || cmp[2]["node"] != "maturity" || cmp[2]["310000_minus_110000"] != maturity["310000"]-maturity["110000"] {
 		t.Errorf("compare on dimensions: %v", cmp)
 	}
 	// the mean maturity per band, against the bands of the ranking and the sample
 	sum, n := map[string]float64{}, map[string]float64{}
 	for _, r := range rows {
-		sum[r["group"].(string)] += maturity[r["unit"].(string)]
-		n[r["group"].(string)]++
+		sum[r["band"].(string)] += maturity[r["unit"].(string)]
+		n[r["band"].(string)]++
 	}
 	for _, r := range jsonRows(t, mustRun(t, db, "summary", "--dataset", "provinces", "--year", "2022", "--node", "在线办理成熟度", "--format", "json")) {
 		k := r["key"].(string)
@@ -286,9 +286,9 @@ indicators:
 			t.Fatalf("rank: %v has tii %v, un-2022's tii %v", r["unit"], r["tii"], tii[r["unit"]])
 		}
 	}
-	// the panel (export) shows the root as the index and as tii
+	// the export shows the root as tii, with no band column (the framework has none)
 	out := filepath.Join(dir, "own.csv")
-	mustRun(t, db, "export", "--dataset", "own", "--year", "2022", "--out", out)
+	mustRun(t, db, "export", "--dataset", "own", "--year", "2022", "--layout", "wide", "--out", out)
 	fh, err := os.Open(out)
 	if err != nil {
 		t.Fatal(err)
@@ -298,14 +298,17 @@ indicators:
 	if err != nil || len(recs) != 194 {
 		t.Fatalf("export: %d lines, %v", len(recs), err)
 	}
+	if strings.Join(recs[0], ",") != "unit,name,year,tii,rank,source" {
+		t.Errorf("export header %v", recs[0])
+	}
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
 	}
 	for _, r := range recs[1:] {
 		v, err := strconv.ParseFloat(r[col["tii"]], 64)
-		if err != nil || r[col["tii"]] != r[col["egdi"]] || math.Abs(v-tii[r[col["unit"]]]) > 1e-12 {
-			t.Fatalf("export: %s has tii %q, root %q, un-2022's tii %v", r[col["unit"]], r[col["tii"]], r[col["egdi"]], tii[r[col["unit"]]])
+		if err != nil || math.Abs(v-tii[r[col["unit"]]]) > 1e-12 || r[col["source"]] != "computed" {
+			t.Fatalf("export: %s has tii %q (%s), un-2022's tii %v", r[col["unit"]], r[col["tii"]], r[col["source"]], tii[r[col["unit"]]])
 		}
 	}
 	// and the scores view lists the root once

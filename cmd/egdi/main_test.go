@@ -34,13 +34,9 @@ func shared(t *testing.T, rel string) string {
 // run executes egdi with args against db and returns stdout.
 func run(t *testing.T, db string, args ...string) (string, error) {
 	t.Helper()
-	root := newRootCmd()
 	var out, errb bytes.Buffer
+	root := newRootCmd(&ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
 	root.SetArgs(append([]string{"--db", db, "-q"}, args...))
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	// The commands write through globals; point them at the buffers.
-	setOutput(root, &out, &errb)
 	err := root.ExecuteContext(context.Background())
 	return out.String(), err
 }
@@ -126,23 +122,43 @@ func TestPublishedRanks2022And2003(t *testing.T) {
 	if rows[0]["group"] != "very_high" || rows[0]["class"] != "VH" {
 		t.Errorf("Denmark 2022: group %v class %v, want very_high VH", rows[0]["group"], rows[0]["class"])
 	}
+	// 2003: 191 states ranked, 18 of them tied at 174 with EGDI 0 (placeholders); with
+	// Montenegro and South Sudan (listed without scores) they are not assessed
 	rows = jsonRows(t, mustRun(t, db, "rank", "--year", "2003", "--format", "json"))
-	if len(rows) != 191 {
-		t.Errorf("2003: %d states ranked, want 191", len(rows))
+	if len(rows) != 173 {
+		t.Errorf("2003: %d states ranked, want 173", len(rows))
 	}
 	for _, r := range rows {
-		if u := r["unit"]; u == "MNE" || u == "SSD" {
+		if u := r["unit"]; u == "MNE" || u == "SSD" || u == "IRQ" || u == "TUV" {
 			t.Errorf("2003: %s listed, but it was not assessed", u)
 		}
 		if r["class"] != nil {
 			t.Errorf("2003 has no rating classes, got %v for %v", r["class"], r["unit"])
 		}
+		if r["rank"].(float64) > 173 || r["egdi"].(float64) == 0 {
+			t.Errorf("2003: %v ranked %v with EGDI %v", r["unit"], r["rank"], r["egdi"])
+		}
+	}
+	text := mustRun(t, db, "rank", "--year", "2003")
+	if !strings.Contains(text, "Not assessed in 2003 (20, left out of ranks, counts and means; 18 of them ranked with EGDI 0, a placeholder)") || !strings.Contains(text, "Iraq") {
+		t.Errorf("the 2003 ranking does not list the states not assessed:\n%s", text[len(text)-600:])
 	}
 	out, _ := run(t, db, "check", "--year", "2003", "--format", "csv") // exits non-zero: 2003 has real errors
-	for _, u := range []string{"MNE,Montenegro,not_assessed", "SSD,South Sudan,not_assessed"} {
+	for _, u := range []string{"MNE,Montenegro,not_assessed", "SSD,South Sudan,not_assessed", "IRQ,Iraq,placeholder"} {
 		if !strings.Contains(out, u) {
 			t.Errorf("check 2003 does not list %s", u)
 		}
+	}
+	// and every other command leaves them out alike
+	n := 0.0
+	for _, r := range jsonRows(t, mustRun(t, db, "summary", "--year", "2003", "--by", "region", "--format", "json")) {
+		n += r["count"].(float64)
+	}
+	if n != 173 {
+		t.Errorf("2003 summary by region counts %v states, want 173", n)
+	}
+	if tr := jsonRows(t, mustRun(t, db, "trend", "--units", "IRQ", "--format", "json")); tr[0]["year"] == 2003.0 {
+		t.Errorf("Iraq's trend starts with its 2003 placeholder: %v", tr[0])
 	}
 }
 
@@ -200,7 +216,7 @@ func TestTII2022FromITUSeries(t *testing.T) {
 	}
 	mustRun(t, db, append([]string{"import", "indicators", "--dataset", "itu", "--shift-years", "2", "--year", "2022", "--carry-back", "5"}, files...)...)
 	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "itu", "--year", "2022")
-	comp := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "computed", "--dataset", "itu", "--index", "tii", "--format", "json"))
+	comp := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "computed", "--dataset", "itu", "--node", "tii", "--format", "json"))
 	pub := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "published", "--format", "json"))
 	published := map[string]float64{}
 	for _, r := range pub {

@@ -361,7 +361,7 @@ func TestProvincialRankingReport(t *testing.T) {
 		if _, has := row["class"]; has {
 			t.Error("an empty rating class column")
 		}
-		n[want[i]["group"].(string)]++
+		n[want[i]["band"].(string)]++
 	}
 	groups := r.table(t, 1)
 	if len(groups) != 3 || groups[0]["count"] != n["very_high"] || groups[2]["count"] != n["middle"] {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,21 +12,68 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/egdi/egdi/internal/output"
-	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/panel"
+	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/store"
 	"github.com/egdi/egdi/internal/version"
 )
 
-// globals are the flags every command shares.
-type globals struct {
-	db     string
-	quiet  bool
-	stdout io.Writer
-	stderr io.Writer
+// ioStreams are a command's input and outputs; TTY says whether Out is a terminal.
+type ioStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	TTY    bool
 }
 
-func newRootCmd() *cobra.Command {
-	g := &globals{stdout: os.Stdout, stderr: os.Stderr}
+func newIO() *ioStreams {
+	tty := false
+	if fi, err := os.Stdout.Stat(); err == nil {
+		tty = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return &ioStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, TTY: tty}
+}
+
+// factory gives commands what they share: the streams, the database path (--db,
+// EGDI_DB) and --quiet. One per root command: tests build their own, in parallel.
+type factory struct {
+	io    *ioStreams
+	db    string
+	quiet bool
+}
+
+// logf writes a progress message on stderr, unless --quiet.
+func (f *factory) logf(format string, a ...any) {
+	if !f.quiet {
+		fmt.Fprintf(f.io.ErrOut, format+"\n", a...)
+	}
+}
+
+// open opens the database, for reading only unless write.
+func (f *factory) open(write bool) (*store.DB, error) { return store.Open(f.db, !write) }
+
+// read runs fn on the database opened for reading.
+func (f *factory) read(fn func(db *store.DB) error) error {
+	db, err := f.open(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// write runs fn on the database opened for writing.
+func (f *factory) write(fn func(db *store.DB) error) error {
+	db, err := f.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+func newRootCmd(io *ioStreams) *cobra.Command {
+	f := &factory{io: io}
 	root := &cobra.Command{
 		Use:   "egdi",
 		Short: "E-Government Development Index engine",
@@ -33,72 +82,116 @@ indices built like it, on an embedded DuckDB database.
 
   EGDI = (OSI + TII + HCI) / 3
 
-Start with 'egdi demo' (a synthetic sample), or import the UN's published tables
-and your own indicators:
+Start with 'egdi demo', or import the UN's published tables and your own indicators:
 
   egdi import indices EGOV_DATA_2022.csv
   egdi import indicators itu.csv --shift-years 2 --dataset itu
   egdi compute --method un-2022 --dataset itu --year 2022
-  egdi rank --year 2022 --top 10`,
+  egdi rank --year 2022 --top 10
+  egdi datasets`,
 		Version:       version.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// help goes to Out; cobra's own notices (a deprecated flag) to stderr, never into
+	// the output a script reads
+	root.SetErr(io.ErrOut)
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		c.SetOut(io.Out)
+		help(c, args)
+	})
 	def := os.Getenv("EGDI_DB")
 	if def == "" {
 		def = store.DefaultPath
 	}
-	root.PersistentFlags().StringVar(&g.db, "db", def, "database file (or set EGDI_DB)")
-	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress messages on stderr")
-	root.AddCommand(newImportCmd(g), newComputeCmd(g), newMethodsCmd(g), newRankCmd(g), newSummaryCmd(g),
-		newTrendCmd(g), newCompareCmd(g), newCheckCmd(g), newExportCmd(g), newDemoCmd(g), newSampleCmd(g), newChartCmd(g), newReportCmd(g), newAuditCmd(g), newWhatifCmd(g))
-	rootGlobals[root] = g
+	root.PersistentFlags().StringVar(&f.db, "db", def, "database file (or set EGDI_DB)")
+	root.PersistentFlags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress messages on stderr")
+	root.AddCommand(newCmdImport(f), newCmdCompute(f, nil), newCmdMethods(f), newCmdDatasets(f, nil),
+		newCmdRank(f, nil), newCmdSummary(f, nil), newCmdTrend(f, nil), newCmdCompare(f, nil), newCmdCheck(f, nil),
+		newCmdExport(f, nil), newCmdChart(f), newCmdReport(f, nil), newCmdAudit(f), newCmdWhatif(f),
+		newCmdDemo(f), newCmdSample(f))
 	return root
 }
 
-// setOutput points every command's output at w and messages at e (for tests).
-func setOutput(root *cobra.Command, w, e io.Writer) {
-	if g, ok := rootGlobals[root]; ok {
-		g.stdout, g.stderr = w, e
+// parentOf makes cmd a command of commands: without one it says which there are, and
+// an unknown one is an error with a suggestion (cobra would print the help and exit 0,
+// and a script would carry on as if it had worked).
+func parentOf(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return errors.New(msg + " (its commands: " + strings.Join(commandNames(c), ", ") + ")")
 	}
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		return fmt.Errorf("%s needs a command: %s (see %s --help)", c.CommandPath(), strings.Join(commandNames(c), ", "), c.CommandPath())
+	}
+	return cmd
 }
 
-// rootGlobals remembers each root command's globals so tests can redirect output.
-var rootGlobals = map[*cobra.Command]*globals{}
-
-func (g *globals) logf(format string, a ...any) {
-	if !g.quiet {
-		fmt.Fprintf(g.stderr, format+"\n", a...)
+func commandNames(c *cobra.Command) []string {
+	var out []string
+	for _, s := range c.Commands() {
+		if s.IsAvailableCommand() {
+			out = append(out, s.Name())
+		}
 	}
+	return out
 }
 
-// queryFlags are shared by the query commands.
+// queryFlags are the flags of the commands that read the panel.
 type queryFlags struct {
-	format, lang, source, dataset string
+	format, lang, source, dataset, node string
 }
 
-func (q *queryFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&q.format, "format", "table", "output format: table, csv or json")
+func (q *queryFlags) add(cmd *cobra.Command, formats ...string) {
+	if len(formats) == 0 {
+		formats = output.Formats
+	}
+	cmd.Flags().StringVar(&q.format, "format", "table", "output format: "+strings.Join(formats, ", "))
 	cmd.Flags().StringVar(&q.lang, "lang", "en", "language of names and labels: en or zh")
-	cmd.Flags().StringVar(&q.source, "source", "", "published or computed (default: computed where it exists for the year, else published)")
-	cmd.Flags().StringVar(&q.dataset, "dataset", "", "computed dataset to read (default: the latest computed for each year)")
-	cmd.RegisterFlagCompletionFunc("format", fixed(output.Formats...))
+	q.addSource(cmd)
+	cmd.RegisterFlagCompletionFunc("format", fixed(formats...))
 	cmd.RegisterFlagCompletionFunc("lang", fixed("en", "zh"))
-	cmd.RegisterFlagCompletionFunc("source", fixed(query.Published, query.Computed))
+}
+
+// addSource adds --source and --dataset.
+func (q *queryFlags) addSource(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&q.source, "source", "", "published or computed (default: for each value, the computed one where it exists, else the published)")
+	cmd.Flags().StringVar(&q.dataset, "dataset", "", "read this computed dataset (default: the published UN values and computations of UN frameworks over real data; else the latest computed dataset)")
+	cmd.RegisterFlagCompletionFunc("source", fixed(panel.Published, panel.Computed))
+}
+
+// addNode adds --node, and --index as its old name.
+func (q *queryFlags) addNode(cmd *cobra.Command, what string) {
+	cmd.Flags().StringVar(&q.node, "node", "", what+": any node of the framework, by id or label (e.g. tii, 在线办理成熟度; default: the root)")
+	cmd.Flags().StringVar(&q.node, "index", "", "the old name of --node")
+	cmd.Flags().MarkDeprecated("index", "use --node")
 }
 
 func (q *queryFlags) check() error {
-	if !slices.Contains(output.Formats, q.format) {
+	if q.format != "" && !slices.Contains(output.Formats, q.format) {
 		return fmt.Errorf("unknown --format %q; use %s", q.format, strings.Join(output.Formats, ", "))
 	}
-	if q.lang != "en" && q.lang != "zh" {
-		return fmt.Errorf("unknown --lang %q; use en or zh", q.lang)
-	}
-	return nil
+	return present.Lang(q.lang).Check()
 }
 
-func (q *queryFlags) request() query.Request {
-	return query.Request{Source: q.source, Dataset: q.dataset}
+func (q *queryFlags) request(years ...int) panel.Request {
+	return panel.Request{Source: q.source, Dataset: q.dataset, Years: years}
+}
+
+// load selects and reads the panel of req (the units given, or all of them).
+func load(ctx context.Context, db *store.DB, req panel.Request, units ...string) (*panel.Panel, error) {
+	sel, err := panel.Select(ctx, db, req)
+	if err != nil {
+		return nil, err
+	}
+	return panel.Load(ctx, db, sel, units...)
 }
 
 func fixed(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

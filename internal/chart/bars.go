@@ -6,7 +6,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/egdi/egdi/internal/output"
-	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/present"
 )
 
 // BarSeries is one series of a grouped bar chart.
@@ -18,7 +18,7 @@ type BarSeries struct {
 // BarsSpec describes a grouped bar chart built from values a caller already has (a
 // report's comparison of a unit with its region, its group and the world, say).
 type BarsSpec struct {
-	Lang       query.Lang
+	Lang       present.Lang
 	Title      string
 	YLabel     string
 	Categories []string

@@ -31,9 +31,13 @@ import (
 
 // Options select what to compute.
 type Options struct {
-	Dataset string // default "default"
-	Years   []int  // empty: every year of the dataset with any of the framework's indicators
+	Dataset  string // default "default"
+	Years    []int  // empty: every year of the dataset with any of the framework's indicators
+	Universe string // "": the framework's; framework.UniverseAll or UniverseMembers to override it
 }
+
+// ErrUniverse says that a framework's universe leaves out every unit of the dataset.
+var ErrUniverse = errors.New("no unit in the universe")
 
 // YearResult reports one computed year.
 type YearResult struct {
@@ -45,6 +49,10 @@ type YearResult struct {
 	YearUnits int            // units with any of the framework's indicators that year
 	Checksum  string
 	Inputs    int64
+	// Outside counts the dataset's units left out of the year because they are not
+	// in the framework's universe (Member States only), and names a few of them.
+	Outside      int
+	OutsideUnits []string
 }
 
 // ErrNoData says the dataset has none of the framework's indicators.
@@ -107,7 +115,16 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	if opt.Dataset == "" {
 		opt.Dataset = "default"
 	}
+	if opt.Universe != "" && opt.Universe != f.Universe {
+		if opt.Universe != framework.UniverseAll && opt.Universe != framework.UniverseMembers {
+			return nil, fmt.Errorf("unknown universe %q; use all or member-states", opt.Universe)
+		}
+		g := *f // the run records the framework as computed
+		g.Universe = opt.Universe
+		f = &g
+	}
 	inds := f.UsedIndicators()
+	var outside map[int][]string
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
@@ -135,6 +152,10 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		universe := ""
 		if f.Universe == framework.UniverseMembers {
 			universe = " AND v.unit_key IN (SELECT unit_key FROM unit_list WHERE kind = 'country')"
+			var err error
+			if outside, err = outsideUniverse(ctx, tx, f, ids, opt.Dataset, yearFilter); err != nil {
+				return err
+			}
 		}
 		stmts := []string{
 			leafParams(f),
@@ -156,6 +177,18 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			what := "any year"
 			if len(opt.Years) > 0 {
 				what = fmt.Sprint(opt.Years)
+			}
+			if len(outside) > 0 {
+				var some []string
+				n := 0
+				for _, us := range outside {
+					n = max(n, len(us))
+					if len(some) == 0 {
+						some = us[:min(5, len(us))]
+					}
+				}
+				return fmt.Errorf("%w: %s normalises over the UN Member States only (universe: member-states), and none of the %d units of dataset %q with its indicators (%s, …) is one; compute over every unit with --universe all, or copy the framework file and set universe: all",
+					ErrUniverse, f.ID, n, opt.Dataset, strings.Join(some, ", "))
 			}
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
@@ -191,6 +224,11 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if err != nil {
 			return err
 		}
+		for i := range results {
+			us := outside[results[i].Year]
+			results[i].Outside = len(us)
+			results[i].OutsideUnits = us[:min(5, len(us))]
+		}
 		if read != nil {
 			return read(tx)
 		}
@@ -207,6 +245,37 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		return nil, err
 	}
 	return results, nil
+}
+
+// outsideUniverse lists, per year, the units of the dataset with any of the
+// framework's indicators that are not Member States (sorted).
+func outsideUniverse(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, dataset, yearFilter string) (map[int][]string, error) {
+	var nums []string
+	for _, id := range f.UsedIndicators() {
+		if n, ok := ids[id]; ok {
+			nums = append(nums, fmt.Sprint(n))
+		}
+	}
+	out := map[int][]string{}
+	ds, ok := ids[dataset]
+	if !ok || len(nums) == 0 {
+		return out, nil
+	}
+	rows, err := c.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT v.year, u.unit FROM raw_values v JOIN unit_list u USING (unit_key)
+		WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s AND u.kind IS DISTINCT FROM 'country' ORDER BY 1, 2`, ds, strings.Join(nums, ", "), yearFilter))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var y int
+		var u string
+		if err := rows.Scan(&y, &u); err != nil {
+			return nil, err
+		}
+		out[y] = append(out[y], u)
+	}
+	return out, rows.Err()
 }
 
 // rawValues defines c_raw (year, unit_key, node_id, node, value, imputed): the stored

@@ -96,10 +96,12 @@ func impute(ctx context.Context, c *sql.Conn, f *framework.Framework, dataset st
 			fill = "s.v"
 		case framework.ImputeGroupMean, framework.ImputeGroupMedian:
 			agg := map[string]string{framework.ImputeGroupMean: "avg", framework.ImputeGroupMedian: "median"}[in.Impute]
-			g := in.ImputeGroup
-			join = fmt.Sprintf(`JOIN units un ON un.unit_key = m.unit_key
-				JOIN (SELECT r.year, u2.%[1]s AS g, %[2]s(r.value) AS v FROM c_raw r JOIN units u2 USING (unit_key)
-				      WHERE r.node = %[3]s AND NOT r.imputed GROUP BY ALL) s ON s.year = m.year AND s.g = un.%[1]s`, g, agg, q(id))
+			if err := checkGroups(ctx, c, id, in.ImputeGroup); err != nil {
+				return err
+			}
+			join = fmt.Sprintf(`JOIN unit_groups un ON un.unit_key = m.unit_key AND un.grouping = %[1]s
+				JOIN (SELECT r.year, g.grp AS g, %[2]s(r.value) AS v FROM c_raw r JOIN unit_groups g ON g.unit_key = r.unit_key AND g.grouping = %[1]s
+				      WHERE r.node = %[3]s AND NOT r.imputed GROUP BY ALL) s ON s.year = m.year AND s.g = un.grp`, q(in.ImputeGroup), agg, q(id))
 			fill = "s.v"
 		case framework.ImputePrevious:
 			join = fmt.Sprintf(`JOIN (SELECT v.unit_key, v.year AS y, v.value FROM raw_values v
@@ -119,6 +121,60 @@ func impute(ctx context.Context, c *sql.Conn, f *framework.Framework, dataset st
 		if err != nil {
 			return fmt.Errorf("imputing %s: %w", id, err)
 		}
+	}
+	return nil
+}
+
+// checkGroups refuses a group imputation of indicator id by grouping that would leave
+// a value missing without a word: a unit with a missing value and no group in the
+// grouping, or a group none of whose units has a value that year. It names the unit
+// (or group), the year and the way out.
+func checkGroups(ctx context.Context, c *sql.Conn, id, grouping string) error {
+	var known bool
+	if err := c.QueryRowContext(ctx, `SELECT count(*) > 0 FROM unit_groups WHERE grouping = ?`, grouping).Scan(&known); err != nil {
+		return err
+	}
+	if !known {
+		var gs []string
+		rows, err := c.QueryContext(ctx, `SELECT DISTINCT grouping FROM unit_groups ORDER BY 1`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var g string
+			rows.Scan(&g)
+			gs = append(gs, g)
+		}
+		rows.Close()
+		return fmt.Errorf("imputing %s: no grouping %q in the database (groupings: %s); import it with egdi import groups FILE, or set impute_group", id, grouping, strings.Join(gs, ", "))
+	}
+	// the units the imputation must fill: present that year, without the indicator
+	missing := fmt.Sprintf(`SELECT u.year, u.unit_key FROM (SELECT DISTINCT year, unit_key FROM c_raw) u
+		ANTI JOIN (SELECT year, unit_key FROM c_raw WHERE node = %s) r ON r.year = u.year AND r.unit_key = u.unit_key`, q(id))
+	var unit string
+	var year, n int
+	err := c.QueryRowContext(ctx, fmt.Sprintf(`SELECT l.unit, m.year, count(*) OVER () FROM (%s) m JOIN unit_list l USING (unit_key)
+		ANTI JOIN (SELECT unit_key FROM unit_groups WHERE grouping = ?) g USING (unit_key) ORDER BY m.year, l.unit LIMIT 1`, missing), grouping).Scan(&unit, &year, &n)
+	if err == nil {
+		more := ""
+		if n > 1 {
+			more = fmt.Sprintf(" (and %d more units)", n-1)
+		}
+		return fmt.Errorf("imputing %s by group (impute_group: %s): unit %s%s has no group in %s, so its missing %d value cannot be imputed; give it a group (egdi import groups FILE) or choose another impute_group or impute rule",
+			id, grouping, unit, more, grouping, year)
+	} else if err != sql.ErrNoRows {
+		return err
+	}
+	var grp string
+	err = c.QueryRowContext(ctx, fmt.Sprintf(`SELECT g.grp, m.year, min(l.unit) FROM (%s) m JOIN unit_list l USING (unit_key)
+		JOIN unit_groups g ON g.unit_key = m.unit_key AND g.grouping = ?
+		ANTI JOIN (SELECT r.year, g2.grp FROM c_raw r JOIN unit_groups g2 ON g2.unit_key = r.unit_key AND g2.grouping = ?
+		           WHERE r.node = %s AND NOT r.imputed) d ON d.year = m.year AND d.grp = g.grp
+		GROUP BY ALL ORDER BY 1, 2 LIMIT 1`, missing, q(id)), grouping, grouping).Scan(&grp, &year, &unit)
+	if err == nil {
+		return fmt.Errorf("imputing %s by group (impute_group: %s): no unit of group %q has a %d value, so unit %s's cannot be imputed; choose a coarser grouping or another impute rule", id, grouping, grp, year, unit)
+	} else if err != sql.ErrNoRows {
+		return err
 	}
 	return nil
 }

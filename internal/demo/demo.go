@@ -18,6 +18,8 @@ import (
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/ingest"
 	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/panel"
+	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/query"
 	"github.com/egdi/egdi/internal/report"
 	"github.com/egdi/egdi/internal/store"
@@ -31,7 +33,7 @@ const (
 
 // Options are the demo's output choices.
 type Options struct {
-	Lang   query.Lang
+	Lang   present.Lang
 	Charts string // folder for charts and reports; "" for none
 	Out    io.Writer
 	Log    func(format string, a ...any)
@@ -47,6 +49,9 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 	if err := importSample(ctx, db, "sample/cn-provinces-synthetic.csv", ProvincesDataset); err != nil {
 		return err
 	}
+	if err := importGroups(ctx, db, "cn-economic-regions"); err != nil {
+		return err
+	}
 	if err := computeWith(ctx, db, "cn-province-2022", ProvincesDataset, nil, o.Log); err != nil {
 		return err
 	}
@@ -55,26 +60,46 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 			return err
 		}
 	}
-	zh := o.Lang == "zh"
-	tr := func(en, z string) string {
-		if zh {
-			return z
-		}
-		return en
+	tr := o.Lang.Tr
+	un, err := load(ctx, db, Dataset)
+	if err != nil {
+		return err
 	}
-	req := query.Request{Dataset: Dataset, Source: query.Computed}
+	provinces, err := load(ctx, db, ProvincesDataset)
+	if err != nil {
+		return err
+	}
 	tables := []struct {
 		title string
 		get   func() (*output.Table, error)
 	}{
 		{tr("EGDI 2022 — top 15 (SYNTHETIC SAMPLE, not official figures)", "2022年电子政务发展指数前15名（合成样本，非官方数据）"), func() (*output.Table, error) {
-			return query.Rank(ctx, db, query.RankOptions{Request: req, Year: 2022, Top: 15, Lang: o.Lang, Format: "table"})
+			r, err := query.Rank(un, query.RankRequest{Year: 2022, Top: 15})
+			if err != nil {
+				return nil, err
+			}
+			return present.Ranking(r, o.Lang, "table"), nil
 		}},
 		{tr("EGDI groups 2022 (SYNTHETIC SAMPLE)", "2022年电子政务发展指数分组（合成样本）"), func() (*output.Table, error) {
-			return query.Summary(ctx, db, query.SummaryOptions{Request: req, Year: 2022, By: "group", Lang: o.Lang, Format: "table"})
+			s, err := query.Summarise(un, query.SummaryRequest{Years: []int{2022}, By: "band"})
+			if err != nil {
+				return nil, err
+			}
+			return present.Summary(s, o.Lang, "table"), nil
 		}},
 		{tr("Provincial online government services 2022 (cn-province-2022) — top 10 (SYNTHETIC SAMPLE)", "2022年省级政府一体化政务服务能力前10名（合成样本，非官方数据）"), func() (*output.Table, error) {
-			return query.Rank(ctx, db, query.RankOptions{Request: query.Request{Dataset: ProvincesDataset, Source: query.Computed}, Year: 2022, Top: 10, Lang: o.Lang, Format: "table"})
+			r, err := query.Rank(provinces, query.RankRequest{Year: 2022, Top: 10})
+			if err != nil {
+				return nil, err
+			}
+			return present.Ranking(r, o.Lang, "table"), nil
+		}},
+		{tr("Provincial index 2022 by economic region (SYNTHETIC SAMPLE)", "2022年省级政府一体化政务服务能力（按经济区域，合成样本）"), func() (*output.Table, error) {
+			s, err := query.Summarise(provinces, query.SummaryRequest{Years: []int{2022}, By: "economic_region"})
+			if err != nil {
+				return nil, err
+			}
+			return present.Summary(s, o.Lang, "table"), nil
 		}},
 	}
 	for _, t := range tables {
@@ -90,7 +115,27 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 	if o.Charts == "" {
 		return nil
 	}
-	return figures(ctx, db, req, o)
+	return figures(un, provinces, o)
+}
+
+// load reads a computed dataset into memory.
+func load(ctx context.Context, db *store.DB, dataset string) (*panel.Panel, error) {
+	sel, err := panel.Select(ctx, db, panel.Request{Dataset: dataset, Source: panel.Computed})
+	if err != nil {
+		return nil, err
+	}
+	return panel.Load(ctx, db, sel)
+}
+
+// importGroups loads a grouping shipped with egdi.
+func importGroups(ctx context.Context, db *store.DB, name string) error {
+	p, cleanup, err := ingest.BuiltinGroupingFile(name)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	_, err = ingest.ImportGroups(ctx, db, []string{p})
+	return err
 }
 
 // importSample loads an embedded sample file as a synthetic dataset.
@@ -131,33 +176,32 @@ func computeWith(ctx context.Context, db *store.DB, method, dataset string, year
 }
 
 // figures draws the demo's charts and writes the 2022 ranking reports into o.Charts.
-func figures(ctx context.Context, db *store.DB, req query.Request, o Options) error {
+func figures(un, provinces *panel.Panel, o Options) error {
 	dir := o.Charts
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", dir, err)
 	}
 	specs := []struct {
 		file, kind string
+		p          *panel.Panel
 		o          chart.Options
 	}{
-		{"ranking-2022.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN"}},
-		{"ranking-2022-zh.png", "ranking", chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN", Lang: "zh"}},
-		{"groups.png", "groups", chart.Options{}},
-		{"groups-zh.svg", "groups", chart.Options{Lang: "zh"}},
-		{"trend.png", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}}},
-		{"trend-rank.pdf", "trend", chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}, Index: "rank"}},
-		{"regions-2022.png", "regions", chart.Options{Years: []int{2022}}},
-		{"components-2022.png", "components", chart.Options{Units: []string{"CHN", "KOR", "JPN", "SGP"}, Years: []int{2022}}},
-		{"scatter-tii-osi-2022.png", "scatter", chart.Options{Years: []int{2022}, X: "tii", Y: "osi", Units: []string{"CHN", "USA", "IND"}}},
-		{"distribution-2022.png", "distribution", chart.Options{Years: []int{2022}}},
-		{"movers-2020-2022.png", "movers", chart.Options{From: 2020, To: 2022, Top: 10}},
-		{"provinces-2022-zh.png", "ranking", chart.Options{Request: query.Request{Dataset: ProvincesDataset}, Years: []int{2022}, Top: 31, Lang: "zh"}},
+		{"ranking-2022.png", "ranking", un, chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN"}},
+		{"ranking-2022-zh.png", "ranking", un, chart.Options{Years: []int{2022}, Top: 20, Highlight: "CHN", Lang: "zh"}},
+		{"groups.png", "groups", un, chart.Options{}},
+		{"groups-zh.svg", "groups", un, chart.Options{Lang: "zh"}},
+		{"trend.png", "trend", un, chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}}},
+		{"trend-rank.pdf", "trend", un, chart.Options{Units: []string{"CHN", "KOR", "IND", "BRA"}, Rank: true}},
+		{"regions-2022.png", "regions", un, chart.Options{Years: []int{2022}}},
+		{"components-2022.png", "components", un, chart.Options{Units: []string{"CHN", "KOR", "JPN", "SGP"}, Years: []int{2022}}},
+		{"scatter-tii-osi-2022.png", "scatter", un, chart.Options{Years: []int{2022}, X: "tii", Y: "osi", Units: []string{"CHN", "USA", "IND"}}},
+		{"distribution-2022.png", "distribution", un, chart.Options{Years: []int{2022}}},
+		{"movers-2020-2022.png", "movers", un, chart.Options{From: 2020, To: 2022, Top: 10}},
+		{"provinces-2022-zh.png", "ranking", provinces, chart.Options{Years: []int{2022}, Top: 31, Lang: "zh"}},
+		{"provinces-regions-2022-zh.png", "regions", provinces, chart.Options{Years: []int{2022}, By: "economic_region", Lang: "zh"}},
 	}
 	for _, s := range specs {
-		if s.o.Dataset == "" {
-			s.o.Request = req
-		}
-		f, err := chart.Build(ctx, db, s.kind, s.o)
+		f, err := chart.Build(s.p, s.kind, s.o)
 		if err != nil {
 			return fmt.Errorf("demo chart %s: %w", s.file, err)
 		}
@@ -165,8 +209,8 @@ func figures(ctx context.Context, db *store.DB, req query.Request, o Options) er
 			return err
 		}
 	}
-	for _, lang := range []query.Lang{"en", "zh"} {
-		r, err := report.Build(ctx, db, "ranking", report.Options{Request: req, Year: 2022, Lang: lang, Charts: true})
+	for _, lang := range []present.Lang{"en", "zh"} {
+		r, err := report.Build(un, "ranking", report.Options{Year: 2022, Lang: lang, Charts: true})
 		if err != nil {
 			return fmt.Errorf("demo report: %w", err)
 		}

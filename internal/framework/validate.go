@@ -26,7 +26,7 @@ func (f *Framework) Validate() error {
 	if f.Digits < 0 || f.Digits > 10 {
 		add(0, "digits must be between 0 and 10, not %d", f.Digits)
 	}
-	if f.Scale <= 0 {
+	if !(f.Scale > 0) || math.IsInf(f.Scale, 0) {
 		add(0, "scale must be positive (1 for 0–1, 100 for 0–100), not %g", f.Scale)
 	}
 	if f.Ranking != RankCompetition && f.Ranking != RankDense {
@@ -68,8 +68,26 @@ func (f *Framework) Validate() error {
 		default:
 			add(in.Line, "indicator %q: impute %q is not one of none, mean, median, group-mean, group-median, previous", in.ID, in.Impute)
 		}
-		if in.ImputeGroup != "region" && in.ImputeGroup != "subregion" {
-			add(in.Line, "indicator %q: impute_group %q is not region or subregion", in.ID, in.ImputeGroup)
+		if strings.TrimSpace(in.ImputeGroup) == "" || strings.ContainsAny(in.ImputeGroup, "=,") {
+			add(in.Line, "indicator %q: impute_group %q is not a grouping name (region, subregion, or one imported with egdi import groups)", in.ID, in.ImputeGroup)
+		}
+		finite := func(what string, p *float64) {
+			if p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
+				add(in.Line, "indicator %q: %s %g is not a finite number", in.ID, what, *p)
+			}
+		}
+		finite("cap", in.Cap)
+		finite("floor", in.Floor)
+		finite("target", in.Target)
+		for i := range in.Goalposts {
+			finite("goalpost", &in.Goalposts[i])
+		}
+		if w := in.Winsorise; w != nil {
+			finite("winsorise lower", w.Lower)
+			finite("winsorise upper", w.Upper)
+			for _, x := range []float64{w.Skew, w.Kurtosis} {
+				finite("winsorise threshold", &x)
+			}
 		}
 		if w := in.Winsorise; w != nil {
 			switch {
@@ -188,6 +206,9 @@ func validateBands(bs []*Band, what string, add func(int, string, ...any)) {
 			add(b.Line, "%s %q is defined twice", what, b.ID)
 		}
 		ids[b.ID] = true
+		if math.IsNaN(b.Min) || math.IsInf(b.Min, 0) {
+			add(b.Line, "%s %q: min %g is not a finite number", what, b.ID, b.Min)
+		}
 		if i > 0 && b.Min >= bs[i-1].Min {
 			add(b.Line, "%s %q starts at %g, not below the %s above it (%q from %g): list %ss from the highest down, without overlap",
 				what, b.ID, b.Min, what, bs[i-1].ID, bs[i-1].Min, what)

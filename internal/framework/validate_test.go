@@ -39,6 +39,11 @@ func TestValidationNamesTheLine(t *testing.T) {
 		{"bad winsorisation", "- {id: x}", "- {id: x, winsorise: {lower: 0.7}}", `line 11: indicator "x": winsorise lower quantile 0.7 must be in [0, 0.5)`},
 		{"bad imputation", "- {id: x}", "- {id: x, impute: zero}", `line 11: indicator "x": impute "zero" is not one of`},
 		{"duplicate id", "- {id: y}", "- {id: x}", `line 12: id "x" is defined twice (first on line 11)`},
+		{"infinite cap", "- {id: x}", "- {id: x, cap: .inf}", `line 11: indicator "x": cap +Inf is not a finite number`},
+		{"not-a-number floor", "- {id: x}", "- {id: x, floor: .nan}", `line 11: indicator "x": floor NaN is not a finite number`},
+		{"infinite goalpost", "- {id: x}", "- {id: x, normalise: goalposts, goalposts: [0, .inf]}", `line 11: indicator "x": goalpost +Inf is not a finite number`},
+		{"infinite band", "{id: high, min: 0.5}", "{id: high, min: .inf}", `line 14: band "high": min +Inf is not a finite number`},
+		{"infinite scale", "root: idx", "root: idx\nscale: .inf", `scale must be positive`},
 	}
 	if _, err := Parse([]byte(base), "ok.yaml"); err != nil {
 		t.Fatalf("the base framework is valid: %v", err)

@@ -130,10 +130,7 @@ func plain(v any) string {
 	case nil:
 		return ""
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return Float(x)
 	case bool:
 		return strconv.FormatBool(x)
 	}

@@ -7,16 +7,8 @@ import (
 	"math"
 
 	"github.com/egdi/egdi/internal/framework"
-	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/store"
 )
-
-// CheckOptions are the arguments of egdi check.
-type CheckOptions struct {
-	Year   int // 0: every published edition
-	Lang   Lang
-	Format string
-}
 
 // Finding is one problem in published data.
 type Finding struct {
@@ -28,32 +20,34 @@ type Finding struct {
 	Detail   string
 }
 
-// Check tests published editions for internal consistency:
+// Check tests published editions (year 0: all of them) for internal consistency:
 //   - egdi_mismatch: EGDI differs from the mean of OSI, TII and HCI by more than the
 //     rounding allows (10^-d for values published to d decimals);
-//   - rank_mismatch: a rank that is not the competition rank of the published EGDI;
-//   - placeholder: a ranked state with EGDI 0 or a blank component;
+//   - rank_mismatch: a rank that is not the competition rank of the published EGDI
+//     among the states scored (placeholders and unassessed states left out);
+//   - placeholder: a state ranked with EGDI 0, the tie at the bottom of the 2003–2012
+//     editions: left out of every ranking, count, mean and chart as not assessed;
 //   - out_of_range: an index value outside 0..1;
-//   - missing_component: an assessed state without OSI, TII or HCI;
+//   - missing_component: a scored state without OSI, TII or HCI;
 //   - not_assessed: states listed without scores (information only).
-func Check(ctx context.Context, db *store.DB, o CheckOptions) ([]Finding, error) {
+func Check(ctx context.Context, db *store.DB, year int) ([]Finding, error) {
 	where := ""
 	args := []any{}
-	if o.Year != 0 {
+	if year != 0 {
 		where = "WHERE year = ?"
-		args = append(args, o.Year)
+		args = append(args, year)
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM published WHERE year = ?`, o.Year).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM published WHERE year = ?`, year).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("no published values for %d; import them with egdi import indices", o.Year)
+			return nil, fmt.Errorf("no published values for %d; import them with egdi import indices", year)
 		}
 	}
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(`WITH p AS (SELECT * FROM published %s)
-		SELECT p.year, p.unit, u.name, p.egdi, p.osi, p.tii, p.hci, p.epi, p.rank, p.assessed,
-		       CASE WHEN p.assessed AND p.rank IS NOT NULL AND p.egdi IS NOT NULL
-		            THEN rank() OVER (PARTITION BY p.year, (p.assessed AND p.rank IS NOT NULL AND p.egdi IS NOT NULL) ORDER BY p.egdi DESC) END AS expected_rank
+		SELECT p.year, p.unit, u.name, p.egdi, p.osi, p.tii, p.hci, p.epi, p.rank, p.status,
+		       CASE WHEN p.status = 'assessed' AND p.rank IS NOT NULL AND p.egdi IS NOT NULL
+		            THEN rank() OVER (PARTITION BY p.year, (p.status = 'assessed' AND p.rank IS NOT NULL AND p.egdi IS NOT NULL) ORDER BY p.egdi DESC) END AS expected_rank
 		FROM p JOIN units u USING (unit) ORDER BY p.year, u.name`, where), args...)
 	if err != nil {
 		return nil, err
@@ -62,26 +56,23 @@ func Check(ctx context.Context, db *store.DB, o CheckOptions) ([]Finding, error)
 	var out []Finding
 	for rows.Next() {
 		var year int
-		var unit, name string
+		var unit, name, status string
 		var e, os, ti, hc, ep sql.NullFloat64
 		var r, exp sql.NullInt64
-		var assessed bool
-		if err := rows.Scan(&year, &unit, &name, &e, &os, &ti, &hc, &ep, &r, &assessed, &exp); err != nil {
+		if err := rows.Scan(&year, &unit, &name, &e, &os, &ti, &hc, &ep, &r, &status, &exp); err != nil {
 			return nil, err
 		}
 		add := func(check, sev, format string, a ...any) {
 			out = append(out, Finding{year, unit, name, check, sev, fmt.Sprintf(format, a...)})
 		}
-		if !assessed {
+		switch status {
+		case "not_assessed":
 			add("not_assessed", "info", "listed without rank or scores")
 			continue
+		case "placeholder":
+			add("placeholder", "warning", "ranked %d with EGDI 0: a placeholder, not a score; left out of rankings, counts and means as not assessed", r.Int64)
 		}
-		digits := 4
-		if f := framework.ForEdition(year); f != nil && year >= 2012 {
-			digits = f.Digits
-		} else {
-			digits = 5 // editions before 2012 were published to 5 decimals
-		}
+		digits := framework.PublishedDigits(year)
 		tol := math.Pow(10, -float64(digits)) + 1e-9
 		for _, v := range []struct {
 			n string
@@ -103,9 +94,6 @@ func Check(ctx context.Context, db *store.DB, o CheckOptions) ([]Finding, error)
 		if len(missing) > 0 {
 			add("missing_component", "warning", "no %v published", missing)
 		}
-		if r.Valid && e.Valid && (e.Float64 == 0 || len(missing) > 0) {
-			add("placeholder", "warning", "ranked %d with EGDI %g and %d blank component(s): a placeholder, not a score", r.Int64, e.Float64, len(missing))
-		}
 		if e.Valid && os.Valid && ti.Valid && hc.Valid {
 			mean := (os.Float64 + ti.Float64 + hc.Float64) / 3
 			if d := math.Abs(e.Float64 - mean); d > tol {
@@ -118,14 +106,4 @@ func Check(ctx context.Context, db *store.DB, o CheckOptions) ([]Finding, error)
 		}
 	}
 	return out, rows.Err()
-}
-
-// FindingsTable renders findings for output.
-func FindingsTable(fs []Finding, lang Lang) *output.Table {
-	t := &output.Table{Columns: []string{"year", "unit", "name", "check", "severity", "detail"}}
-	for _, f := range fs {
-		t.Rows = append(t.Rows, []any{f.Year, f.Unit, f.Name, f.Check, f.Severity, f.Detail})
-	}
-	t.Headers = lang.headers(t.Columns)
-	return t
 }

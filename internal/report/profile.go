@@ -4,37 +4,44 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/panel"
+	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/query"
 )
 
-var components = []string{"osi", "tii", "hci"}
+// childNodes are the child nodes of node in the selection (EGDI: OSI, TII, HCI).
+func (b *builder) childNodes(node string) []string {
+	var out []string
+	if n := b.sel.Framework.Node(node); n != nil {
+		for _, c := range n.Children {
+			if b.p.Node(c.ID) >= 0 {
+				out = append(out, c.ID)
+			}
+		}
+	}
+	return out
+}
 
+// profile: one unit's history on the node and its children, its children against its
+// region (or group of its own), its band and all units, its strongest and weakest
+// child, and its peers.
 func (b *builder) profile() error {
 	if b.o.Unit == "" {
 		return fmt.Errorf("profile: name the unit, like --unit CHN")
 	}
-	units, err := query.ResolveUnits(b.ctx, b.db, []string{b.o.Unit})
-	if err != nil {
-		return err
-	}
-	unit := units[0]
-	rows, choices, err := query.Panel(b.ctx, b.db, b.o.Request, nil, b.o.Lang)
-	if err != nil {
-		return err
-	}
-	var hist []query.Row
-	for _, r := range rows {
-		if r.Unit == unit {
+	unit := b.o.Unit
+	cols := query.Columns(b.sel, b.node)
+	var hist []panel.Row
+	for _, r := range b.p.Rows {
+		if r.Unit.Code == unit && r.Assessed() && r.Cells[b.p.Node(b.node)].OK() {
 			hist = append(hist, r)
 		}
 	}
 	if len(hist) == 0 {
-		return fmt.Errorf("%s has no index values in the database (years with data: %s)", unit, yearsOf(choices))
+		return fmt.Errorf("%s has no %s values in the database (years with data: %s)", unit, b.short(b.node), yearsText(b.p.YearList()))
 	}
-	// the year of the comparison: --year, else the unit's latest
 	cur := hist[len(hist)-1]
 	if b.o.Year != 0 {
 		found := false
@@ -47,420 +54,265 @@ func (b *builder) profile() error {
 			return fmt.Errorf("%s has no values for %d", unit, b.o.Year)
 		}
 	}
-	var used []query.Choice
-	digits := 4
-	for _, c := range choices {
-		for _, r := range hist {
-			if r.Year == c.Year {
-				used = append(used, c)
-				if c.Year == cur.Year {
-					digits = digitsOf(c)
-				}
-			}
-		}
+	var years []int
+	for _, r := range hist {
+		years = append(years, r.Year)
 	}
-	b.meta(used)
-	for _, c := range used {
-		if c.Year == cur.Year {
-			if err := b.frameworkOf(c); err != nil {
-				return err
-			}
-		}
+	b.meta(years, cols)
+	name := present.Name(cur.Unit, b.lang)
+	digits := present.Digits(b.sel, cur.Year)
+	k := b.p.Node(b.node)
+	if b.sel.UN() && b.node == b.sel.Root() {
+		b.r.Title = fmt.Sprintf(b.tr("E-government profile: %s", "电子政务概况：%s"), name)
+	} else {
+		b.r.Title = fmt.Sprintf(b.tr("%s: profile of %s", "%[2]s：%[1]s概况"), present.NodeName(b.sel, b.node, b.lang), name)
 	}
-	if b.fw != nil {
-		return b.nodeProfile(unit, cur, hist, rows, used, digits)
-	}
-	b.r.Title = fmt.Sprintf(b.tr("E-government profile: %s", "电子政务概况：%s"), cur.Name)
-	synthetic := false
-	for _, c := range used {
-		synthetic = synthetic || c.Synthetic
-	}
-	if synthetic {
-		b.r.Title += b.tr(" (synthetic sample)", "（合成样本）")
-	}
+	b.synthetic(years, cols)
 
 	// who the unit is
 	var about []string
-	if cur.Region != "" {
-		s := fmt.Sprintf(b.tr("%s (%s) is in %s, %s.", "%s（%s）属于%s%s。"), cur.Name, unit, cur.Region, cur.Subregion)
-		if b.zh() {
-			s = fmt.Sprintf("%s（%s）位于%s（%s）。", cur.Name, unit, cur.Region, cur.Subregion)
-		}
+	if reg, ok := cur.Unit.Groups["region"]; ok {
+		sub := cur.Unit.Groups["subregion"]
+		s := fmt.Sprintf(b.tr("%s (%s) is in %s, %s.", "%s（%s）位于%s（%s）。"), name, unit, reg.In(string(b.lang)), sub.In(string(b.lang)))
 		var flags []string
-		for _, f := range []struct {
-			on     bool
-			en, zh string
-		}{{cur.LDC, "a least developed country", "最不发达国家"}, {cur.LLDC, "a landlocked developing country", "内陆发展中国家"}, {cur.SIDS, "a small island developing State", "小岛屿发展中国家"}} {
-			if f.on {
+		for _, f := range []struct{ g, en, zh string }{{"ldc", "a least developed country", "最不发达国家"}, {"lldc", "a landlocked developing country", "内陆发展中国家"}, {"sids", "a small island developing State", "小岛屿发展中国家"}} {
+			if cur.Unit.Groups[f.g].Name == query.Flags[f.g] {
 				flags = append(flags, b.tr(f.en, f.zh))
 			}
 		}
 		if len(flags) > 0 {
-			s += fmt.Sprintf(b.tr(" It is %s.", "属于%s。"), b.list(flags))
+			s += fmt.Sprintf(b.tr(" It is %s.", "属于%s。"), b.lang.List(flags))
 		}
 		about = append(about, s)
 	}
+	banded := b.banded() || b.sel.UN()
 
 	// history
 	ht := &Table{Sheet: b.tr("History", "历年"), Sortable: true, Columns: append(append([]Column{
-		{Key: "year", Label: b.tr("Year", "年份"), Kind: "int"}}, b.indexColumns(digits)...),
-		Column{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"},
-		Column{Key: "group", Label: b.tr("Group", "组别"), Kind: "text"})}
+		{Key: "year", Label: b.tr("Year", "年份"), Kind: "int"}}, b.valueColumns(cols, digits)...),
+		Column{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"})}
+	if banded {
+		ht.Columns = append(ht.Columns, Column{Key: present.BandKey(b.sel), Label: b.tr("Group", "组别"), Kind: "text"})
+	}
 	for _, r := range hist {
 		row := []any{r.Year}
-		for _, v := range r.Values {
-			row = append(row, num(v))
+		for _, c := range cols {
+			if i := b.p.Node(c); i >= 0 {
+				row = append(row, num(value(r.Cells[i])))
+			} else {
+				row = append(row, nil)
+			}
 		}
-		ht.Rows = append(ht.Rows, append(row, b.rankGroup(r)...))
+		row = append(row, rankOf(r.Cells[k]))
+		if banded {
+			var band any
+			if r.Band != "" {
+				band = b.bandLabel(r.Band)
+			}
+			row = append(row, band)
+		}
+		ht.Rows = append(ht.Rows, row)
 	}
-	first := hist[0]
-	if first.Year != cur.Year && first.Rank > 0 && cur.Rank > 0 {
-		about = append(about, fmt.Sprintf(b.tr("Its EGDI went from %s (rank %d) in %d to %s (rank %d) in %d.",
-			"其EGDI从%[3]d年的%[1]s（第%[2]d位）变为%[6]d年的%[4]s（第%[5]d位）。"),
-			b.fmtNum(first.Values[0], digits), first.Rank, first.Year, b.fmtNum(cur.Values[0], digits), cur.Rank, cur.Year))
+	if first := hist[0]; first.Year != cur.Year && first.Cells[k].Rank > 0 && cur.Cells[k].Rank > 0 {
+		about = append(about, fmt.Sprintf(b.tr("Its %[1]s went from %[2]s (rank %[3]d) in %[4]d to %[5]s (rank %[6]d) in %[7]d.",
+			"其%[1]s从%[4]d年的%[2]s（第%[3]d位）变为%[7]d年的%[5]s（第%[6]d位）。"),
+			b.short(b.node), b.fmtNum(first.Cells[k].Value, digits), first.Cells[k].Rank, first.Year,
+			b.fmtNum(cur.Cells[k].Value, digits), cur.Cells[k].Rank, cur.Year))
 	}
 
-	// components against region, group and world in the current year
-	var region, group, world [5]acc
-	var same []query.Row
-	for _, r := range rows {
-		if r.Year != cur.Year {
+	// the node and its children against the unit's region (or group), band and all units
+	grouping := b.grouping()
+	myGroup := cur.Unit.Groups[grouping]
+	rows := cols
+	inGroup, inBand, all := make([]acc, len(rows)), make([]acc, len(rows)), make([]acc, len(rows))
+	var same []panel.Row
+	for _, r := range b.p.Of(cur.Year) {
+		if !r.Assessed() {
 			continue
 		}
 		same = append(same, r)
-		for i, v := range r.Values {
-			world[i].add(v)
-			if r.Region != "" && r.Region == cur.Region {
-				region[i].add(v)
+		for j, c := range rows {
+			i := b.p.Node(c)
+			if i < 0 {
+				continue
 			}
-			if r.Group != "" && r.Group == cur.Group {
-				group[i].add(v)
+			v := value(r.Cells[i])
+			all[j].add(v)
+			if grouping != "" && myGroup.Name != "" && r.Unit.Groups[grouping].Name == myGroup.Name {
+				inGroup[j].add(v)
+			}
+			if cur.Band != "" && r.Band == cur.Band {
+				inBand[j].add(v)
 			}
 		}
 	}
-	regLabel := fmt.Sprintf(b.tr("%s mean", "%s均值"), cur.Region)
-	grpLabel := fmt.Sprintf(b.tr("%s group mean", "%s组均值"), b.groupName(cur.Group))
-	ct := &Table{Sheet: b.tr("Components", "分项指数"), Columns: []Column{
-		{Key: "index", Label: b.tr("Index", "指数"), Kind: "text"},
-		{Key: "value", Label: cur.Name, Kind: "float", Digits: digits},
-		{Key: "region_mean", Label: regLabel, Kind: "float", Digits: digits},
-		{Key: "group_mean", Label: grpLabel, Kind: "float", Digits: digits},
-		{Key: "world_mean", Label: b.tr("World mean", "全球均值"), Kind: "float", Digits: digits},
-		{Key: "minus_world", Label: b.tr("Difference from world", "与全球均值之差"), Kind: "float", Digits: digits}}}
-	for i, idx := range query.Indices {
-		ct.Rows = append(ct.Rows, []any{strings.ToUpper(idx), num(cur.Values[i]), num(region[i].mean()), num(group[i].mean()),
-			num(world[i].mean()), num(cur.Values[i] - world[i].mean())})
+	groupLabel := fmt.Sprintf(b.tr("%s mean", "%s均值"), myGroup.In(string(b.lang)))
+	bandLabel := fmt.Sprintf(b.tr("%s group mean", "%s组均值"), b.bandLabel(cur.Band))
+	allLabel := b.tr("World mean", "全球均值")
+	minusLabel := b.tr("Difference from world", "与全球均值之差")
+	if !b.sel.UN() {
+		allLabel, minusLabel = b.tr("Mean of all units", "全部地区均值"), b.tr("Difference from all", "与全部均值之差")
 	}
-	best, worst := "", ""
-	for i, idx := range components {
-		v := cur.Values[i+1]
-		if math.IsNaN(v) {
-			continue
+	ct := &Table{Sheet: b.tr("Components", "分项指数"), Columns: []Column{{Key: "index", Label: b.tr("Index", "指数"), Kind: "text"},
+		{Key: "value", Label: name, Kind: "float", Digits: digits}}}
+	if !b.sel.UN() {
+		ct.Sheet, ct.Columns[0] = b.tr("Dimensions", "维度"), Column{Key: "node", Label: b.tr("Dimension", "维度"), Kind: "text"}
+	}
+	showGroup, showBand := myGroup.Name != "", cur.Band != ""
+	if showGroup {
+		ct.Columns = append(ct.Columns, Column{Key: "region_mean", Label: groupLabel, Kind: "float", Digits: digits})
+	}
+	if showBand {
+		ct.Columns = append(ct.Columns, Column{Key: "group_mean", Label: bandLabel, Kind: "float", Digits: digits})
+	}
+	ct.Columns = append(ct.Columns, Column{Key: "world_mean", Label: allLabel, Kind: "float", Digits: digits},
+		Column{Key: "minus_world", Label: minusLabel, Kind: "float", Digits: digits})
+	mine := map[string]float64{}
+	for j, c := range rows {
+		v := math.NaN()
+		if i := b.p.Node(c); i >= 0 {
+			v = value(cur.Cells[i])
 		}
-		if best == "" || v > cur.Values[indexOf(best)] {
-			best = idx
+		mine[c] = v
+		row := []any{b.short(c), num(v)}
+		if showGroup {
+			row = append(row, num(inGroup[j].mean()))
 		}
-		if worst == "" || v < cur.Values[indexOf(worst)] {
-			worst = idx
+		if showBand {
+			row = append(row, num(inBand[j].mean()))
+		}
+		ct.Rows = append(ct.Rows, append(row, num(all[j].mean()), num(v-all[j].mean())))
+	}
+	// strongest and weakest child
+	kids := b.childNodes(b.node)
+	var scored []string
+	for _, c := range kids {
+		if !math.IsNaN(mine[c]) {
+			scored = append(scored, c)
 		}
 	}
+	sort.SliceStable(scored, func(i, j int) bool { return mine[scored[i]] > mine[scored[j]] })
 	var compText []string
-	if best != "" && best != worst {
-		bi, wi := indexOf(best), indexOf(worst)
-		compText = append(compText, fmt.Sprintf(b.tr("In %d its strongest component is %s (%s; world mean %s) and its weakest %s (%s; world mean %s).",
-			"%d年，其最强的分项指数是%s（%s，全球均值%s），最弱的是%s（%s，全球均值%s）。"),
-			cur.Year, strings.ToUpper(best), b.fmtNum(cur.Values[bi], digits), b.fmtNum(world[bi].mean(), digits),
-			strings.ToUpper(worst), b.fmtNum(cur.Values[wi], digits), b.fmtNum(world[wi].mean(), digits)))
+	if len(scored) >= 2 {
+		best, worst := scored[0], scored[len(scored)-1]
+		mean := func(c string) float64 {
+			for j, x := range rows {
+				if x == c {
+					return all[j].mean()
+				}
+			}
+			return math.NaN()
+		}
+		what := b.tr("component", "分项指数")
+		if !b.sel.UN() {
+			what = b.tr("dimension", "维度")
+		}
+		compText = append(compText, fmt.Sprintf(b.tr("In %d its strongest %s is %s (%s; %s %s) and its weakest %s (%s; %s %s).",
+			"%d年，其最强的%s是%s（%s，%s%s），最弱的是%s（%s，%s%s）。"),
+			cur.Year, what, b.short(best), b.fmtNum(mine[best], digits), b.tr("mean", "均值"), b.fmtNum(mean(best), digits),
+			b.short(worst), b.fmtNum(mine[worst], digits), b.tr("mean", "均值"), b.fmtNum(mean(worst), digits)))
+		if b.sel.UN() {
+			compText[0] = fmt.Sprintf(b.tr("In %d its strongest component is %s (%s; world mean %s) and its weakest %s (%s; world mean %s).",
+				"%d年，其最强的分项指数是%s（%s，全球均值%s），最弱的是%s（%s，全球均值%s）。"),
+				cur.Year, b.short(best), b.fmtNum(mine[best], digits), b.fmtNum(mean(best), digits),
+				b.short(worst), b.fmtNum(mine[worst], digits), b.fmtNum(mean(worst), digits))
+		}
 	}
 
-	// peers: the nearest EGDI in the same year
-	pt := &Table{Sheet: b.tr("Peers", "相近国家"), Columns: []Column{
+	// peers: the nearest values of the node in the same year
+	unitWord, _ := b.unitWord()
+	pt := &Table{Sheet: b.tr("Peers", "相近"), Columns: []Column{
 		{Key: "rank", Label: b.tr("Rank", "排名"), Kind: "int"},
 		{Key: "unit", Label: b.tr("Code", "代码"), Kind: "text"},
-		{Key: "name", Label: b.tr("Country", "国家"), Kind: "text"},
-		{Key: "egdi", Label: "EGDI", Kind: "float", Digits: digits},
-		{Key: "difference", Label: fmt.Sprintf(b.tr("Difference from %s", "与%s之差"), cur.Name), Kind: "float", Digits: digits}}}
-	for _, r := range peers(same, cur, 6) {
-		var rank any
-		if r.Rank > 0 {
-			rank = r.Rank
-		}
-		pt.Rows = append(pt.Rows, []any{rank, r.Unit, r.Name, r.Values[0], r.Values[0] - cur.Values[0]})
+		{Key: "name", Label: unitWord, Kind: "text"},
+		{Key: b.node, Label: b.short(b.node), Kind: "float", Digits: digits},
+		{Key: "difference", Label: fmt.Sprintf(b.tr("Difference from %s", "与%s之差"), name), Kind: "float", Digits: digits}}}
+	for _, r := range peers(same, cur, k, 6) {
+		pt.Rows = append(pt.Rows, []any{rankOf(r.Cells[k]), r.Unit.Code, present.Name(r.Unit, b.lang), r.Cells[k].Value, r.Cells[k].Value - cur.Cells[k].Value})
 	}
 
-	b.r.Blocks = append(b.r.Blocks, Block{Heading: b.tr("Overview", "概况"), Text: about})
-	hb := Block{Heading: b.tr("Across editions", "历年表现"), Table: ht}
+	if len(about) > 0 {
+		b.r.Blocks = append(b.r.Blocks, Block{Heading: b.tr("Overview", "概况"), Text: about})
+	}
+	hb := Block{Heading: b.tr("Across years", "历年表现"), Table: ht}
+	if b.sel.UN() {
+		hb.Heading = b.tr("Across editions", "历年表现")
+	}
 	cb := Block{Heading: fmt.Sprintf(b.tr("Components in %d", "%d年分项指数"), cur.Year), Text: compText, Table: ct}
+	if !b.sel.UN() {
+		cb.Heading = fmt.Sprintf(b.tr("Dimensions in %d", "%d年各维度"), cur.Year)
+	}
 	if b.o.Charts {
-		var err error
-		if hb.Charts, err = b.trendCharts(unit, "trend-egdi"); err != nil {
-			return err
+		for _, spec := range []struct {
+			name string
+			o    chart.Options
+		}{{"trend-" + b.node, chart.Options{Units: []string{unit}}}, {"trend-rank", chart.Options{Units: []string{unit}, Rank: true}}} {
+			ch, err := b.figure(spec.name, "trend", spec.o)
+			if err != nil {
+				return err
+			}
+			hb.Charts = append(hb.Charts, ch)
 		}
-		ch, err := b.figure("components-history", "components", chart.Options{Units: []string{unit}})
-		if err != nil {
-			return err
+		if len(kids) > 0 {
+			ch, err := b.figure("components-history", "components", chart.Options{Units: []string{unit}})
+			if err != nil {
+				return err
+			}
+			hb.Charts = append(hb.Charts, ch)
 		}
-		hb.Charts = append(hb.Charts, ch)
+		var cats []string
 		var series []chart.BarSeries
-		for col := 1; col <= 4; col++ {
+		for col := 1; col < len(ct.Columns)-1; col++ {
 			s := chart.BarSeries{Label: ct.Columns[col].Label}
-			for i := range query.Indices[:4] {
-				v, _ := ct.Rows[i][col].(float64)
-				if ct.Rows[i][col] == nil {
+			for j := range rows {
+				if rows[j] == "epi" && b.sel.UN() {
+					continue // supplementary, not part of EGDI
+				}
+				v, ok := ct.Rows[j][col].(float64)
+				if !ok {
 					v = math.NaN()
 				}
 				s.Values = append(s.Values, v)
 			}
 			series = append(series, s)
 		}
-		fig, err := chart.Bars(chart.BarsSpec{Lang: b.o.Lang, Title: fmt.Sprintf(b.tr("%s against its region, group and the world, %d", "%s与所在区域、组别及全球均值比较，%d年"), cur.Name, cur.Year),
-			YLabel: b.tr("Index value (0–1)", "指数值（0–1）"), Categories: []string{"EGDI", "OSI", "TII", "HCI"}, Series: series,
-			Source: query.Notes(used[len(used)-1:], b.o.Lang)})
+		for _, c := range rows {
+			if c == "epi" && b.sel.UN() {
+				continue
+			}
+			cats = append(cats, b.short(c))
+		}
+		title := fmt.Sprintf(b.tr("%s against its region, group and the world, %d", "%s与所在区域、组别及全球均值比较，%d年"), name, cur.Year)
+		if !b.sel.UN() {
+			title = fmt.Sprintf(b.tr("%s against its group and all units, %d", "%s与所在组及全部地区比较，%d年"), name, cur.Year)
+		}
+		fig, err := chart.Bars(chart.BarsSpec{Lang: b.lang, Title: title, YLabel: b.tr("Value", "数值") + present.Range(b.sel, b.lang),
+			Categories: cats, Series: series, Source: present.Sources(b.p, []int{cur.Year}, cols, b.lang)})
 		if err != nil {
 			return err
 		}
 		cb.Charts = append(cb.Charts, Chart{Name: "components-vs-means", Figure: fig})
 	}
-	b.r.Blocks = append(b.r.Blocks, hb, cb, Block{Heading: fmt.Sprintf(b.tr("Peers in %d (nearest EGDI)", "%d年EGDI相近的国家"), cur.Year), Table: pt})
+	peersHeading := fmt.Sprintf(b.tr("Peers in %d (nearest %s)", "%d年%s相近的%s"), cur.Year, b.short(b.node), unitWord)
+	if !b.lang.ZH() {
+		peersHeading = fmt.Sprintf("Peers in %d (nearest %s)", cur.Year, b.short(b.node))
+	}
+	b.r.Blocks = append(b.r.Blocks, hb, cb, Block{Heading: peersHeading, Table: pt})
 	return nil
 }
 
-type acc struct {
-	sum float64
-	n   int
-}
-
-func (a *acc) add(v float64) {
-	if !math.IsNaN(v) {
-		a.sum += v
-		a.n++
-	}
-}
-
-func (a acc) mean() float64 {
-	if a.n == 0 {
-		return math.NaN()
-	}
-	return a.sum / float64(a.n)
-}
-
-func indexOf(idx string) int {
-	for i, x := range query.Indices {
-		if x == idx {
-			return i
-		}
-	}
-	return -1
-}
-
-func yearsOf(choices []query.Choice) string {
-	var ys []string
-	for _, c := range choices {
-		ys = append(ys, fmt.Sprint(c.Year))
-	}
-	return strings.Join(ys, ", ")
-}
-
-func (b *builder) compare() error {
-	units, err := query.ResolveUnits(b.ctx, b.db, b.o.Units)
-	if err != nil {
-		return err
-	}
-	if len(units) < 2 {
-		return fmt.Errorf("compare needs at least two units, like --units CHN,KOR")
-	}
-	rows, choices, err := query.Panel(b.ctx, b.db, b.o.Request, []int{b.o.Year}, b.o.Lang)
-	if err != nil {
-		return err
-	}
-	c := choices[0]
-	digits := digitsOf(c)
-	b.meta(choices)
-	if err := b.frameworkOf(c); err != nil {
-		return err
-	}
-	if b.fw != nil {
-		return b.nodeCompare(units, rows, c, digits)
-	}
-	byUnit := map[string]query.Row{}
+// peers are the n units nearest cur's value of node k in its year, highest first.
+func peers(rows []panel.Row, cur panel.Row, k, n int) []panel.Row {
+	var same []panel.Row
 	for _, r := range rows {
-		byUnit[r.Unit] = r
-	}
-	var names []string
-	for _, u := range units {
-		r, ok := byUnit[u]
-		if !ok {
-			return fmt.Errorf("%s has no values for %d", u, c.Year)
-		}
-		names = append(names, r.Name)
-	}
-	b.r.Title = fmt.Sprintf(b.tr("%s compared, %d", "%s比较，%d年"), b.list(names), c.Year)
-	if c.Synthetic {
-		b.r.Title += b.tr(" (synthetic sample)", "（合成样本）")
-	}
-	t := &Table{Sheet: b.tr("Comparison", "比较"), Columns: []Column{{Key: "index", Label: b.tr("Index", "指数"), Kind: "text"}}}
-	for i, u := range units {
-		t.Columns = append(t.Columns, Column{Key: strings.ToLower(u), Label: names[i], Kind: "float", Digits: digits})
-	}
-	for i, u := range units[1:] {
-		t.Columns = append(t.Columns, Column{Key: strings.ToLower(u) + "_minus_" + strings.ToLower(units[0]),
-			Label: fmt.Sprintf("%s − %s", names[i+1], names[0]), Kind: "float", Digits: digits})
-	}
-	for i, idx := range query.Indices {
-		row := []any{strings.ToUpper(idx)}
-		for _, u := range units {
-			row = append(row, num(byUnit[u].Values[i]))
-		}
-		for _, u := range units[1:] {
-			row = append(row, num(byUnit[u].Values[i]-byUnit[units[0]].Values[i]))
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	rankRow := []any{b.tr("Rank", "排名")}
-	for _, u := range units {
-		rankRow = append(rankRow, byUnit[u].Rank)
-	}
-	for _, u := range units[1:] {
-		rankRow = append(rankRow, byUnit[u].Rank-byUnit[units[0]].Rank)
-	}
-	t.Rows = append(t.Rows, rankRow)
-	grpRow := []any{b.tr("Group", "组别")}
-	for _, u := range units {
-		grpRow = append(grpRow, b.groupName(byUnit[u].Group))
-	}
-	for range units[1:] {
-		grpRow = append(grpRow, nil)
-	}
-	t.Rows = append(t.Rows, grpRow)
-
-	// narrative: who leads on each index
-	var text []string
-	for i, idx := range query.Indices[:4] {
-		lead := units[0]
-		for _, u := range units {
-			if byUnit[u].Values[i] > byUnit[lead].Values[i] {
-				lead = u
-			}
-		}
-		if !math.IsNaN(byUnit[lead].Values[i]) {
-			text = append(text, fmt.Sprintf(b.tr("%s: highest %s (%s).", "%[2]s最高：%[1]s（%[3]s）。"),
-				strings.ToUpper(idx), byUnit[lead].Name, b.fmtNum(byUnit[lead].Values[i], digits)))
+		if r.Year == cur.Year && r.Unit.Code != cur.Unit.Code && r.Cells[k].OK() {
+			same = append(same, r)
 		}
 	}
-	blk := Block{Heading: fmt.Sprintf(b.tr("Side by side, %d", "%d年对比"), c.Year), Text: text, Table: t}
-	if b.o.Charts {
-		ch, err := b.figure("components", "components", chart.Options{Units: units, Years: []int{c.Year}})
-		if err != nil {
-			return err
-		}
-		tr, err := b.figure("trend", "trend", chart.Options{Units: units})
-		if err != nil {
-			return err
-		}
-		blk.Charts = []Chart{ch, tr}
-	}
-	b.r.Blocks = append(b.r.Blocks, blk)
-	return nil
-}
-
-func (b *builder) transitions() error {
-	all, err := query.Choose(b.ctx, b.db, b.o.Request)
-	if err != nil {
-		return err
-	}
-	from, to := b.o.From, b.o.To
-	if to == 0 && len(all) > 0 {
-		to = all[len(all)-1].Year
-	}
-	if from == 0 {
-		from = previous(all, to)
-	}
-	if from == 0 || from >= to {
-		return fmt.Errorf("transitions: need two editions, --from earlier than --to (years with data: %s)", yearsOf(all))
-	}
-	rows, choices, err := query.Panel(b.ctx, b.db, b.o.Request, []int{from, to}, b.o.Lang)
-	if err != nil {
-		return err
-	}
-	b.meta(choices)
-	digits := digitsOf(choices[1])
-	b.r.Title = fmt.Sprintf(b.tr("EGDI group transitions, %d to %d", "EGDI组别变化，%d年至%d年"), from, to)
-	if choices[0].Synthetic || choices[1].Synthetic {
-		b.r.Title += b.tr(" (synthetic sample)", "（合成样本）")
-	}
-	before := map[string]query.Row{}
-	for _, r := range rows {
-		if r.Year == from && r.Group != "" {
-			before[r.Unit] = r
-		}
-	}
-	m := map[[2]string]int{}
-	type move struct{ a, z query.Row }
-	var up, down []move
-	for _, r := range rows {
-		if r.Year != to || r.Group == "" {
-			continue
-		}
-		a, ok := before[r.Unit]
-		if !ok {
-			continue
-		}
-		m[[2]string{a.Group, r.Group}]++
-		if groupOrder(r.Group) < groupOrder(a.Group) {
-			up = append(up, move{a, r})
-		} else if groupOrder(r.Group) > groupOrder(a.Group) {
-			down = append(down, move{a, r})
-		}
-	}
-	mt := &Table{Sheet: b.tr("Matrix", "矩阵"), Columns: []Column{{Key: "group_" + fmt.Sprint(from), Label: fmt.Sprintf(b.tr("Group in %d", "%d年组别"), from), Kind: "text"}}}
-	for _, g := range query.Groups {
-		mt.Columns = append(mt.Columns, Column{Key: g, Label: fmt.Sprintf(b.tr("%s in %d", "%d年%s"), b.groupName(g), to), Kind: "int"})
-		if b.zh() {
-			mt.Columns[len(mt.Columns)-1].Label = fmt.Sprintf("%d年%s", to, b.groupName(g))
-		}
-	}
-	mt.Columns = append(mt.Columns, Column{Key: "total", Label: b.tr("Total", "合计"), Kind: "int"})
-	for _, g1 := range query.Groups {
-		row := []any{b.groupName(g1)}
-		total := 0
-		for _, g2 := range query.Groups {
-			row = append(row, m[[2]string{g1, g2}])
-			total += m[[2]string{g1, g2}]
-		}
-		mt.Rows = append(mt.Rows, append(row, total))
-	}
-	list := func(sheet string, ms []move) *Table {
-		sort.SliceStable(ms, func(i, j int) bool { return ms[i].z.Rank < ms[j].z.Rank })
-		t := &Table{Sheet: sheet, Sortable: true, Columns: []Column{
-			{Key: "unit", Label: b.tr("Code", "代码"), Kind: "text"},
-			{Key: "name", Label: b.tr("Country", "国家"), Kind: "text"},
-			{Key: "group_from", Label: fmt.Sprintf(b.tr("Group %d", "%d年组别"), from), Kind: "text"},
-			{Key: "group_to", Label: fmt.Sprintf(b.tr("Group %d", "%d年组别"), to), Kind: "text"},
-			{Key: "egdi_from", Label: fmt.Sprintf("EGDI %d", from), Kind: "float", Digits: digits},
-			{Key: "egdi_to", Label: fmt.Sprintf("EGDI %d", to), Kind: "float", Digits: digits},
-			{Key: "rank_to", Label: fmt.Sprintf(b.tr("Rank %d", "%d年排名"), to), Kind: "int"}}}
-		for _, x := range ms {
-			t.Rows = append(t.Rows, []any{x.z.Unit, x.z.Name, b.groupName(x.a.Group), b.groupName(x.z.Group), num(x.a.Values[0]), num(x.z.Values[0]), x.z.Rank})
-		}
-		return t
-	}
-	stay := 0
-	for _, g := range query.Groups {
-		stay += m[[2]string{g, g}]
-	}
-	text := []string{fmt.Sprintf(b.tr("Of the %d countries ranked in both %d and %d, %d moved up at least one group, %d moved down and %d stayed in their group.",
-		"在%[2]d年和%[3]d年均参与排名的%[1]d个国家中，%[4]d个升入更高组别，%[5]d个降入更低组别，%[6]d个组别不变。"),
-		len(up)+len(down)+stay, from, to, len(up), len(down), stay)}
-	blk := Block{Heading: b.tr("Transition matrix", "组别变化矩阵"), Text: text, Table: mt}
-	if b.o.Charts {
-		ch, err := b.figure("groups", "groups", chart.Options{Years: []int{from, to}})
-		if err != nil {
-			return err
-		}
-		blk.Charts = []Chart{ch}
-	}
-	b.r.Blocks = append(b.r.Blocks, blk,
-		Block{Heading: b.tr("Moved up", "升入更高组别"), Table: list(b.tr("Moved up", "升组"), up)},
-		Block{Heading: b.tr("Moved down", "降入更低组别"), Table: list(b.tr("Moved down", "降组"), down)})
-	return nil
+	sort.SliceStable(same, func(i, j int) bool {
+		return math.Abs(same[i].Cells[k].Value-cur.Cells[k].Value) < math.Abs(same[j].Cells[k].Value-cur.Cells[k].Value)
+	})
+	same = same[:min(n, len(same))]
+	sort.SliceStable(same, func(i, j int) bool { return same[i].Cells[k].Value > same[j].Cells[k].Value })
+	return same
 }

@@ -8,12 +8,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/egdi/egdi/internal/demo"
-	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/sample"
-	"github.com/egdi/egdi/internal/store"
 )
 
-func newDemoCmd(g *globals) *cobra.Command {
+func newCmdDemo(f *factory) *cobra.Command {
 	var lang, charts string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -28,13 +27,13 @@ report (HTML) under reports/demo/.`,
 		Example: `  egdi demo
   egdi demo --db /tmp/demo.duckdb --lang zh`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := store.Open(g.db, false)
+			db, err := f.open(true)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			g.logf("demo database: %s", g.db)
-			return demo.Run(cmd.Context(), db, demo.Options{Lang: query.Lang(lang), Charts: charts, Out: g.stdout, Log: g.logf})
+			f.logf("demo database: %s", f.db)
+			return demo.Run(cmd.Context(), db, demo.Options{Lang: present.Lang(lang), Charts: charts, Out: f.io.Out, Log: f.logf})
 		},
 	}
 	cmd.Flags().StringVar(&lang, "lang", "en", "en or zh")
@@ -42,7 +41,7 @@ report (HTML) under reports/demo/.`,
 	return cmd
 }
 
-func newSampleCmd(g *globals) *cobra.Command {
+func newCmdSample(f *factory) *cobra.Command {
 	var out string
 	var units, indicators, year int
 	var seed uint64

@@ -11,7 +11,7 @@ import (
 	"github.com/egdi/egdi/internal/store"
 )
 
-func newAuditCmd(g *globals) *cobra.Command {
+func newCmdAudit(f *factory) *cobra.Command {
 	var method, dataset, format, lang string
 	var year int
 	cmd := &cobra.Command{
@@ -36,19 +36,19 @@ Nothing is stored.`,
 			if format != "table" && format != "json" {
 				return fmt.Errorf("unknown --format %q; use table or json", format)
 			}
-			f, err := framework.Load(method)
+			fw, err := framework.Load(method)
 			if err != nil {
 				return err
 			}
 			if year == 0 {
 				return fmt.Errorf("name the year to audit with --year")
 			}
-			return withDB(g, func(db *store.DB) error {
-				a, err := analysis.RunAudit(cmd.Context(), db, f, dataset, year)
+			return f.read(func(db *store.DB) error {
+				a, err := analysis.RunAudit(cmd.Context(), db, fw, dataset, year)
 				if err != nil {
 					return err
 				}
-				return analysis.WriteAudit(g.stdout, a, f, format, lang)
+				return analysis.WriteAudit(f.io.Out, a, fw, format, lang)
 			})
 		},
 	}
@@ -61,7 +61,7 @@ Nothing is stored.`,
 	return cmd
 }
 
-func newWhatifCmd(g *globals) *cobra.Command {
+func newCmdWhatif(f *factory) *cobra.Command {
 	var method, dataset, format, lang string
 	var year int
 	var sets []string
@@ -88,7 +88,7 @@ Node ids are those of the framework; the UN ones are osi, tii, hci, epi, egdi.`,
 			if len(sets) == 0 {
 				return fmt.Errorf("give at least one change, like --set weight:tii=0.5")
 			}
-			f, err := framework.Load(method)
+			fw, err := framework.Load(method)
 			if err != nil {
 				return err
 			}
@@ -100,20 +100,20 @@ Node ids are those of the framework; the UN ones are osi, tii, hci, epi, egdi.`,
 				}
 				changes = append(changes, c)
 			}
-			fg, err := analysis.Apply(f, changes)
+			fg, err := analysis.Apply(fw, changes)
 			if err != nil {
 				return err
 			}
-			return withDB(g, func(db *store.DB) error {
-				shifts, err := analysis.WhatIf(cmd.Context(), db, f, fg, dataset, year)
+			return f.read(func(db *store.DB) error {
+				shifts, err := analysis.WhatIf(cmd.Context(), db, fw, fg, dataset, year)
 				if err != nil {
 					return err
 				}
-				t, err := analysis.ShiftTable(cmd.Context(), db, shifts, f.Digits, lang, sets)
+				t, err := analysis.ShiftTable(cmd.Context(), db, shifts, fw.Digits, lang, sets)
 				if err != nil {
 					return err
 				}
-				return output.Write(g.stdout, t, format)
+				return output.Write(f.io.Out, t, format)
 			})
 		},
 	}

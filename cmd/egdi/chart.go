@@ -1,0 +1,342 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/panel"
+	"github.com/egdi/egdi/internal/present"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// chartFlags are shared by every chart kind.
+type chartFlags struct {
+	out, dataOut        string
+	width, height, size string
+	dpi                 int
+	title, lang         string
+	font                string
+	q                   queryFlags
+}
+
+var chartHelp = map[string]struct{ short, example string }{
+	"trend": {"One or more units' value (or rank) of any node across years",
+		`  egdi chart trend --units CHN,KOR,JPN --out trend.png
+  egdi chart trend --units CHN --rank --from 2010 --out rank.svg
+  egdi chart trend --units 中国,印度 --lang zh --out trend-zh.pdf
+  egdi chart trend --dataset provinces --units 110000,520000 --node maturity --out maturity.png`},
+	"groups": {"Units per band (the UN's EGDI groups) or rating class for several years",
+		`  egdi chart groups --out groups.png
+  egdi chart groups --year 2016,2018,2020,2022 --share --out shares.svg
+  egdi chart groups --by class --year 2020,2022 --out classes.png`},
+	"ranking": {"Horizontal bars of the ranking of any node for one year",
+		`  egdi chart ranking --year 2022 --top 20 --highlight CHN --out top20.png
+  egdi chart ranking --year 2022 --bottom 15 --out bottom.svg
+  egdi chart ranking --year 2022 --units CHN,KOR,JPN,SGP --node osi --out osi.png`},
+	"regions": {"Mean of a node and its children by region or any grouping",
+		`  egdi chart regions --year 2022 --out regions.png
+  egdi chart regions --year 2018,2020,2022 --out regions-trend.svg
+  egdi chart regions --dataset provinces --by economic_region --lang zh --out regions-zh.png`},
+	"components": {"The child nodes of a node (OSI, TII, HCI) for chosen units, or for one unit over time",
+		`  egdi chart components --units CHN,KOR,JPN --year 2022 --out comp.png
+  egdi chart components --units CHN --out china-components.svg
+  egdi chart components --dataset provinces --units 110000,310000 --year 2022 --out dims.png`},
+	"scatter": {"Any two nodes for one year, coloured by region, with the correlation",
+		`  egdi chart scatter --year 2022 --x tii --y osi --out tii-osi.png
+  egdi chart scatter --year 2022 --x hci --y epi --units CHN,USA,IND --out hci-epi.svg`},
+	"distribution": {"Box plots of a node by region (or a grouping), or a histogram, for one year",
+		`  egdi chart distribution --year 2022 --out box.png
+  egdi chart distribution --year 2022 --style hist --out hist.svg`},
+	"movers": {"Largest rank gains and losses of a node between two years",
+		`  egdi chart movers --from 2020 --to 2022 --top 10 --out movers.png`},
+}
+
+func newCmdChart(f *factory) *cobra.Command {
+	cf := &chartFlags{}
+	cmd := &cobra.Command{
+		Use:   "chart KIND --out FILE",
+		Short: "Draw publication charts (PNG, SVG, PDF) of any node, in English or Chinese",
+		Long: `Draw the survey's figures from the database, for any node of any framework
+(--node; default: the root). The output format follows the file extension: .png,
+.svg or .pdf. Every chart carries a source line that says which values are published
+and which computed (and when data are a synthetic sample). --lang zh draws Chinese with
+an embedded font, so it works on machines without Chinese fonts; --font FILE picks
+another TrueType/OpenType font. --data FILE.csv also writes the numbers the chart shows.
+
+Kinds: ` + strings.Join(chart.Kinds, ", "),
+		Example: `  egdi chart trend --units CHN,KOR,JPN --out trend.png
+  egdi chart groups --year 2018,2020,2022 --lang zh --out groups.svg
+  egdi chart ranking --year 2022 --top 20 --highlight CHN --size 16x14cm --out top20.pdf`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("name a chart kind: %s", strings.Join(chart.Kinds, ", "))
+			}
+			msg := fmt.Sprintf("unknown chart %q; use one of %s", args[0], strings.Join(chart.Kinds, ", "))
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg = fmt.Sprintf("unknown chart %q; did you mean %s? (kinds: %s)", args[0], strings.Join(s, " or "), strings.Join(chart.Kinds, ", "))
+			}
+			return fmt.Errorf("%s", msg)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return nil },
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVarP(&cf.out, "out", "o", "", "output file: .png, .svg or .pdf (required)")
+	pf.StringVar(&cf.dataOut, "data", "", "also write the data behind the chart to this CSV file")
+	pf.StringVar(&cf.width, "width", "", "width, e.g. 16cm, 160mm, 6in, 450pt (default 16cm)")
+	pf.StringVar(&cf.height, "height", "", "height (default 10cm; bar charts grow with their bars)")
+	pf.StringVar(&cf.size, "size", "", "width x height in one flag, e.g. 8x6cm or 16cmx10cm")
+	pf.IntVar(&cf.dpi, "dpi", 200, "resolution of PNG output")
+	pf.StringVar(&cf.title, "title", "", "replace the generated title")
+	pf.StringVar(&cf.lang, "lang", "en", "language of labels and names: en or zh")
+	pf.StringVar(&cf.q.source, "source", "", "published or computed (default: for each value, the computed one where it exists, else the published)")
+	pf.StringVar(&cf.q.dataset, "dataset", "", "read this computed dataset")
+	pf.StringVar(&cf.font, "font", "", "TrueType/OpenType font file to draw text with")
+	cmd.RegisterFlagCompletionFunc("lang", fixed("en", "zh"))
+	cmd.RegisterFlagCompletionFunc("source", fixed(panel.Published, panel.Computed))
+	for _, kind := range chart.Kinds {
+		cmd.AddCommand(newCmdChartKind(f, cf, kind))
+	}
+	return cmd
+}
+
+// chartOptions are one chart kind's options as the flags give them.
+type chartOptions struct {
+	kind      string
+	o         chart.Options
+	years     []string
+	units     []string
+	highlight string
+	index     string // the old --index: a node, or rank (trend)
+}
+
+func newCmdChartKind(f *factory, cf *chartFlags, kind string) *cobra.Command {
+	co := &chartOptions{kind: kind}
+	h := chartHelp[kind]
+	cmd := &cobra.Command{
+		Use:     kind,
+		Short:   h.short,
+		Example: h.example,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return chartRun(cmd, f, cf, co) },
+	}
+	fl := cmd.Flags()
+	o := &co.o
+	node := func(what string) {
+		fl.StringVar(&o.Node, "node", "", what+": any node, by id or label (default: the root)")
+		fl.StringVar(&co.index, "index", "", "the old name of --node")
+		fl.MarkDeprecated("index", "use --node")
+	}
+	switch kind {
+	case "trend":
+		fl.StringSliceVar(&co.units, "units", nil, "units to follow: codes or names, comma-separated")
+		node("the node followed")
+		fl.BoolVar(&o.Rank, "rank", false, "the node's rank instead of its value")
+		fl.IntVar(&o.From, "from", 0, "first year")
+		fl.IntVar(&o.To, "to", 0, "last year")
+	case "groups":
+		fl.StringSliceVar(&co.years, "year", nil, "years (repeat or comma-separate; default: all)")
+		fl.StringVar(&o.By, "by", "band", "band (group) or class")
+		fl.BoolVar(&o.Share, "share", false, "show shares of units instead of counts")
+	case "ranking":
+		fl.StringSliceVar(&co.years, "year", nil, "year (default: the latest)")
+		node("the node ranked")
+		fl.IntVar(&o.Top, "top", 0, "the first N (default 20)")
+		fl.IntVar(&o.Bottom, "bottom", 0, "the last N")
+		fl.StringSliceVar(&co.units, "units", nil, "only these units")
+		fl.StringVar(&co.highlight, "highlight", "", "unit to highlight")
+	case "regions":
+		fl.StringSliceVar(&co.years, "year", nil, "years (repeat or comma-separate; default: the latest)")
+		fl.StringVar(&o.By, "by", "region", "grouping: region, subregion, ldc, lldc, sids, or one of your own")
+		node("the node averaged with its children")
+	case "components":
+		fl.StringSliceVar(&co.units, "units", nil, "units to compare (one unit without --year: over time)")
+		fl.StringSliceVar(&co.years, "year", nil, "year")
+		node("the node whose children are shown")
+	case "scatter":
+		fl.StringSliceVar(&co.years, "year", nil, "year (default: the latest)")
+		fl.StringVar(&o.X, "x", "", "node on the horizontal axis (UN: tii)")
+		fl.StringVar(&o.Y, "y", "", "node on the vertical axis (UN: osi)")
+		fl.StringSliceVar(&co.units, "units", nil, "units to label")
+		fl.StringVar(&o.By, "by", "", "colour by this grouping (default: region)")
+	case "distribution":
+		fl.StringSliceVar(&co.years, "year", nil, "year (default: the latest)")
+		node("the node shown")
+		fl.StringVar(&o.Style, "style", "box", "box (by region or --by grouping) or hist")
+		fl.StringVar(&o.By, "by", "", "box plots by this grouping (default: region)")
+	case "movers":
+		node("the node whose ranks are compared")
+		fl.IntVar(&o.From, "from", 0, "earlier year (default: the one before --to)")
+		fl.IntVar(&o.To, "to", 0, "later year (default: the latest)")
+		fl.IntVar(&o.Top, "top", 10, "how many gains and how many losses")
+	}
+	return cmd
+}
+
+// chartYears are the years a chart kind reads: the years asked for, or all.
+func chartYears(kind string, years []int) []int {
+	switch kind {
+	case "ranking", "scatter", "distribution":
+		if len(years) == 0 {
+			return []int{0}
+		}
+		return years[:1]
+	case "groups", "regions":
+		if kind == "regions" && len(years) == 0 {
+			return []int{0}
+		}
+		return years
+	case "components":
+		if len(years) > 0 {
+			return years[:1]
+		}
+	}
+	return nil
+}
+
+func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) error {
+	if cf.out == "" {
+		return fmt.Errorf("name the output file with --out, e.g. --out %s.png", co.kind)
+	}
+	format, err := chart.FormatOf(cf.out)
+	if err != nil {
+		return err
+	}
+	if err := present.Lang(cf.lang).Check(); err != nil {
+		return err
+	}
+	ro, err := cf.renderOptions()
+	if err != nil {
+		return err
+	}
+	o := co.o
+	if o.Years, err = parseYears(co.years); err != nil {
+		return err
+	}
+	if co.index != "" {
+		if co.index == "rank" && co.kind == "trend" {
+			o.Rank = true
+		} else {
+			o.Node = co.index
+		}
+	}
+	o.Lang, o.Title = present.Lang(cf.lang), cf.title
+	if cf.font != "" {
+		if o.Font, err = chart.LoadFont(cf.font); err != nil {
+			return err
+		}
+	}
+	return f.read(func(db *store.DB) error {
+		ctx := cmd.Context()
+		if o.Units, err = resolveOptional(cmd, db, splitList(co.units)); err != nil {
+			return err
+		}
+		if co.highlight != "" {
+			hs, err := panel.ResolveUnits(ctx, db, []string{co.highlight})
+			if err != nil {
+				return err
+			}
+			o.Highlight = hs[0]
+		}
+		p, err := load(ctx, db, cf.q.request(chartYears(co.kind, o.Years)...))
+		if err != nil {
+			return err
+		}
+		fig, err := chart.Build(p, co.kind, o)
+		if err != nil {
+			return err
+		}
+		b, err := fig.Render(format, ro)
+		if err != nil {
+			return err
+		}
+		if cf.dataOut != "" {
+			var s strings.Builder
+			if err := output.Write(&s, fig.Data, "csv"); err != nil {
+				return err
+			}
+			if err := chart.WriteFile(cf.dataOut, []byte(s.String())); err != nil {
+				return err
+			}
+		}
+		if err := chart.WriteFile(cf.out, b); err != nil {
+			return err
+		}
+		f.logf("wrote %s (%s chart, %d KB)", cf.out, co.kind, (len(b)+1023)/1024)
+		return nil
+	})
+}
+
+// resolveOptional resolves units when some are given.
+func resolveOptional(cmd *cobra.Command, db *store.DB, names []string) ([]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	return panel.ResolveUnits(cmd.Context(), db, names)
+}
+
+func parseYears(in []string) ([]int, error) {
+	var out []int
+	for _, s := range splitList(in) {
+		y, err := strconv.Atoi(s)
+		if err != nil || y < 1900 || y > 2200 {
+			return nil, fmt.Errorf("--year %q is not a survey year like 2022", s)
+		}
+		out = append(out, y)
+	}
+	return out, nil
+}
+
+var lengthRe = regexp.MustCompile(`^\s*([0-9]*\.?[0-9]+)\s*(cm|mm|in|pt)?\s*$`)
+
+// parseLength reads "16cm", "160mm", "6in", "450pt" (a bare number is centimetres).
+func parseLength(s string) (vg.Length, error) {
+	m := lengthRe.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a length; write it like 16cm, 160mm, 6in or 450pt", s)
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	switch m[2] {
+	case "mm":
+		return vg.Length(v) * vg.Millimeter, nil
+	case "in":
+		return vg.Length(v) * vg.Inch, nil
+	case "pt":
+		return vg.Points(v), nil
+	}
+	return vg.Length(v) * vg.Centimeter, nil
+}
+
+func (cf *chartFlags) renderOptions() (chart.RenderOptions, error) {
+	ro := chart.RenderOptions{DPI: cf.dpi}
+	w, h := cf.width, cf.height
+	if cf.size != "" {
+		parts := strings.SplitN(strings.ToLower(cf.size), "x", 2)
+		if len(parts) != 2 {
+			return ro, fmt.Errorf("--size %q: write width x height, like 16x10cm", cf.size)
+		}
+		unit := lengthRe.FindStringSubmatch(parts[1])
+		if unit != nil && unit[2] != "" && lengthRe.FindStringSubmatch(parts[0]) != nil && lengthRe.FindStringSubmatch(parts[0])[2] == "" {
+			parts[0] += unit[2]
+		}
+		w, h = parts[0], parts[1]
+	}
+	var err error
+	if w != "" {
+		if ro.Width, err = parseLength(w); err != nil {
+			return ro, fmt.Errorf("--width: %w", err)
+		}
+	}
+	if h != "" {
+		if ro.Height, err = parseLength(h); err != nil {
+			return ro, fmt.Errorf("--height: %w", err)
+		}
+	}
+	return ro, nil
+}

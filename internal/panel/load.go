@@ -1,0 +1,293 @@
+package panel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/egdi/egdi/internal/store"
+)
+
+// Unit is a unit of a panel: its code, names and groups.
+type Unit struct {
+	Code, Name, NameZh string
+	Kind               string // "country" (a Member State) or "custom"
+	Groups             map[string]Group
+}
+
+// NameIn is the unit's name in lang ("en" or "zh"), falling back to English.
+func (u *Unit) NameIn(lang string) string {
+	if lang == "zh" && u.NameZh != "" {
+		return u.NameZh
+	}
+	return u.Name
+}
+
+// Group is a unit's group in a grouping, with its Chinese label when it has one.
+type Group struct{ Name, Zh string }
+
+// In is the group's label in lang.
+func (g Group) In(lang string) string {
+	if lang == "zh" && g.Zh != "" {
+		return g.Zh
+	}
+	return g.Name
+}
+
+// Cell is one node's value in a row, its rank within the year and the run it comes
+// from; a missing value is NaN with rank 0 and no run.
+type Cell struct {
+	Value float64
+	Rank  int
+	Run   *Run
+}
+
+// OK reports whether the cell has a value.
+func (c Cell) OK() bool { return c.Run != nil && !math.IsNaN(c.Value) }
+
+// Row is one unit in one year.
+type Row struct {
+	Unit   *Unit
+	Year   int
+	Status string // "" (assessed), "not_assessed" or "placeholder": listed without values
+	Detail string
+	Band   string // the root's band and class ids ("" when none)
+	Class  string
+	Cells  []Cell // per node of the panel's Nodes
+}
+
+// Assessed reports whether the row is scored (not listed as not assessed).
+func (r Row) Assessed() bool { return r.Status == "" }
+
+// Panel is a selection read into memory: every listed unit in every selected year.
+type Panel struct {
+	*Selection
+	Units map[string]*Unit
+	// Rows are ordered by year, then by the root's rank (unranked last), then by name
+	// and code.
+	Rows []Row
+}
+
+// Node is the position of node id among the panel's nodes, or -1.
+func (p *Panel) Node(id string) int {
+	for i, n := range p.Nodes {
+		if n == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Of lists the rows of year, in the panel's order.
+func (p *Panel) Of(year int) []Row {
+	var out []Row
+	for _, r := range p.Rows {
+		if r.Year == year {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Find returns unit's row of year.
+func (p *Panel) Find(unit string, year int) (Row, bool) {
+	for _, r := range p.Rows {
+		if r.Year == year && r.Unit.Code == unit {
+			return r, true
+		}
+	}
+	return Row{}, false
+}
+
+// Contributions counts, for node in year, the values each run gave.
+func (p *Panel) Contributions(year int, node string) map[*Run]int {
+	i := p.Node(node)
+	out := map[*Run]int{}
+	if i < 0 {
+		return out
+	}
+	for _, r := range p.Rows {
+		if r.Year == year && r.Cells[i].OK() {
+			out[r.Cells[i].Run]++
+		}
+	}
+	return out
+}
+
+// Load reads the selection (its units, or every unit when none are named) into memory,
+// with every node's value and rank.
+func Load(ctx context.Context, db *store.DB, sel *Selection, units ...string) (*Panel, error) {
+	q, args, err := sel.Relation(Spec{Units: units})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the panel: %w", err)
+	}
+	defer rows.Close()
+	runs := sel.Runs()
+	p := &Panel{Selection: sel, Units: map[string]*Unit{}}
+	n := len(sel.Nodes)
+	for rows.Next() {
+		var year int
+		var key uint64
+		var code, name, kind string
+		var nameZh, status, detail, band, class sql.NullString
+		vals := make([]sql.NullFloat64, n)
+		ranks := make([]sql.NullInt64, n)
+		srcs := make([]sql.NullInt64, n)
+		dest := []any{&year, &key, &code, &name, &nameZh, &kind, &status, &detail, &band, &class}
+		for i := 0; i < n; i++ {
+			dest = append(dest, &vals[i], &ranks[i], &srcs[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		u := p.Units[code]
+		if u == nil {
+			u = &Unit{Code: code, Name: name, NameZh: nameZh.String, Kind: kind, Groups: map[string]Group{}}
+			p.Units[code] = u
+		}
+		r := Row{Unit: u, Year: year, Status: status.String, Detail: detail.String, Band: band.String, Class: class.String, Cells: make([]Cell, n)}
+		for i := 0; i < n; i++ {
+			c := Cell{Value: math.NaN()}
+			if vals[i].Valid && srcs[i].Valid && int(srcs[i].Int64) < len(runs) {
+				c = Cell{Value: vals[i].Float64, Rank: int(ranks[i].Int64), Run: runs[srcs[i].Int64]}
+			}
+			r.Cells[i] = c
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := p.loadGroups(ctx, db); err != nil {
+		return nil, err
+	}
+	root := p.Node(sel.Root())
+	sort.SliceStable(p.Rows, func(i, j int) bool {
+		a, b := p.Rows[i], p.Rows[j]
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		if root >= 0 {
+			ra, rb := a.Cells[root].Rank, b.Cells[root].Rank
+			if (ra > 0) != (rb > 0) {
+				return ra > 0
+			}
+			if ra != rb {
+				return ra < rb
+			}
+		}
+		if a.Unit.Name != b.Unit.Name {
+			return a.Unit.Name < b.Unit.Name
+		}
+		return a.Unit.Code < b.Unit.Code
+	})
+	return p, nil
+}
+
+// loadGroups gives the panel's units their groups in every grouping.
+func (p *Panel) loadGroups(ctx context.Context, db *store.DB) error {
+	codes := make([]string, 0, len(p.Units))
+	for c := range p.Units {
+		codes = append(codes, c)
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT u.unit, g.grouping, g.grp, g.grp_zh FROM unit_groups g JOIN unit_list u USING (unit_key)
+		WHERE list_contains(?::VARCHAR[], u.unit)`, codes)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var unit, grouping, grp string
+		var zh sql.NullString
+		if err := rows.Scan(&unit, &grouping, &grp, &zh); err != nil {
+			return err
+		}
+		p.Units[unit].Groups[grouping] = Group{Name: grp, Zh: zh.String}
+	}
+	return rows.Err()
+}
+
+// Groupings lists the groupings the panel's units belong to: the M49 ones first (when
+// Member States are among them), then the others, sorted.
+func (p *Panel) Groupings() []string {
+	seen := map[string]bool{}
+	for _, u := range p.Units {
+		for g := range u.Groups {
+			seen[g] = true
+		}
+	}
+	var out []string
+	for _, g := range M49Groupings {
+		if seen[g] {
+			out = append(out, g)
+			delete(seen, g)
+		}
+	}
+	var rest []string
+	for g := range seen {
+		rest = append(rest, g)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// M49Groupings are the groupings every Member State has, from the UN's M49 standard.
+var M49Groupings = []string{"region", "subregion", "ldc", "lldc", "sids"}
+
+// ResolveNode finds a node of the selection by id or by its English (any case) or
+// Chinese label; "" is the root. A node of another dataset's framework is named in the
+// error, with the --dataset that reads it.
+func (s *Selection) ResolveNode(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return s.Root(), nil
+	}
+	frameworks := []*Run{}
+	for _, r := range s.Runs() {
+		frameworks = append(frameworks, r)
+	}
+	for _, r := range frameworks {
+		for _, n := range r.Framework.Nodes {
+			if n.ID == name || strings.EqualFold(n.Label.En, name) || (n.Label.Zh != "" && n.Label.Zh == name) {
+				if containsString(s.Nodes, n.ID) {
+					return n.ID, nil
+				}
+			}
+		}
+	}
+	for _, r := range s.all {
+		for _, n := range r.Framework.Nodes {
+			if n.ID == name || strings.EqualFold(n.Label.En, name) || (n.Label.Zh != "" && n.Label.Zh == name) {
+				return "", fmt.Errorf("%q is a node of %s, which dataset %s is computed with; add --dataset %s", name, r.Framework.ID, r.Dataset, r.Dataset)
+			}
+		}
+	}
+	var ids []string
+	for _, id := range s.Nodes {
+		l := id
+		if n := s.Framework.Node(id); n != nil && n.Label.Zh != "" {
+			l += " (" + n.Label.Zh + ")"
+		}
+		ids = append(ids, l)
+	}
+	return "", fmt.Errorf("%s has no node %q; its nodes: %s", s.Framework.ID, name, strings.Join(ids, ", "))
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,228 @@
+package panel
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// Spec says what a relation carries.
+type Spec struct {
+	Nodes     []string // node columns, of the selection's nodes (none: all of them)
+	Ranks     []string // nodes whose ranks are needed (none: every node of Nodes)
+	Groupings []string // grouping columns
+	Units     []string // only these unit codes (none: every unit); ranks are over all units
+}
+
+// Relation is a SELECT of a selection's values, one row per unit and year that some
+// run lists, with the columns
+//
+//	year, unit_key, unit, name, name_zh, kind, status, detail, band, class,
+//	v0, k0, s0, v1, k1, s1, ...   per node of spec.Nodes: value, rank, source run
+//	g0, gz0, g1, gz1, ...         per grouping: the unit's group, in English and Chinese
+//
+// The source run is the run's position in Selection.Runs(); band and class are the
+// root's; status is "not_assessed" or "placeholder" for units listed without values.
+// The relation has no order. Its arguments (bound parameters) come with it.
+func (s *Selection) Relation(spec Spec) (string, []any, error) {
+	nodes := spec.Nodes
+	if len(nodes) == 0 {
+		nodes = s.Nodes
+	}
+	for _, n := range nodes {
+		if !slices.Contains(s.Nodes, n) {
+			return "", nil, fmt.Errorf("the selection has no node %q", n)
+		}
+	}
+	ranks := spec.Ranks
+	if len(ranks) == 0 {
+		ranks = nodes
+	}
+	runs := s.Runs()
+	pos := map[*Run]int{}
+	for i, r := range runs {
+		pos[r] = i
+	}
+	// the selected runs, their priority (higher wins) and their roots among the nodes
+	var sel, roots []string
+	excluded := false
+	for _, y := range s.Years {
+		for k, r := range y.Runs {
+			ds, ok := s.codes[r.Dataset]
+			if !ok {
+				ds = -1
+			}
+			sel = append(sel, fmt.Sprintf("(%d, %d, %d, %d)", pos[r], ds, r.Year, len(y.Runs)-k))
+			if i := slices.Index(nodes, r.Root); i >= 0 {
+				roots = append(roots, fmt.Sprintf("(%d, %d)", pos[r], i))
+			}
+			excluded = excluded || r.Excluded > 0
+		}
+	}
+	var nodeRows []string
+	for i, n := range nodes {
+		if id, ok := s.codes[n]; ok {
+			nodeRows = append(nodeRows, fmt.Sprintf("(%d, %d)", i, id))
+		}
+	}
+	values := func(rows []string, cols string, types string) string {
+		if len(rows) == 0 {
+			return "(SELECT " + types + " WHERE false)"
+		}
+		return "(SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(" + cols + "))"
+	}
+	// Where one run holds all of a year's values of a node, the values need no
+	// resolving; where several do, each (unit, year, node) takes the first run's.
+	merge := false
+	for _, y := range s.Years {
+		for _, n := range nodes {
+			if len(contributors(y, n)) > 1 {
+				merge = true
+			}
+		}
+	}
+	cells := `SELECT s.year, v.unit_key, n.i, v.value, NULL::INTEGER AS rank, NULL::INTEGER AS band_id, NULL::INTEGER AS class_id, s.r, s.p, s.dataset_id
+			FROM node_values v JOIN sel s USING (dataset_id, year) JOIN nodes n USING (node_id) WHERE v.value IS NOT NULL
+		UNION ALL
+		SELECT s.year, v.unit_key, rt.i, v.value, v.rank, v.band_id, v.class_id, s.r, s.p, s.dataset_id
+			FROM root_values v JOIN sel s USING (dataset_id, year) JOIN roots rt USING (r) WHERE v.value IS NOT NULL`
+	if excluded {
+		cells = `SELECT * FROM (` + cells + `) c ANTI JOIN excluded x USING (dataset_id, year, unit_key)`
+	}
+	best := "cells"
+	if merge {
+		best = `(SELECT year, unit_key, i, c.value, c.rank, c.band_id, c.class_id, c.r FROM (
+			SELECT year, unit_key, i, arg_max({'value': value, 'rank': rank, 'band_id': band_id, 'class_id': class_id, 'r': r}, p) AS c
+			FROM cells GROUP BY year, unit_key, i))`
+	}
+	var pivot []string
+	for i := range nodes {
+		pivot = append(pivot, fmt.Sprintf("max(value) FILTER (WHERE i = %[1]d) AS v%[1]d, max(rank) FILTER (WHERE i = %[1]d) AS rk%[1]d, max(r) FILTER (WHERE i = %[1]d) AS s%[1]d", i))
+	}
+	root := slices.Index(nodes, s.Root())
+	band, class := "NULL::INTEGER", "NULL::INTEGER"
+	if root >= 0 {
+		band = fmt.Sprintf("max(band_id) FILTER (WHERE i = %d)", root)
+		class = fmt.Sprintf("max(class_id) FILTER (WHERE i = %d)", root)
+	}
+	pivot = append(pivot, band+" AS band_id", class+" AS class_id")
+	keyed := `SELECT *, NULL::VARCHAR AS status, NULL::VARCHAR AS detail FROM wide`
+	if excluded {
+		// units listed without values: a status instead (when no other run scores them)
+		rootValue := "NULL"
+		if root >= 0 {
+			rootValue = fmt.Sprintf("w.v%d", root)
+		}
+		keyed = fmt.Sprintf(`SELECT coalesce(w.year, st.year) AS year, coalesce(w.unit_key, st.unit_key) AS unit_key, w.* EXCLUDE (year, unit_key),
+			CASE WHEN %[1]s IS NULL THEN st.reason END AS status, CASE WHEN %[1]s IS NULL THEN st.detail END AS detail
+			FROM wide w FULL JOIN (SELECT s.year, x.unit_key, min(x.reason) AS reason, min(x.detail) AS detail
+			                       FROM excluded x JOIN sel s USING (dataset_id, year) GROUP BY ALL) st
+			  ON st.year = w.year AND st.unit_key = w.unit_key`, rootValue)
+	}
+	var cols []string
+	for i, n := range nodes {
+		k := "NULL::INTEGER"
+		if slices.Contains(ranks, n) {
+			k = s.rankExpr(n, i)
+		}
+		cols = append(cols, fmt.Sprintf("k.v%[1]d, %[2]s AS k%[1]d, k.s%[1]d", i, k))
+	}
+	var joins []string
+	for j, g := range spec.Groupings {
+		cols = append(cols, fmt.Sprintf("g%[1]d.grp AS g%[1]d, g%[1]d.grp_zh AS gz%[1]d", j))
+		joins = append(joins, fmt.Sprintf("LEFT JOIN unit_groups g%[1]d ON g%[1]d.unit_key = k.unit_key AND g%[1]d.grouping = %[2]s", j, store.Quote(g)))
+	}
+	var args []any
+	q := fmt.Sprintf(`WITH sel(r, dataset_id, year, p) AS %s,
+		nodes AS %s,
+		roots AS %s,
+		cells AS (%s),
+		wide AS (SELECT year, unit_key, %s FROM %s GROUP BY year, unit_key),
+		keyed AS (%s)
+		SELECT k.year, k.unit_key, u.unit, coalesce(u.name, u.unit) AS name, u.name_zh, coalesce(u.kind, 'custom') AS kind,
+		       k.status, k.detail, b.code AS band, c.code AS class, %s
+		FROM keyed k JOIN unit_list u USING (unit_key) LEFT JOIN codes b ON b.id = k.band_id LEFT JOIN codes c ON c.id = k.class_id
+		%s`,
+		values(sel, "r, dataset_id, year, p", "NULL::INTEGER AS r, NULL::INTEGER AS dataset_id, NULL::INTEGER AS year, NULL::INTEGER AS p"),
+		values(nodeRows, "i, node_id", "NULL::INTEGER AS i, NULL::INTEGER AS node_id"),
+		values(roots, "r, i", "NULL::INTEGER AS r, NULL::INTEGER AS i"),
+		cells, strings.Join(pivot, ",\n\t\t\t"), best, keyed, strings.Join(cols, ", "), strings.Join(joins, " "))
+	if len(spec.Units) > 0 {
+		// after the ranks, which are over every unit
+		q, args = "SELECT * FROM ("+q+") WHERE list_contains(?::VARCHAR[], unit)", append(args, spec.Units)
+	}
+	return q, args, nil
+}
+
+// contributors are the runs of a year that hold values of node.
+func contributors(y Year, node string) []*Run {
+	var out []*Run
+	for _, r := range y.Runs {
+		if r.Has(node) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// storedRanks reports whether a year's ranks of node are the ones its run stored: one
+// run holds all its values, and node is that run's root.
+func storedRanks(y Year, node string) bool {
+	c := contributors(y, node)
+	return len(c) == 1 && c[0].Root == node
+}
+
+// rankExpr is the rank of node (column v<i>) within its year: the stored rank where
+// storedRanks, else the framework's rule on the value rounded to the year's digits,
+// among the units with a value.
+func (s *Selection) rankExpr(node string, i int) string {
+	var stored []string
+	digits := map[int]bool{}
+	dense, competition := false, false
+	for _, y := range s.Years {
+		if storedRanks(y, node) {
+			stored = append(stored, fmt.Sprint(y.Year))
+		}
+		digits[y.Digits] = true
+		if y.Ranking == framework.RankDense {
+			dense = true
+		} else {
+			competition = true
+		}
+	}
+	if len(stored) == len(s.Years) {
+		return fmt.Sprintf("k.rk%d", i)
+	}
+	d := fmt.Sprint(s.Years[0].Digits)
+	if len(digits) > 1 {
+		var b strings.Builder
+		b.WriteString("CASE k.year")
+		for _, y := range s.Years {
+			fmt.Fprintf(&b, " WHEN %d THEN %d", y.Year, y.Digits)
+		}
+		b.WriteString(" END")
+		d = b.String()
+	}
+	w := fmt.Sprintf("OVER (PARTITION BY k.year ORDER BY round(k.v%d, %s) DESC NULLS LAST)", i, d)
+	fn := "rank() " + w
+	switch {
+	case dense && !competition:
+		fn = "dense_rank() " + w
+	case dense:
+		var ys []string
+		for _, y := range s.Years {
+			if y.Ranking == framework.RankDense {
+				ys = append(ys, fmt.Sprint(y.Year))
+			}
+		}
+		fn = fmt.Sprintf("CASE WHEN k.year IN (%s) THEN dense_rank() %s ELSE rank() %s END", strings.Join(ys, ", "), w, w)
+	}
+	expr := fmt.Sprintf("CASE WHEN k.v%d IS NULL THEN NULL ELSE %s END", i, fn)
+	if len(stored) > 0 {
+		expr = fmt.Sprintf("CASE WHEN k.year IN (%s) THEN k.rk%d ELSE %s END", strings.Join(stored, ", "), i, expr)
+	}
+	return expr
+}
