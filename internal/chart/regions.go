@@ -131,14 +131,8 @@ func (b *builder) regions() error {
 		p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
 		p.Y.Min, p.Y.Max = 0, b.scale()
 	}
-	what := map[string][2]string{
-		"region": {"by region", "按区域"}, "subregion": {"by sub-region", "按次区域"},
-		"ldc": {"least developed countries", "最不发达国家"}, "lldc": {"landlocked developing countries", "内陆发展中国家"},
-		"sids": {"small island developing States", "小岛屿发展中国家"},
-	}[by]
-	if what[0] == "" {
-		what = [2]string{"by " + by, "按" + by}
-	}
+	gname := present.GroupingName(b.p, by, b.lang)
+	what := [2]string{"by " + gname, "按" + gname}
 	if len(years) == 1 {
 		if len(ss) > 1 {
 			b.f.Title = b.tr(b.short(node)+" and components "+what[0], what[1]+"的"+b.short(node)+"及分项均值")

@@ -61,10 +61,11 @@ func BuiltinGroupingFile(name string) (string, func(), error) {
 	return p, func() { os.RemoveAll(dir) }, nil
 }
 
-// groupRow is one unit's group in one grouping, and where the file says so.
+// groupRow is one unit's group in one grouping, and where the file says so; label and
+// labelZh name the grouping itself (long files).
 type groupRow struct {
-	unit, name, nameZh, grouping, group, groupZh string
-	pos                                          int
+	unit, name, nameZh, grouping, group, groupZh, label, labelZh string
+	pos                                                          int
 }
 
 // parseGroups reads a groupings file: long (unit, grouping, group, and optionally
@@ -112,8 +113,9 @@ func parseGroups(file string) ([]groupRow, string, error) {
 	if hasG && hasV {
 		layout = "long"
 		for k := range col {
-			if !map[string]bool{"unit": true, "code": true, "iso3": true, "country code": true, "name": true, "name_zh": true, "grouping": true, "group": true, "group_zh": true}[k] {
-				return nil, "", fmt.Errorf("%s: unknown column %q in a long groupings file (unit, grouping, group, group_zh, name, name_zh)", t.File, t.Header[col[k]])
+			if !map[string]bool{"unit": true, "code": true, "iso3": true, "country code": true, "name": true, "name_zh": true, "grouping": true, "group": true,
+				"group_zh": true, "grouping_name": true, "grouping_name_zh": true}[k] {
+				return nil, "", fmt.Errorf("%s: unknown column %q in a long groupings file (unit, grouping, group, group_zh, grouping_name, grouping_name_zh, name, name_zh)", t.File, t.Header[col[k]])
 			}
 		}
 	} else {
@@ -164,6 +166,7 @@ func parseGroups(file string) ([]groupRow, string, error) {
 		if layout == "long" {
 			g := base
 			g.grouping, g.group, g.groupZh = opt(r, "grouping"), opt(r, "group"), opt(r, "group_zh")
+			g.label, g.labelZh = opt(r, "grouping_name"), opt(r, "grouping_name_zh")
 			if g.grouping == "" || g.group == "" {
 				return nil, "", fmt.Errorf("%s: a row needs a grouping and a group (unit %s)", where(r), unit)
 			}
@@ -232,11 +235,11 @@ func ImportGroups(ctx context.Context, db *store.DB, files []string) ([]GroupRes
 	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE egdi_groups (unit VARCHAR, name VARCHAR, name_zh VARCHAR,
-			grouping VARCHAR, grp VARCHAR, grp_zh VARCHAR, file INTEGER)`); err != nil {
+			grouping VARCHAR, grp VARCHAR, grp_zh VARCHAR, file INTEGER, label VARCHAR, label_zh VARCHAR, pos INTEGER)`); err != nil {
 			return err
 		}
 		defer tx.ExecContext(context.Background(), `DROP TABLE IF EXISTS egdi_groups`)
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO egdi_groups VALUES (?, nullif(?, ''), nullif(?, ''), ?, ?, nullif(?, ''), ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO egdi_groups VALUES (?, nullif(?, ''), nullif(?, ''), ?, ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''), ?)`)
 		if err != nil {
 			return err
 		}
@@ -247,8 +250,8 @@ func ImportGroups(ctx context.Context, db *store.DB, files []string) ([]GroupRes
 				fileOf[g] = i
 			}
 		}
-		for _, r := range all {
-			if _, err := stmt.ExecContext(ctx, r.unit, r.name, r.nameZh, r.grouping, r.group, r.groupZh, fileOf[r.grouping]); err != nil {
+		for i, r := range all {
+			if _, err := stmt.ExecContext(ctx, r.unit, r.name, r.nameZh, r.grouping, r.group, r.groupZh, fileOf[r.grouping], r.label, r.labelZh, i); err != nil {
 				return err
 			}
 		}
@@ -275,7 +278,11 @@ func ImportGroups(ctx context.Context, db *store.DB, files []string) ([]GroupRes
 			   SELECT ` + store.UnitKey("unit") + `, unit, any_value(name), any_value(name_zh) FROM egdi_groups
 			   WHERE unit NOT IN (SELECT unit FROM unit_list) GROUP BY unit`,
 			`DELETE FROM groupings WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
-			`INSERT INTO groupings SELECT grouping, ` + store.UnitKey("unit") + `, grp, grp_zh FROM egdi_groups`,
+			`INSERT INTO groupings SELECT e.grouping, ` + store.UnitKey("e.unit") + `, e.grp, e.grp_zh, o.ord FROM egdi_groups e
+			   JOIN (SELECT grouping, grp, row_number() OVER (PARTITION BY grouping ORDER BY min(pos)) AS ord FROM egdi_groups GROUP BY grouping, grp) o
+			   USING (grouping, grp)`,
+			`DELETE FROM grouping_labels WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
+			`INSERT INTO grouping_labels SELECT grouping, max(label), max(label_zh) FROM egdi_groups GROUP BY grouping HAVING max(label) IS NOT NULL OR max(label_zh) IS NOT NULL`,
 		} {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("storing the groupings: %w", err)

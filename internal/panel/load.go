@@ -26,8 +26,12 @@ func (u *Unit) NameIn(lang string) string {
 	return u.Name
 }
 
-// Group is a unit's group in a grouping, with its Chinese label when it has one.
-type Group struct{ Name, Zh string }
+// Group is a unit's group in a grouping, with its Chinese label when it has one and
+// its place among the grouping's groups (0: none; groups without one sort by name).
+type Group struct {
+	Name, Zh string
+	Order    int
+}
 
 // In is the group's label in lang.
 func (g Group) In(lang string) string {
@@ -69,6 +73,8 @@ type Panel struct {
 	// Rows are ordered by year, then by the root's rank (unranked last), then by name
 	// and code.
 	Rows []Row
+	// Labels name the groupings of one's own that have names ("economic region").
+	Labels map[string]Group
 }
 
 // Node is the position of node id among the panel's nodes, or -1.
@@ -200,7 +206,7 @@ func (p *Panel) loadGroups(ctx context.Context, db *store.DB) error {
 	if len(codes) == 0 {
 		return nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT u.unit, g.grouping, g.grp, g.grp_zh FROM unit_groups g JOIN unit_list u USING (unit_key)
+	rows, err := db.QueryContext(ctx, `SELECT u.unit, g.grouping, g.grp, g.grp_zh, coalesce(g.ord, 0) FROM unit_groups g JOIN unit_list u USING (unit_key)
 		WHERE list_contains(?::VARCHAR[], u.unit)`, codes)
 	if err != nil {
 		return err
@@ -209,12 +215,30 @@ func (p *Panel) loadGroups(ctx context.Context, db *store.DB) error {
 	for rows.Next() {
 		var unit, grouping, grp string
 		var zh sql.NullString
-		if err := rows.Scan(&unit, &grouping, &grp, &zh); err != nil {
+		var ord int
+		if err := rows.Scan(&unit, &grouping, &grp, &zh, &ord); err != nil {
 			return err
 		}
-		p.Units[unit].Groups[grouping] = Group{Name: grp, Zh: zh.String}
+		p.Units[unit].Groups[grouping] = Group{Name: grp, Zh: zh.String, Order: ord}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	p.Labels = map[string]Group{}
+	labels, err := db.QueryContext(ctx, `SELECT grouping, coalesce(label, grouping), label_zh FROM grouping_labels`)
+	if err != nil {
+		return err
+	}
+	defer labels.Close()
+	for labels.Next() {
+		var g, l string
+		var zh sql.NullString
+		if err := labels.Scan(&g, &l, &zh); err != nil {
+			return err
+		}
+		p.Labels[g] = Group{Name: l, Zh: zh.String}
+	}
+	return labels.Err()
 }
 
 // Groupings lists the groupings the panel's units belong to: the M49 ones first (when

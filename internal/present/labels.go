@@ -170,12 +170,16 @@ func UnitsWord(sel *panel.Selection, lang Lang) string {
 	return lang.Tr("units", "个地区")
 }
 
-// GroupingName names a grouping in lang: the M49 ones by their names, others by id.
-func GroupingName(grouping string, lang Lang) string {
+// GroupingName names a grouping in lang: the M49 ones by their names, others by the
+// names their import gave them, else by id.
+func GroupingName(p *panel.Panel, grouping string, lang Lang) string {
+	if l, ok := p.Labels[grouping]; ok {
+		return l.In(string(lang))
+	}
 	names := map[string][2]string{
 		"region": {"region", "区域"}, "subregion": {"sub-region", "次区域"},
-		"ldc": {"least developed countries", "最不发达国家"}, "lldc": {"landlocked developing countries", "内陆发展中国家"},
-		"sids": {"small island developing States", "小岛屿发展中国家"}, "band": {"band", "等级"}, "group": {"group", "组别"}, "class": {"rating class", "评级"},
+		"ldc": {"LDC status", "是否最不发达国家"}, "lldc": {"LLDC status", "是否内陆发展中国家"},
+		"sids": {"SIDS status", "是否小岛屿发展中国家"}, "band": {"band", "等级"}, "group": {"group", "组别"}, "class": {"rating class", "评级"},
 	}
 	if n, ok := names[grouping]; ok {
 		return lang.Tr(n[0], n[1])

@@ -45,25 +45,42 @@ func nullable(s string) any {
 }
 
 // headersFor gives a table's columns their reader's names: nodes by their label (the
-// UN's indices by acronym), other columns in Chinese under --lang zh.
-func headersFor(sel *panel.Selection, cols []string, nodes map[string]bool, lang Lang) []string {
-	var out []string
+// UN's indices by acronym), other columns in Chinese under --lang zh. A long English
+// label would make a terminal table too wide to read: such a node keeps its id, and
+// the legend (a note for under the table) says what the id stands for.
+func headersFor(sel *panel.Selection, cols []string, nodes map[string]bool, lang Lang) (hs []string, legend []string) {
 	changed := false
 	for _, c := range cols {
 		h := c
 		switch {
 		case nodes[c]:
-			h = NodeShort(sel, c, lang)
+			h = NodeHeader(sel, c, lang)
+			if h == c && NodeShort(sel, c, lang) != c {
+				legend = append(legend, c+" = "+NodeShort(sel, c, lang))
+			}
 		case lang.ZH() && headers[c] != "":
 			h = headers[c]
 		}
 		changed = changed || h != c
-		out = append(out, h)
+		hs = append(hs, h)
+	}
+	if len(legend) > 0 {
+		legend = []string{"Columns: " + strings.Join(legend, "; ")}
 	}
 	if !changed {
-		return nil
+		return nil, legend
 	}
-	return out
+	return hs, legend
+}
+
+// NodeHeader names a node in a terminal table's header: its short name, or its id
+// when that is a long English label.
+func NodeHeader(sel *panel.Selection, node string, lang Lang) string {
+	s := NodeShort(sel, node, lang)
+	if !lang.ZH() && len(s) > 18 {
+		return node
+	}
+	return s
 }
 
 // bandCells are a row's band (and class) cells, labels in a text table.
@@ -137,8 +154,9 @@ func Ranking(r *query.Ranking, lang Lang, format string) *output.Table {
 	for _, c := range r.Columns {
 		nodes[c] = true
 	}
-	t.Headers = headersFor(p.Selection, cols, nodes, lang)
-	t.Notes = Sources(p, []int{r.Year}, r.Columns, lang)
+	var legend []string
+	t.Headers, legend = headersFor(p.Selection, cols, nodes, lang)
+	t.Notes = append(legend, Sources(p, []int{r.Year}, r.Columns, lang)...)
 	if s := NotAssessed(r.NotAssessed, r.Year, lang); s != "" {
 		t.Notes = append(t.Notes, s)
 	}
@@ -172,11 +190,19 @@ func Summary(s *query.Summary, lang Lang, format string) *output.Table {
 		if lang.ZH() {
 			t.Headers = []string{headers["year"], headers["key"], headers["count"], headers["share"]}
 		}
+		var legend []string
 		for _, c := range s.Columns {
-			t.Headers = append(t.Headers, NodeShort(p.Selection, c, lang)+lang.Tr(" mean", "均值"))
+			h := NodeHeader(p.Selection, c, lang)
+			if h == c && NodeShort(p.Selection, c, lang) != c {
+				legend = append(legend, c+" = "+NodeShort(p.Selection, c, lang))
+			}
+			t.Headers = append(t.Headers, lang.Tr("mean "+h, h+"均值"))
+		}
+		if len(legend) > 0 {
+			t.Notes = append(t.Notes, "Columns: "+strings.Join(legend, "; "))
 		}
 	}
-	t.Notes = Sources(p, yearsOf(s.Rows), s.Columns, lang)
+	t.Notes = append(t.Notes, Sources(p, yearsOf(s.Rows), s.Columns, lang)...)
 	return t
 }
 
@@ -207,12 +233,12 @@ func Trend(tr *query.Trend, lang Lang, format string) *output.Table {
 		}
 		t.Rows = append(t.Rows, append(row, pt.Cell.Run.Source))
 	}
-	t.Headers = headersFor(p.Selection, cols, nil, lang)
+	t.Headers, _ = headersFor(p.Selection, cols, nil, lang)
 	if t.Headers == nil && !p.UN() {
 		t.Headers = append([]string{}, cols...)
 	}
 	if t.Headers != nil {
-		t.Headers[3] = NodeShort(p.Selection, tr.Node, lang)
+		t.Headers[3] = NodeHeader(p.Selection, tr.Node, lang)
 	}
 	t.Notes = Sources(p, tr.Years, []string{tr.Node}, lang)
 	return t

@@ -112,6 +112,9 @@ func Summarise(p *panel.Panel, req SummaryRequest) (*Summary, error) {
 		}
 		order := keyOrder(p.Framework, by)
 		sort.Slice(keys, func(i, j int) bool {
+			if gi, gj := groups[keys[i]].row.Group.Order, groups[keys[j]].row.Group.Order; gi != gj && gi > 0 && gj > 0 {
+				return gi < gj
+			}
 			oi, oj := slices.Index(order, keys[i]), slices.Index(order, keys[j])
 			if oi < 0 {
 				oi = len(order)

@@ -235,7 +235,7 @@ func (b *builder) ranking() error {
 			return err
 		}
 		sort.SliceStable(s.Rows, func(i, j int) bool { return s.Rows[i].Means[0] > s.Rows[j].Means[0] })
-		gname := present.GroupingName(grouping, b.lang)
+		gname := present.GroupingName(b.p, grouping, b.lang)
 		groupTable = &Table{Sheet: b.tr(capital(gname)+"s", gname), Columns: []Column{
 			{Key: grouping, Label: b.tr(capital(gname), gname), Kind: "text"},
 			{Key: "count", Label: b.tr(capital(unitsWord), "数量"), Kind: "int"}}}

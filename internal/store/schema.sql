@@ -34,8 +34,11 @@ CREATE TABLE IF NOT EXISTS root_values (
 CREATE TABLE IF NOT EXISTS excluded (
   dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL, reason VARCHAR NOT NULL, detail VARCHAR);
 -- Groupings of one's own (egdi import groups): each unit's group in a grouping, with
--- an optional Chinese label. The M49 groupings come from member_states (view unit_groups).
+-- an optional Chinese label and the group's place in the file (groups are listed in
+-- that order). The M49 groupings come from member_states (view unit_groups).
 CREATE TABLE IF NOT EXISTS groupings (
-  grouping VARCHAR NOT NULL, unit_key UBIGINT NOT NULL, grp VARCHAR NOT NULL, grp_zh VARCHAR);
+  grouping VARCHAR NOT NULL, unit_key UBIGINT NOT NULL, grp VARCHAR NOT NULL, grp_zh VARCHAR, ord INTEGER);
+-- What a grouping of one's own is called ("economic region", 经济区域), for titles.
+CREATE TABLE IF NOT EXISTS grouping_labels (grouping VARCHAR PRIMARY KEY, label VARCHAR, label_zh VARCHAR);
 CREATE TABLE IF NOT EXISTS imports (
   kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);

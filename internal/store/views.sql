@@ -20,15 +20,15 @@ CREATE OR REPLACE VIEW standings AS
 -- Every unit's group in every grouping: the M49 ones of the Member States and the
 -- groupings imported with egdi import groups.
 CREATE OR REPLACE VIEW unit_groups AS
-  SELECT unit_key, 'region' AS grouping, region AS grp, region_zh AS grp_zh FROM member_states WHERE region IS NOT NULL
-  UNION ALL SELECT unit_key, 'subregion', subregion, subregion_zh FROM member_states WHERE subregion IS NOT NULL
+  SELECT unit_key, 'region' AS grouping, region AS grp, region_zh AS grp_zh, NULL::INTEGER AS ord FROM member_states WHERE region IS NOT NULL
+  UNION ALL SELECT unit_key, 'subregion', subregion, subregion_zh, NULL FROM member_states WHERE subregion IS NOT NULL
   UNION ALL SELECT unit_key, 'ldc', CASE WHEN ldc THEN 'Least developed countries' ELSE 'Other Member States' END,
-                   CASE WHEN ldc THEN '最不发达国家' ELSE '其他会员国' END FROM member_states
+                   CASE WHEN ldc THEN '最不发达国家' ELSE '其他会员国' END, CASE WHEN ldc THEN 1 ELSE 2 END FROM member_states
   UNION ALL SELECT unit_key, 'lldc', CASE WHEN lldc THEN 'Landlocked developing countries' ELSE 'Other Member States' END,
-                   CASE WHEN lldc THEN '内陆发展中国家' ELSE '其他会员国' END FROM member_states
+                   CASE WHEN lldc THEN '内陆发展中国家' ELSE '其他会员国' END, CASE WHEN lldc THEN 1 ELSE 2 END FROM member_states
   UNION ALL SELECT unit_key, 'sids', CASE WHEN sids THEN 'Small island developing States' ELSE 'Other Member States' END,
-                   CASE WHEN sids THEN '小岛屿发展中国家' ELSE '其他会员国' END FROM member_states
-  UNION ALL SELECT unit_key, grouping, grp, grp_zh FROM groupings;
+                   CASE WHEN sids THEN '小岛屿发展中国家' ELSE '其他会员国' END, CASE WHEN sids THEN 1 ELSE 2 END FROM member_states
+  UNION ALL SELECT unit_key, grouping, grp, grp_zh, ord FROM groupings;
 -- The published editions in the shape of the UN's tables: one row per edition and
 -- Member State listed, with status assessed, not_assessed or placeholder.
 CREATE OR REPLACE VIEW published AS
