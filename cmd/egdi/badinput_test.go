@@ -64,6 +64,7 @@ func manyIndicators() string {
 // file with more indicators than one word, and the same indicators in two years, is
 // not a duplicate.
 func TestManyIndicatorsAreNotDuplicates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "many.csv", manyIndicators()))
@@ -75,6 +76,7 @@ func TestManyIndicatorsAreNotDuplicates(t *testing.T) {
 // Every bad file is refused with a message naming where the problem is, and the
 // database keeps exactly what it had (the good file imported first).
 func TestBadIndicatorFilesAreRefusedAndChangeNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "good.csv", goodLong))
@@ -133,6 +135,7 @@ func TestBadIndicatorFilesAreRefusedAndChangeNothing(t *testing.T) {
 }
 
 func TestBadPublishedTablesAreRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	cases := []struct {
@@ -167,6 +170,7 @@ func TestBadPublishedTablesAreRefused(t *testing.T) {
 }
 
 func TestWideXLSXAndParquetImports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	// A Parquet file written by DuckDB itself, wide layout, custom units with names.
@@ -197,6 +201,7 @@ func TestWideXLSXAndParquetImports(t *testing.T) {
 // A second process that wants to write the database while another holds it gets a
 // clear message and exit code 3, not a crash.
 func TestSecondWriterGetsDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.duckdb")
 	db, err := store.Open(path, false)
@@ -218,6 +223,7 @@ func TestSecondWriterGetsDatabaseInUse(t *testing.T) {
 
 // An empty selection says what is missing: a source or a dataset.
 func TestEmptySelectionsSayWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "d.duckdb")
 	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "un-synthetic.csv"), "--dataset", "s", "--synthetic")
 	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "s", "--year", "2022")
@@ -236,6 +242,7 @@ func TestEmptySelectionsSayWhatIsMissing(t *testing.T) {
 // Member State codes in lower or mixed case attach to the country; other codes keep
 // their case.
 func TestISO3CodesInAnyCaseAttachToTheCountry(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "case.csv",
@@ -248,6 +255,7 @@ func TestISO3CodesInAnyCaseAttachToTheCountry(t *testing.T) {
 // nothing is imported. (A real 64-bit collision cannot be written down; the stand-in
 // is a unit stored under the key of the code the file brings.)
 func TestUnitKeyCollisionIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.duckdb")
 	db, err := store.Open(path, false)
@@ -270,6 +278,7 @@ func TestUnitKeyCollisionIsRefused(t *testing.T) {
 // the bare codes, a padded and a bare copy of one key are duplicates, and a code of
 // spaces alone is blank.
 func TestPaddedCodesAreTrimmed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	mustRun(t, db, "import", "indicators", write(t, dir, "pad.csv",

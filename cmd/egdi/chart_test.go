@@ -78,6 +78,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 // published panel, checks the series labels in the SVG, and compares the data behind
 // each chart with the engine's query commands.
 func TestChartKindsOnPublishedPanel(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	dir := t.TempDir()
 	cases := []struct {
@@ -356,6 +357,7 @@ func inkShare(t *testing.T, img image.Image, band float64) float64 {
 // nothing or empty boxes there, and is refused), and the PDF, rasterised by poppler
 // when it is installed, shows the same.
 func TestChineseChartsDrawGlyphs(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	dir := t.TempDir()
 	args := []string{"chart", "ranking", "--year", "2022", "--top", "10", "--lang", "zh", "--title", "电子政务发展指数排名前十的国家"}
@@ -416,6 +418,7 @@ func TestChineseChartsDrawGlyphs(t *testing.T) {
 
 // TestChartBadRequests: clear errors and no file (not even a partial one).
 func TestChartBadRequests(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "c.png")
@@ -447,6 +450,7 @@ func TestChartBadRequests(t *testing.T) {
 
 // TestDemoWritesCharts: make demo's charts land under the chosen folder, labelled synthetic.
 func TestDemoWritesCharts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := mustRun(t, filepath.Join(dir, "demo.duckdb"), "demo", "--charts", filepath.Join(dir, "charts"))
 	if !strings.Contains(out, "SYNTHETIC") {
@@ -464,6 +468,7 @@ func TestDemoWritesCharts(t *testing.T) {
 
 // Charts of a framework other than the UN's name its index and bands and use its scale.
 func TestChartsOfTheProvincialFramework(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := provincesDB(t)
 	out := filepath.Join(dir, "r.svg")

@@ -14,6 +14,7 @@ import (
 
 // The UN EGDI computed through a framework file alone gives the built-in path's numbers.
 func TestUNFrameworkFileReproducesBuiltin(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	sample := filepath.Join("..", "..", "data", "sample", "un-synthetic.csv")
@@ -60,6 +61,7 @@ func readSample(t *testing.T, name string) [][]string {
 }
 
 func TestProvincialFrameworkOnItsSample(t *testing.T) {
+	t.Parallel()
 	db := provincesDB(t)
 	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "provinces", "--year", "2022", "--format", "json"))
 	if len(rows) != 31 {
@@ -149,6 +151,7 @@ func TestProvincialFrameworkOnItsSample(t *testing.T) {
 }
 
 func TestLOSIFrameworkOnItsSample(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "l.duckdb")
 	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "losi-synthetic.csv"), "--dataset", "losi", "--synthetic")
 	mustRun(t, db, "compute", "--method", "losi-2022", "--dataset", "losi")
@@ -175,6 +178,7 @@ func TestLOSIFrameworkOnItsSample(t *testing.T) {
 }
 
 func TestAuditAndWhatifCommands(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "p.duckdb")
 	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
 	out := mustRun(t, db, "audit", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022", "--format", "json")
@@ -218,6 +222,7 @@ func TestAuditAndWhatifCommands(t *testing.T) {
 
 // The commented example framework parses and computes.
 func TestExampleFrameworkComputes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "e.duckdb")
 	var b strings.Builder
@@ -249,6 +254,7 @@ func TestExampleFrameworkComputes(t *testing.T) {
 // it) shows its root in that column too: roots are stored once, in root_values, and the
 // panel reads them for the sub-index columns when the names meet.
 func TestRootNamedLikeASubIndex(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	own := filepath.Join(dir, "tii-only.yaml")

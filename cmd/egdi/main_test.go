@@ -11,13 +11,16 @@ import (
 )
 
 // TestMain lets the test binary act as the egdi command, so tests can start a second
-// process (see TestSecondWriterGetsDatabaseInUse).
+// process (see TestSecondWriterGetsDatabaseInUse), and removes the prepared databases
+// the tests shared.
 func TestMain(m *testing.M) {
 	if os.Getenv("EGDI_TEST_AS_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removePrepared()
+	os.Exit(code)
 }
 
 // shared returns the path of a file under ../shared/data, skipping the test when the
@@ -34,6 +37,9 @@ func shared(t *testing.T, rel string) string {
 // run executes egdi with args against db and returns stdout.
 func run(t *testing.T, db string, args ...string) (string, error) {
 	t.Helper()
+	if isPrepared(db) && len(args) > 0 && (args[0] == "import" || args[0] == "compute" || args[0] == "demo") {
+		t.Fatalf("egdi %s would write to the shared prepared database %s; use writable(t, name)", strings.Join(args, " "), db)
+	}
 	var out, errb bytes.Buffer
 	root := newRootCmd(&ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
 	root.SetArgs(append([]string{"--db", db, "-q"}, args...))
@@ -59,35 +65,8 @@ func jsonRows(t *testing.T, s string) []map[string]any {
 	return rows
 }
 
-var publishedFiles = []string{
-	"un-egov/EGOV_DATA_2003.csv", "un-egov/EGOV_DATA_2004.csv", "un-egov/EGOV_DATA_2005.csv",
-	"un-egov/EGOV_DATA_2008.csv", "un-egov/egdi-2010.csv", "un-egov/egdi-2012.csv", "un-egov/egdi-2014.csv",
-	"un-egov/egdi-2016.csv", "un-egov/egdi-2018.csv", "un-egov/EGOV_DATA_2022.csv",
-}
-
-// provincesDB is a fresh database with the provincial sample computed under
-// cn-province-2022 (dataset "provinces").
-func provincesDB(t *testing.T) string {
-	t.Helper()
-	db := filepath.Join(t.TempDir(), "p.duckdb")
-	mustRun(t, db, "import", "indicators", filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"), "--dataset", "provinces", "--synthetic")
-	mustRun(t, db, "compute", "--method", "cn-province-2022", "--dataset", "provinces")
-	return db
-}
-
-// publishedDB imports every published edition into a fresh database.
-func publishedDB(t *testing.T) string {
-	t.Helper()
-	var files []string
-	for _, f := range publishedFiles {
-		files = append(files, shared(t, f))
-	}
-	db := filepath.Join(t.TempDir(), "pub.duckdb")
-	mustRun(t, db, append([]string{"import", "indices"}, files...)...)
-	return db
-}
-
 func TestPublishedGroupCounts(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	want := map[string][4]float64{"2016": {29, 65, 67, 32}, "2018": {40, 71, 66, 16}, "2022": {60, 73, 53, 7}}
 	for year, counts := range want {
@@ -105,6 +84,7 @@ func TestPublishedGroupCounts(t *testing.T) {
 }
 
 func TestPublishedRanks2022And2003(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	rows := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--format", "json"))
 	if len(rows) != 193 {
@@ -163,6 +143,7 @@ func TestPublishedRanks2022And2003(t *testing.T) {
 }
 
 func TestCheckFlagsLibya2012AndNothingFrom2014(t *testing.T) {
+	t.Parallel()
 	db := publishedDB(t)
 	out, err := run(t, db, "check", "--year", "2012", "--format", "json")
 	if err == nil {
@@ -188,7 +169,8 @@ func TestCheckFlagsLibya2012AndNothingFrom2014(t *testing.T) {
 }
 
 func TestHistoricalNamesAndReimportReplaces(t *testing.T) {
-	db := publishedDB(t)
+	t.Parallel()
+	db := writable(t, "published")
 	// Türkiye (2022 file) and Turkey (2018 file) are one unit across editions.
 	rows := jsonRows(t, mustRun(t, db, "trend", "--units", "Turkey", "--format", "json"))
 	years := map[float64]bool{}
@@ -207,15 +189,8 @@ func TestHistoricalNamesAndReimportReplaces(t *testing.T) {
 }
 
 func TestTII2022FromITUSeries(t *testing.T) {
-	db := publishedDB(t)
-	files := []string{
-		shared(t, "raw/ITU_individuals_using_internet.csv"),
-		shared(t, "raw/ITU_active_mobile_broadband_subscriptions.csv"),
-		shared(t, "raw/ITU_fixed_broadband_subscriptions.csv"),
-		shared(t, "raw/OWID_mobile-cellular-subscriptions-per-100-people.csv"),
-	}
-	mustRun(t, db, append([]string{"import", "indicators", "--dataset", "itu", "--shift-years", "2", "--year", "2022", "--carry-back", "5"}, files...)...)
-	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "itu", "--year", "2022")
+	t.Parallel()
+	db := prepared(t, "workflow") // the published editions, and TII 2022 computed from the ITU series
 	comp := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "computed", "--dataset", "itu", "--node", "tii", "--format", "json"))
 	pub := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--source", "published", "--format", "json"))
 	published := map[string]float64{}
