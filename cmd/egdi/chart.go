@@ -79,6 +79,7 @@ Kinds: ` + strings.Join(chart.Kinds, ", "),
 				return fmt.Errorf("name a chart kind: %s", strings.Join(chart.Kinds, ", "))
 			}
 			msg := fmt.Sprintf("unknown chart %q; use one of %s", args[0], strings.Join(chart.Kinds, ", "))
+			cmd.SuggestionsMinimumDistance = 2
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 				msg = fmt.Sprintf("unknown chart %q; did you mean %s? (kinds: %s)", args[0], strings.Join(s, " or "), strings.Join(chart.Kinds, ", "))
 			}
@@ -153,7 +154,7 @@ func newCmdChartKind(f *factory, cf *chartFlags, kind string) *cobra.Command {
 		fl.StringVar(&co.highlight, "highlight", "", "unit to highlight")
 	case "regions":
 		fl.StringSliceVar(&co.years, "year", nil, "years (repeat or comma-separate; default: the latest)")
-		fl.StringVar(&o.By, "by", "region", "grouping: region, subregion, ldc, lldc, sids, or one of your own")
+		fl.StringVar(&o.By, "by", "", "grouping: region, subregion, ldc, lldc, sids, or one of your own (default: region, else the units' grouping)")
 		node("the node averaged with its children")
 	case "components":
 		fl.StringSliceVar(&co.units, "units", nil, "units to compare (one unit without --year: over time)")

@@ -95,9 +95,15 @@ func TestChartKindsOnPublishedPanel(t *testing.T) {
 		{"distribution", []string{"--year", "2022"}, []string{"Africa", "Oceania", "n = 54"}},
 		{"movers", []string{"--from", "2018", "--to", "2022"}, []string{"Moved up", "Moved down", "China (65 to 43)"}},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {
-			for _, ext := range []string{"png", "svg", "pdf"} {
+			// every kind as SVG (its labels are read there); PNG and PDF are drawn by the
+			// same code for every kind, so three kinds suffice for them
+			exts := []string{"svg"}
+			if i%3 == 0 {
+				exts = []string{"png", "svg", "pdf"}
+			}
+			for _, ext := range exts {
 				out := filepath.Join(dir, c.kind+"."+ext)
 				mustRun(t, db, append([]string{"chart", c.kind, "--out", out}, c.args...)...)
 				b, err := os.ReadFile(out)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -321,4 +322,182 @@ indicators:
 	if n := count(t, db, "scores WHERE dataset = 'own' AND node = 'tii'"); n != 193 {
 		t.Errorf("scores has %d tii rows for the own dataset, want 193", n)
 	}
+}
+
+// The provincial sample by China's four economic regions: the summary's counts and
+// means checked by hand from the sample, the regional chart against the summary, and
+// a missing dimension imputed by the mean of its region's other provinces.
+func TestProvincesByEconomicRegion(t *testing.T) {
+	t.Parallel()
+	db := provincesDB(t)
+	region := map[string]string{}
+	for _, r := range readCSVFile(t, filepath.Join("..", "..", "data", "groups", "cn-economic-regions.csv")) {
+		region[r[0]] = r[4]
+	}
+	index := map[string]float64{}
+	maturity := map[string]float64{}
+	for _, r := range readSample(t, "cn-provinces-synthetic.csv") {
+		if r[3] != "2022" {
+			continue
+		}
+		v, _ := strconv.ParseFloat(r[5], 64)
+		index[r[0]] += v / 5 // equal weights, goalposts 0..100 on a 0..100 scale
+		if r[4] == "cn_maturity_score" {
+			maturity[r[0]] = v
+		}
+	}
+	sum, n := map[string]float64{}, map[string]float64{}
+	for u, v := range index {
+		sum[region[u]] += v
+		n[region[u]]++
+	}
+	got := jsonRows(t, mustRun(t, db, "summary", "--dataset", "provinces", "--by", "economic_region", "--year", "2022", "--format", "json"))
+	if len(got) != 4 {
+		t.Fatalf("%d regions: %v", len(got), got)
+	}
+	for i, want := range []string{"Eastern", "Central", "Western", "Northeastern"} { // the NBS's order
+		r := got[i]
+		if r["key"] != want || r["count"] != n[want] || math.Abs(r["mean_index"].(float64)-sum[want]/n[want]) > 1e-9 {
+			t.Errorf("%s: %v, want %v units, mean %v", want, r, n[want], sum[want]/n[want])
+		}
+	}
+	if n["Eastern"] != 10 || n["Central"] != 6 || n["Western"] != 12 || n["Northeastern"] != 3 {
+		t.Errorf("regions of the 31 divisions: %v", n)
+	}
+	zh := mustRun(t, db, "summary", "--dataset", "provinces", "--by", "economic_region", "--year", "2022", "--lang", "zh")
+	for _, s := range []string{"东部", "中部", "西部", "东北", "一体化政务服务能力指数均值"} {
+		if !strings.Contains(zh, s) {
+			t.Errorf("Chinese summary lacks %q:\n%s", s, zh)
+		}
+	}
+	// the regional chart draws the summary's means
+	dir := t.TempDir()
+	data := filepath.Join(dir, "regions.csv")
+	mustRun(t, db, "chart", "regions", "--dataset", "provinces", "--by", "economic_region", "--year", "2022", "--lang", "zh", "--out", filepath.Join(dir, "r.png"), "--data", data)
+	bars := readCSV(t, data)
+	checked := 0
+	for _, b := range bars {
+		if b["index"] != "index" {
+			continue
+		}
+		for k, en := range map[string]string{"东部": "Eastern", "中部": "Central", "西部": "Western", "东北": "Northeastern"} {
+			if b["key"] == k {
+				checked++
+				if math.Abs(atof(t, b["mean"])-sum[en]/n[en]) > 1e-9 {
+					t.Errorf("chart %s: %s, want %v", k, b["mean"], sum[en]/n[en])
+				}
+			}
+		}
+	}
+	if checked != 4 {
+		t.Errorf("%d regions in the chart's data", checked)
+	}
+	svg := filepath.Join(dir, "r.svg")
+	mustRun(t, db, "chart", "regions", "--dataset", "provinces", "--by", "economic_region", "--year", "2022", "--lang", "zh", "--out", svg)
+	if b, _ := os.ReadFile(svg); !strings.Contains(string(b), "按经济区域") {
+		t.Error("the regional chart does not name the grouping in Chinese")
+	}
+
+	// Guizhou's 2022 maturity missing, imputed by the mean of the other western provinces
+	wdb := writable(t, "provinces")
+	var lines []string
+	for _, l := range strings.Split(string(mustRead(t, filepath.Join("..", "..", "data", "sample", "cn-provinces-synthetic.csv"))), "\n") {
+		if !strings.HasPrefix(l, "520000,Guizhou,贵州省,2022,cn_maturity_score,") {
+			lines = append(lines, l)
+		}
+	}
+	gap := filepath.Join(dir, "gap.csv")
+	os.WriteFile(gap, []byte(strings.Join(lines, "\n")), 0o644)
+	fw := strings.Replace(string(mustRead(t, filepath.Join("..", "..", "data", "methods", "cn-province-2022.yaml"))),
+		"normalise: goalposts}\n  - {id: cn_channels_score",
+		"normalise: goalposts}\n  - {id: cn_channels_score", 1)
+	fw = strings.Replace(fw, "- {id: cn_maturity_score, label: {en: \"Maturity score (0–100)\", zh: 在线办理成熟度得分}, unit: points, goalposts: [0, 100], normalise: goalposts}",
+		"- {id: cn_maturity_score, label: {en: \"Maturity score (0–100)\", zh: 在线办理成熟度得分}, unit: points, goalposts: [0, 100], normalise: goalposts, impute: group-mean, impute_group: economic_region}", 1)
+	if !strings.Contains(fw, "impute_group: economic_region") {
+		t.Fatal("the framework was not changed")
+	}
+	fwPath := filepath.Join(dir, "imputed.yaml")
+	os.WriteFile(fwPath, []byte(fw), 0o644)
+	mustRun(t, wdb, "import", "indicators", gap, "--dataset", "gap")
+	mustRun(t, wdb, "compute", "--method", fwPath, "--dataset", "gap", "--year", "2022")
+	var west float64
+	var nw int
+	for u, v := range maturity {
+		if region[u] == "Western" && u != "520000" {
+			west += v
+			nw++
+		}
+	}
+	want := west / float64(nw)
+	tr := jsonRows(t, mustRun(t, wdb, "trend", "--dataset", "gap", "--units", "520000", "--node", "maturity", "--format", "json"))
+	if len(tr) != 1 || math.Abs(tr[0]["value"].(float64)-want) > 1e-9 {
+		t.Errorf("Guizhou's imputed maturity %v, want the mean of the 11 other western provinces %v", tr, want)
+	}
+	// a unit with no economic region and a gap cannot be imputed: an error naming it
+	extra := filepath.Join(dir, "extra.csv")
+	os.WriteFile(extra, []byte("unit,year,indicator,value\n999999,2022,cn_effectiveness_score,80\n999999,2022,cn_channels_score,80\n999999,2022,cn_coverage_score,80\n999999,2022,cn_guidance_score,80\n"), 0o644)
+	mustRun(t, wdb, "import", "indicators", extra, "--dataset", "gap")
+	_, err := run(t, wdb, "compute", "--method", fwPath, "--dataset", "gap", "--year", "2022")
+	if err == nil || !strings.Contains(err.Error(), "unit 999999 has no group in economic_region") {
+		t.Errorf("a unit without a group: %v", err)
+	}
+}
+
+// A UN method over units that are not Member States is refused with the way out, and
+// group-mean imputation by M49 region of such units names the unit.
+func TestUniverseAndRegionOfOwnUnits(t *testing.T) {
+	t.Parallel()
+	db := writable(t, "provinces")
+	dir := t.TempDir()
+	// the UN's telecommunication indicators for the provinces
+	var b strings.Builder
+	b.WriteString("unit,year,internet_users_pct,fixed_broadband_per100,mobile_broadband_per100,mobile_subs_per100\n")
+	for i, u := range []string{"110000", "310000", "440000", "520000", "650000"} {
+		fmt.Fprintf(&b, "%s,2022,%d,%d,%d,%d\n", u, 60+5*i, 30+3*i, 80+4*i, 100+2*i)
+	}
+	tii := filepath.Join(dir, "tii.csv")
+	os.WriteFile(tii, []byte(b.String()), 0o644)
+	mustRun(t, db, "import", "indicators", tii, "--dataset", "ptii")
+	_, err := run(t, db, "compute", "--method", "un-2022", "--dataset", "ptii")
+	if err == nil || !strings.Contains(err.Error(), "universe: member-states") || !strings.Contains(err.Error(), "--universe all") || !strings.Contains(err.Error(), "110000") {
+		t.Errorf("un-2022 over provinces: %v", err)
+	}
+	mustRun(t, db, "compute", "--method", "un-2022", "--dataset", "ptii", "--universe", "all")
+	rows := jsonRows(t, mustRun(t, db, "rank", "--dataset", "ptii", "--node", "tii", "--format", "json"))
+	if len(rows) != 5 || rows[0]["unit"] != "650000" || rows[0]["tii"] != 1.0 || rows[4]["tii"] != 0.0 {
+		t.Errorf("TII of the provinces over every unit: %v", rows)
+	}
+	csv := filepath.Join(dir, "c.csv")
+	os.WriteFile(csv, []byte("unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,y,3\nA,2022,y,1\nB,2022,y,2\n"), 0o644)
+	fw := filepath.Join(dir, "f.yaml")
+	os.WriteFile(fw, []byte("id: t\nroot: i\nnodes:\n  - {id: i, children: [x, y]}\nindicators:\n  - {id: x, impute: group-mean}\n  - {id: y}\n"), 0o644)
+	mustRun(t, db, "import", "indicators", csv, "--dataset", "own")
+	_, err = run(t, db, "compute", "--method", fw, "--dataset", "own")
+	if err == nil || !strings.Contains(err.Error(), "unit C has no group in region") {
+		t.Errorf("group-mean of units without a region: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readCSVFile reads a CSV file's records after the header.
+func readCSVFile(t *testing.T, p string) [][]string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs[1:]
 }

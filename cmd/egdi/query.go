@@ -169,7 +169,7 @@ egdi import groups (see egdi datasets).`,
 	o.q.add(cmd)
 	o.q.addNode(cmd, "count and average")
 	cmd.Flags().IntVar(&o.year, "year", 0, "year (default: every year)")
-	cmd.Flags().StringVar(&o.by, "by", "band", "band (group), class, or a grouping: region, subregion, ldc, lldc, sids, or one of your own")
+	cmd.Flags().StringVar(&o.by, "by", "", "band (group), class, or a grouping: region, subregion, ldc, lldc, sids, or one of your own (default: band; for a framework without bands, the units' first grouping)")
 	return cmd
 }
 

@@ -118,6 +118,7 @@ Start with 'egdi demo', or import the UN's published tables and your own indicat
 // an unknown one is an error with a suggestion (cobra would print the help and exit 0,
 // and a script would carry on as if it had worked).
 func parentOf(cmd *cobra.Command) *cobra.Command {
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil

@@ -44,6 +44,7 @@ func alphaByHand(items [][]float64) float64 {
 var matrix = [][]float64{{2, 4, 3, 5, 1, 4}, {1, 3, 3, 4, 2, 5}, {2, 5, 4, 4, 1, 3}}
 
 func TestCronbachAlpha(t *testing.T) {
+	t.Parallel()
 	if a := CronbachAlpha([][]float64{{1, 2, 3, 4}, {2, 3, 4, 5}}); math.Abs(a-1) > 1e-12 {
 		t.Errorf("two parallel items: alpha %v, want 1", a)
 	}
@@ -56,6 +57,7 @@ func TestCronbachAlpha(t *testing.T) {
 }
 
 func TestPCAClosedFormForTwoVariables(t *testing.T) {
+	t.Parallel()
 	x := []float64{1, 2, 3, 4, 5, 7}
 	y := []float64{2, 1, 4, 3, 6, 5}
 	shares, load, ok := PCA([][]float64{x, y})
@@ -84,6 +86,7 @@ func TestPCAClosedFormForTwoVariables(t *testing.T) {
 // TestAgainstNumpy checks alpha and the PCA variance shares of a 3 x 6 matrix with
 // numpy (Debian's python3-numpy) when it is installed.
 func TestAgainstNumpy(t *testing.T) {
+	t.Parallel()
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import numpy").Run(); err != nil {
 		t.Skip("skipping: numpy not installed (apt-get install python3-numpy)")
@@ -156,6 +159,7 @@ indicators:
 `
 
 func TestAuditFiguresAndFlags(t *testing.T) {
+	t.Parallel()
 	// x2 = 2x (redundant with x), z runs against x, y is missing for E
 	csv := "unit,year,indicator,value\n"
 	xv := []float64{1, 2, 3, 4, 12}
@@ -197,6 +201,7 @@ func TestAuditFiguresAndFlags(t *testing.T) {
 }
 
 func TestWhatIfMatchesARecomputedFramework(t *testing.T) {
+	t.Parallel()
 	csv := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,3\nA,2022,y,3\nB,2022,y,1\nC,2022,y,2\n"
 	db := dbWith(t, csv)
 	f, _ := framework.Parse([]byte("id: w\nroot: n\nnodes:\n  - {id: n, children: [x, y]}\nindicators:\n  - {id: x}\n  - {id: y}\n"), "w.yaml")

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 
 	"gonum.org/v1/plot"
 
@@ -17,19 +16,16 @@ import (
 // regions: the mean of a node and its children by group of a grouping (M49 regions by
 // default) for one year, or of the node across several years.
 func (b *builder) regions() error {
-	by := b.o.By
-	if by == "" {
-		by = "region"
-	}
 	node, err := b.node(b.o.Node)
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(b.p.Groupings(), by) {
-		if by == "region" {
-			return fmt.Errorf("regions: these units have no M49 region (regions are known for UN Member States); group them with egdi import groups and name the grouping with --by (groupings here: %s)", strings.Join(b.p.Groupings(), ", "))
-		}
-		return fmt.Errorf("regions: no unit has a group in %q; the groupings of these units: %s", by, strings.Join(b.p.Groupings(), ", "))
+	by, err := b.colourBy()
+	if err != nil {
+		return fmt.Errorf("regions: %w", err)
+	}
+	if by == "" {
+		return fmt.Errorf("regions: these units have no region or grouping (regions are known for UN Member States); group them with egdi import groups FILE and name the grouping with --by")
 	}
 	years := b.years([]int{b.year()})
 	s, err := query.Summarise(b.p, query.SummaryRequest{Years: years, By: by, Node: node})

@@ -90,6 +90,7 @@ func near(t *testing.T, what string, got, want float64) {
 }
 
 func TestZScoreMeanMinMaxByHand(t *testing.T) {
+	t.Parallel()
 	db := setup(t, abc)
 	if _, err := Run(context.Background(), db, fw(t, twoIndicators), Options{Dataset: "t"}); err != nil {
 		t.Fatal(err)
@@ -105,6 +106,7 @@ func TestZScoreMeanMinMaxByHand(t *testing.T) {
 }
 
 func TestCapAndWeights(t *testing.T) {
+	t.Parallel()
 	db := setup(t, abc)
 	f := fw(t, `
 id: hand
@@ -134,6 +136,7 @@ indicators:
 }
 
 func TestUnitMissingOneIndicatorGetsNoComposite(t *testing.T) {
+	t.Parallel()
 	db := setup(t, abc+"D,2022,x,5\n")
 	if _, err := Run(context.Background(), db, fw(t, twoIndicators), Options{Dataset: "t"}); err != nil {
 		t.Fatal(err)
@@ -150,6 +153,7 @@ func TestUnitMissingOneIndicatorGetsNoComposite(t *testing.T) {
 }
 
 func TestZeroVarianceAndTiesAndBands(t *testing.T) {
+	t.Parallel()
 	db := setup(t, `unit,year,indicator,value
 A,2022,x,1
 B,2022,x,1
@@ -184,6 +188,7 @@ C,2022,y,7
 }
 
 func TestAllEqualMinMaxIsMidpoint(t *testing.T) {
+	t.Parallel()
 	db := setup(t, "unit,year,indicator,value\nA,2022,x,4\nB,2022,x,4\n")
 	f := fw(t, "id: m\nroot: n\nnodes:\n  - {id: n, normalise: minmax, children: [x]}\nindicators:\n  - {id: x}\n")
 	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
@@ -193,6 +198,7 @@ func TestAllEqualMinMaxIsMidpoint(t *testing.T) {
 }
 
 func TestDenseRankingAndNegativeDirection(t *testing.T) {
+	t.Parallel()
 	db := setup(t, "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,1\nC,2022,x,3\nD,2022,x,2\n")
 	f := fw(t, "id: m\nroot: n\nranking: dense\nnodes:\n  - {id: n, normalise: minmax, children: [x]}\nindicators:\n  - {id: x, direction: negative}\n")
 	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
@@ -212,6 +218,7 @@ func TestDenseRankingAndNegativeDirection(t *testing.T) {
 }
 
 func TestGoalposts(t *testing.T) {
+	t.Parallel()
 	db := setup(t, "unit,year,indicator,value\nA,2022,x,50\nB,2022,x,120\nC,2022,x,-5\n")
 	f := fw(t, "id: m\nroot: n\nscale: 100\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, normalise: goalposts, goalposts: [0, 100]}\n")
 	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
@@ -256,6 +263,7 @@ func minmax(x []float64) []float64 {
 // database: the same rows in another order give the same checksum; a changed value, two
 // units' values swapped, or two indicators', give another. Imputed values are not inputs.
 func TestInputsChecksum(t *testing.T) {
+	t.Parallel()
 	sum := func(csv, yaml string) YearResult {
 		t.Helper()
 		res, err := Run(context.Background(), setup(t, csv), fw(t, yaml), Options{Dataset: "t"})

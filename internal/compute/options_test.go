@@ -36,6 +36,7 @@ func expect(t *testing.T, what string, got map[string]float64, want map[string]f
 }
 
 func TestNormalisationsByHand(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, leaf string
 		want       map[string]float64
@@ -71,6 +72,7 @@ func TestNormalisationsByHand(t *testing.T) {
 }
 
 func TestTreatmentsByHand(t *testing.T) {
+	t.Parallel()
 	five := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,3\nD,2022,x,4\nE,2022,x,100\n"
 	// quantiles (linear interpolation): q25 = 2, q75 = 4
 	got, _ := one(t, five, "children: [x]", "  - {id: x, winsorise: {lower: 0.25, upper: 0.75}}\n")
@@ -103,6 +105,7 @@ func TestTreatmentsByHand(t *testing.T) {
 }
 
 func TestSkewKurtosisClampsStopsWhenSymmetric(t *testing.T) {
+	t.Parallel()
 	lo, hi, n := SkewKurtosisClamps([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}, 5, 2.25, 3.5)
 	if lo != nil || hi == nil || *hi != 9 || n != 1 {
 		t.Errorf("lo %v hi %v n %d, want hi 9 after 1 point", lo, hi, n)
@@ -123,6 +126,7 @@ func TestSkewKurtosisClampsStopsWhenSymmetric(t *testing.T) {
 }
 
 func TestImputationByHand(t *testing.T) {
+	t.Parallel()
 	// y is missing for C; A and B have 10 and 20; the node is y alone (normalise none)
 	csv := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,1\nC,2022,x,1\nD,2022,x,1\nA,2022,y,10\nB,2022,y,20\nD,2022,y,60\n"
 	node := "children: [{id: x, weight: 0}, {id: y, weight: 1}]" // x only makes C a unit of the year
@@ -173,6 +177,7 @@ func TestImputationByHand(t *testing.T) {
 }
 
 func TestAggregationsByHand(t *testing.T) {
+	t.Parallel()
 	csv := "unit,year,indicator,value\nA,2022,a,0.25\nA,2022,b,1\nB,2022,a,0\nB,2022,b,1\nC,2022,a,-1\nC,2022,b,1\n"
 	leaves := "  - {id: a}\n  - {id: b}\n"
 	got, _ := one(t, csv, "aggregate: geometric, children: [a, b]", leaves)
@@ -188,6 +193,7 @@ func TestAggregationsByHand(t *testing.T) {
 }
 
 func TestDenseAndCompetitionRanksOnZeroToHundred(t *testing.T) {
+	t.Parallel()
 	csv := "unit,year,indicator,value\nA,2022,x,95\nB,2022,x,95\nC,2022,x,85\nD,2022,x,70\n"
 	for rule, want := range map[string][]int{"dense": {1, 1, 2, 3}, "competition": {1, 1, 3, 4}} {
 		db := setup(t, csv)
@@ -217,6 +223,7 @@ func TestDenseAndCompetitionRanksOnZeroToHundred(t *testing.T) {
 // node's indicator s has as many units as the root, but one of them (E) has nothing
 // else, so the year has 4 units, 3 of them with a root value.
 func TestYearUnits(t *testing.T) {
+	t.Parallel()
 	full := "unit,year,indicator,value\nA,2022,x,1\nB,2022,x,2\nC,2022,x,4\nA,2022,y,1\nB,2022,y,5\nC,2022,y,3\n"
 	db := setup(t, full)
 	f := fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x, y]}\nindicators:\n  - {id: x}\n  - {id: y}\n")

@@ -15,6 +15,7 @@ import (
 // Float writes numbers exactly as DuckDB's CSV writer does: checked against DuckDB
 // itself on values around every power of ten egdi meets and at random.
 func TestFloatIsDuckDBs(t *testing.T) {
+	t.Parallel()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)

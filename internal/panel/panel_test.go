@@ -37,6 +37,7 @@ func open(t *testing.T) *store.DB {
 // computed from ITU series), 2022 reads as the published EGDI with its ranks and
 // groups, the computed TII beside the published OSI and HCI.
 func TestValueByValue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := open(t)
 	if _, err := ingest.ImportIndices(ctx, db, []string{shared(t, "un-egov/egdi-2018.csv"), shared(t, "un-egov/EGOV_DATA_2022.csv")}, ingest.IndexOptions{}); err != nil {

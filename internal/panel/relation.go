@@ -3,6 +3,7 @@ package panel
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
@@ -109,7 +110,19 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		class = fmt.Sprintf("max(class_id) FILTER (WHERE i = %d)", root)
 	}
 	pivot = append(pivot, band+" AS band_id", class+" AS class_id")
-	keyed := `SELECT *, NULL::VARCHAR AS status, NULL::VARCHAR AS detail FROM wide`
+	var fills []string
+	for r := range s.fill {
+		if i, ok := pos[r]; ok {
+			fills = append(fills, fmt.Sprint(i))
+		}
+	}
+	sort.Strings(fills)
+	wide := "wide"
+	if len(fills) > 0 {
+		// the units are those of the dataset named; the published values fill them in
+		wide = `(SELECT * FROM wide SEMI JOIN (SELECT DISTINCT year, unit_key FROM cells WHERE r NOT IN (` + strings.Join(fills, ", ") + `)) USING (year, unit_key))`
+	}
+	keyed := `SELECT *, NULL::VARCHAR AS status, NULL::VARCHAR AS detail FROM ` + wide
 	if excluded {
 		// units listed without values: a status instead (when no other run scores them)
 		rootValue := "NULL"
@@ -118,9 +131,9 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		}
 		keyed = fmt.Sprintf(`SELECT coalesce(w.year, st.year) AS year, coalesce(w.unit_key, st.unit_key) AS unit_key, w.* EXCLUDE (year, unit_key),
 			CASE WHEN %[1]s IS NULL THEN st.reason END AS status, CASE WHEN %[1]s IS NULL THEN st.detail END AS detail
-			FROM wide w FULL JOIN (SELECT s.year, x.unit_key, min(x.reason) AS reason, min(x.detail) AS detail
-			                       FROM excluded x JOIN sel s USING (dataset_id, year) GROUP BY ALL) st
-			  ON st.year = w.year AND st.unit_key = w.unit_key`, rootValue)
+			FROM %[2]s w FULL JOIN (SELECT s.year, x.unit_key, min(x.reason) AS reason, min(x.detail) AS detail
+			                       FROM excluded x JOIN sel s USING (dataset_id, year) WHERE s.r NOT IN (%[3]s) GROUP BY ALL) st
+			  ON st.year = w.year AND st.unit_key = w.unit_key`, rootValue, wide, strings.Join(append(fills, "-1"), ", "))
 	}
 	var cols []string
 	for i, n := range nodes {

@@ -156,6 +156,9 @@ type Selection struct {
 	all       []*Run // every run of the database, for suggestions
 	fallback  string // the dataset chosen because the default selection had nothing
 	codes     map[string]int
+	// fill are runs that only fill in values of the units other runs have (the
+	// published editions under a dataset named): they bring no units of their own.
+	fill map[*Run]bool
 }
 
 // Root is the root node of the selection's framework.
@@ -258,6 +261,10 @@ func selectRuns(all []*Run, req Request) (*Selection, error) {
 		chosen = mine
 		if req.Source != Computed && mine[len(mine)-1].UN() {
 			chosen = append(chosen, published...)
+			sel.fill = map[*Run]bool{}
+			for _, r := range published {
+				sel.fill[r] = true
+			}
 		}
 	default:
 		if req.Source != Computed {

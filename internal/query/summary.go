@@ -46,10 +46,19 @@ func Summarise(p *panel.Panel, req SummaryRequest) (*Summary, error) {
 		return nil, err
 	}
 	by := strings.TrimSpace(req.By)
+	if by == "" && !hasBands(p, false) && len(p.Groupings()) > 0 {
+		by = p.Groupings()[0] // a framework without bands: by the units' first grouping
+	}
 	switch by {
 	case "", "group", "band":
 		by = "band"
+		if !hasBands(p, false) {
+			return nil, fmt.Errorf("%s has no bands; summarise by a grouping: %s", p.Framework.ID, strings.Join(p.Groupings(), ", "))
+		}
 	case "class":
+		if !hasBands(p, true) {
+			return nil, fmt.Errorf("%s has no rating classes; summarise by band or by a grouping: %s", p.Framework.ID, strings.Join(p.Groupings(), ", "))
+		}
 	default:
 		if !slices.Contains(p.Groupings(), by) {
 			return nil, fmt.Errorf("cannot summarise by %q; use band (or group), class, or a grouping of these units: %s", req.By, strings.Join(p.Groupings(), ", "))
@@ -141,6 +150,16 @@ func Summarise(p *panel.Panel, req SummaryRequest) (*Summary, error) {
 		}
 	}
 	return s, nil
+}
+
+// hasBands reports whether any framework of the panel has bands (or classes).
+func hasBands(p *panel.Panel, classes bool) bool {
+	for _, r := range p.Runs() {
+		if (!classes && len(r.Framework.Bands) > 0) || (classes && len(r.Framework.Classes) > 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyOrder is the order of a framework's bands or classes, highest first (none for a

@@ -87,6 +87,9 @@ func Open(path string, readOnly bool) (*DB, error) {
 		sep = "&"
 	}
 	dsn += sep + "preserve_insertion_order=false&memory_limit=" + memoryLimit()
+	if n := os.Getenv("EGDI_THREADS"); n != "" {
+		dsn += "&threads=" + n
+	}
 	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, openError(path, err)

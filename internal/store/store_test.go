@@ -14,6 +14,7 @@ import (
 // A database of schema version 1 (names stored as strings) opens as version 3 with
 // the same rows behind the same view names, and takes new writes.
 func TestMigrateFromVersion1(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "v1.duckdb")
 	old, err := sql.Open("duckdb", path)
 	if err != nil {
@@ -183,6 +184,7 @@ func build(t *testing.T, stmts ...string) string {
 // A database of schema version 2 (unit codes in the value tables) opens as version 3
 // with the same rows behind the views, whether a writer or a reader opens it first.
 func TestMigrateFromVersion2(t *testing.T) {
+	t.Parallel()
 	for _, readOnly := range []bool{false, true} {
 		db, err := Open(version2(t), readOnly)
 		if err != nil {
@@ -223,6 +225,7 @@ func version2(t *testing.T) string {
 // Should DuckDB's hash change, a database written with the old one is rekeyed when next
 // opened for writing: every unit's key becomes the key of its code, and the values follow.
 func TestRekeyAfterAHashChange(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "k.duckdb")
 	db, err := Open(path, false)
 	if err != nil {
@@ -259,6 +262,7 @@ func TestRekeyAfterAHashChange(t *testing.T) {
 // (A real 64-bit collision cannot be written down: the stand-ins are codes given, or
 // stored under, the key of another.)
 func TestCheckUnitKeys(t *testing.T) {
+	t.Parallel()
 	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
 	if err != nil {
 		t.Fatal(err)
@@ -297,6 +301,7 @@ func TestCheckUnitKeys(t *testing.T) {
 // CodeOf numbers a few names by a CASE (NULL for other names, and with no names), and
 // declines many.
 func TestCodeOf(t *testing.T) {
+	t.Parallel()
 	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
 	if err != nil {
 		t.Fatal(err)
@@ -364,6 +369,7 @@ func version3(t *testing.T) string {
 // its placeholder listed in excluded and left without a group; the view published
 // shows the same rows as before.
 func TestMigrateFromVersion3(t *testing.T) {
+	t.Parallel()
 	for _, readOnly := range []bool{false, true} {
 		db, err := Open(version3(t), readOnly)
 		if err != nil {
@@ -391,6 +397,7 @@ func TestMigrateFromVersion3(t *testing.T) {
 
 // A database written by a newer egdi is refused, and left as it is.
 func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
 	path := version3(t)
 	s, _ := sql.Open("duckdb", path)
 	if _, err := s.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`); err != nil {
@@ -414,6 +421,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // A current database whose version row is lost or damaged opens for reading, once
 // upgraded in place; it does not send the reader round in circles.
 func TestLostVersionRowOpens(t *testing.T) {
+	t.Parallel()
 	for _, damage := range []string{`DELETE FROM meta WHERE key = 'schema_version'`, `UPDATE meta SET value = 'four' WHERE key = 'schema_version'`} {
 		db, err := Open(filepath.Join(t.TempDir(), "v.duckdb"), false)
 		if err != nil {
