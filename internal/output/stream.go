@@ -34,7 +34,7 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 		for _, s := range safe {
 			if s == c {
 				// SafeCell: a leading =, +, -, @, tab or carriage return gets a quote
-				expr = fmt.Sprintf(`CASE WHEN regexp_matches(%[1]s, '^[=+\-@\t\r]') THEN '''' || %[1]s ELSE %[1]s END`, sqlIdent(c))
+				expr = fmt.Sprintf(`CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %[1]s ELSE %[1]s END`, sqlIdent(c))
 			}
 		}
 		cols = append(cols, expr+" AS "+sqlIdent(c))

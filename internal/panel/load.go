@@ -70,8 +70,7 @@ func (r Row) Assessed() bool { return r.Status == "" }
 type Panel struct {
 	*Selection
 	Units map[string]*Unit
-	// Rows are ordered by year, then by the root's rank (unranked last), then by name
-	// and code.
+	// Rows are ordered by year, then by the root's rank (unranked last), then by code.
 	Rows []Row
 	// Labels name the groupings of one's own that have names ("economic region").
 	Labels map[string]Group
@@ -188,9 +187,6 @@ func Load(ctx context.Context, db *store.DB, sel *Selection, units ...string) (*
 			if ra != rb {
 				return ra < rb
 			}
-		}
-		if a.Unit.Name != b.Unit.Name {
-			return a.Unit.Name < b.Unit.Name
 		}
 		return a.Unit.Code < b.Unit.Code
 	})

@@ -122,6 +122,10 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		// the units are those of the dataset named; the published values fill them in
 		wide = `(SELECT * FROM wide SEMI JOIN (SELECT DISTINCT year, unit_key FROM cells WHERE r NOT IN (` + strings.Join(fills, ", ") + `)) USING (year, unit_key))`
 	}
+	widePivot := `wide AS (SELECT year, unit_key, ` + strings.Join(pivot, ",\n\t\t\t") + ` FROM ` + best + ` GROUP BY year, unit_key)`
+	if f, ok := s.fastWide(nodes, pos); ok && !excluded && len(fills) == 0 && fast {
+		widePivot = "wide AS (" + f + ")"
+	}
 	keyed := `SELECT *, NULL::VARCHAR AS status, NULL::VARCHAR AS detail FROM ` + wide
 	if excluded {
 		// units listed without values: a status instead (when no other run scores them)
@@ -153,7 +157,7 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		nodes AS %s,
 		roots AS %s,
 		cells AS (%s),
-		wide AS (SELECT year, unit_key, %s FROM %s GROUP BY year, unit_key),
+		%s,
 		keyed AS (%s)
 		SELECT k.year, k.unit_key, u.unit, coalesce(u.name, u.unit) AS name, u.name_zh, coalesce(u.kind, 'custom') AS kind,
 		       k.status, k.detail, b.code AS band, c.code AS class, %s
@@ -162,12 +166,74 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		values(sel, "r, dataset_id, year, p", "NULL::INTEGER AS r, NULL::INTEGER AS dataset_id, NULL::INTEGER AS year, NULL::INTEGER AS p"),
 		values(nodeRows, "i, node_id", "NULL::INTEGER AS i, NULL::INTEGER AS node_id"),
 		values(roots, "r, i", "NULL::INTEGER AS r, NULL::INTEGER AS i"),
-		cells, strings.Join(pivot, ",\n\t\t\t"), best, keyed, strings.Join(cols, ", "), strings.Join(joins, " "))
+		cells, widePivot, keyed, strings.Join(cols, ", "), strings.Join(joins, " "))
 	if len(spec.Units) > 0 {
 		// after the ranks, which are over every unit
 		q, args = "SELECT * FROM ("+q+") WHERE list_contains(?::VARCHAR[], unit)", append(args, spec.Units)
 	}
 	return q, args, nil
+}
+
+// fast lets Relation take fastWide where it can (a test compares it with the general way).
+var fast = true
+
+// fastWide is the wide table of a selection of one run a year, all with the same root:
+// the root's values (with their stored rank, band and class) joined to a pivot of the
+// other nodes' values, with no resolving of sources. It is what a large computed
+// dataset is, and several times cheaper than grouping every value by unit. ok is false
+// for other selections.
+func (s *Selection) fastWide(nodes []string, pos map[*Run]int) (q string, ok bool) {
+	root := -2
+	for _, y := range s.Years {
+		if len(y.Runs) != 1 {
+			return "", false
+		}
+		i := slices.Index(nodes, y.Runs[0].Root)
+		if root != -2 && i != root {
+			return "", false
+		}
+		root = i
+	}
+	var src strings.Builder // the run of each year, by position
+	src.WriteString("CASE year")
+	for _, y := range s.Years {
+		fmt.Fprintf(&src, " WHEN %d THEN %d", y.Year, pos[y.Runs[0]])
+	}
+	src.WriteString(" END")
+	// One part per node: the root's values (with their rank, band and class) and each
+	// other node's, joined on the unit (and year): (year, unit, node) is unique, and a
+	// full join of a few tables of values is about half the cost of grouping them all.
+	oneYear := len(s.Years) == 1
+	key, keyCols := "year, unit_key", "s.year, v.unit_key"
+	if oneYear {
+		key, keyCols = "unit_key", "v.unit_key"
+	}
+	var parts, cols []string
+	band, class := "NULL::INTEGER", "NULL::INTEGER"
+	for i, n := range nodes {
+		if i == root {
+			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, v.rank AS rk%d, v.band_id, v.class_id FROM root_values v JOIN sel s USING (dataset_id, year)
+				WHERE v.value IS NOT NULL)`, keyCols, i, i))
+			band, class = "band_id", "class_id"
+		} else {
+			id, ok := s.codes[n]
+			if !ok {
+				id = -1
+			}
+			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, NULL::INTEGER AS rk%d FROM node_values v JOIN sel s USING (dataset_id, year)
+				WHERE v.node_id = %d AND v.value IS NOT NULL)`, keyCols, i, i, id))
+		}
+		cols = append(cols, fmt.Sprintf("v%[1]d, rk%[1]d, CASE WHEN v%[1]d IS NOT NULL THEN %[2]s END AS s%[1]d", i, src.String()))
+	}
+	year := "year"
+	if oneYear {
+		year = fmt.Sprintf("%d AS year", s.Years[0].Year)
+	}
+	from := parts[0] + " p0"
+	for i, p := range parts[1:] {
+		from += fmt.Sprintf(" FULL JOIN %s p%d USING (%s)", p, i+1, key)
+	}
+	return fmt.Sprintf(`SELECT %s, unit_key, %s, %s AS band_id, %s AS class_id FROM %s`, year, strings.Join(cols, ", "), band, class, from), true
 }
 
 // contributors are the runs of a year that hold values of node.

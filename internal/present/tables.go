@@ -411,9 +411,9 @@ func RankStream(sel *panel.Selection, node string, cols []string, rankSQL string
 			sel2 = append(sel2, "class")
 		}
 	}
-	sel2 = append(sel2, "source", "name AS ord_name")
+	sel2 = append(sel2, "source")
 	q = "SELECT " + strings.Join(sel2, ", ") + " FROM (" + rankSQL + ")"
-	return q, columns, "q.rank NULLS LAST, q.ord_name, q.unit"
+	return q, columns, query.RankOrder("q")
 }
 
 // CatalogueJSON writes the catalogue as one JSON object: datasets, published, groupings

@@ -71,7 +71,11 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 	if layout != Long && layout != Wide {
 		return 0, fmt.Errorf("unknown --layout %q; use long or wide", req.Layout)
 	}
-	rel, args, err := sel.Relation(panel.Spec{})
+	spec := panel.Spec{}
+	if layout == Wide {
+		spec.Ranks = []string{sel.Root()} // the root's rank only: a rank per node is the long layout's
+	}
+	rel, args, err := sel.Relation(spec)
 	if err != nil {
 		return 0, err
 	}
@@ -136,7 +140,11 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 		body = `SELECT * EXCLUDE (o) FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) ORDER BY year, o, rank NULLS LAST, unit`
 	}
 	tmp := req.Out + ".part"
-	q := fmt.Sprintf(`COPY (WITH r AS MATERIALIZED (SELECT * FROM (%s) WHERE status IS NULL) %s) TO %s (%s)`, rel, body, store.Quote(tmp), format)
+	materialized := "MATERIALIZED " // the long layout reads r once per node
+	if layout == Wide {
+		materialized = ""
+	}
+	q := fmt.Sprintf(`COPY (WITH r AS %s(SELECT * FROM (%s) WHERE status IS NULL) %s) TO %s (%s)`, materialized, rel, body, store.Quote(tmp), format)
 	res, err := db.ExecContext(ctx, q, args...)
 	if err != nil {
 		os.Remove(tmp)

@@ -221,7 +221,8 @@ func Rank(p *panel.Panel, req RankRequest) (*Ranking, error) {
 	return r, nil
 }
 
-// before orders rows by the rank of node k (unranked last), then English name, then code.
+// before orders rows by the rank of node k (unranked last), then by code: ties in the
+// order of their codes, whatever the language of the names.
 func before(a, b panel.Row, k int) bool {
 	ra, rb := a.Cells[k].Rank, b.Cells[k].Rank
 	if (ra > 0) != (rb > 0) {
@@ -229,9 +230,6 @@ func before(a, b panel.Row, k int) bool {
 	}
 	if ra != rb {
 		return ra < rb
-	}
-	if a.Unit.Name != b.Unit.Name {
-		return a.Unit.Name < b.Unit.Name
 	}
 	return a.Unit.Code < b.Unit.Code
 }
@@ -287,7 +285,7 @@ func RankOrder(alias string) string {
 	if alias != "" {
 		alias += "."
 	}
-	return alias + "rank NULLS LAST, " + alias + "name, " + alias + "unit"
+	return alias + "rank NULLS LAST, " + alias + "unit"
 }
 
 // RankSQL is the ranking Rank makes, as one SQL statement over the database, for
