@@ -49,7 +49,11 @@ func (b *builder) components() error {
 		years := b.p.YearList()
 		xs := b.editionYears(years)
 		b.noteGaps(years, xs)
-		p := b.f.newPlot(b.tr("Survey edition", "调查年份"), valueAxis)
+		xLabel := b.tr("Survey edition", "调查年份")
+		if !b.sel.UN() {
+			xLabel = b.tr("Year", "年份")
+		}
+		p := b.f.newPlot(xLabel, valueAxis)
 		grid(p, false)
 		p.X.Tick.Marker = intTicks{values: xs}
 		name, anyValue := units[0], false
@@ -73,7 +77,9 @@ func (b *builder) components() error {
 			return fmt.Errorf("%s has no values in %s", units[0], yearSpan(years))
 		}
 		p.X.Min, p.X.Max = xs[0]-0.5, xs[len(xs)-1]+0.5
-		p.Y.Min, p.Y.Max = 0, b.scale()
+		if b.sel.UN() {
+			p.Y.Min, p.Y.Max = 0, b.scale() // the survey's 0–1 scale; other frameworks' lines fit their values
+		}
 		what := b.tr(": "+b.short(node)+" and its components, ", "："+b.short(node)+"及分项指数，")
 		if !b.sel.UN() {
 			what = b.tr(": "+b.short(node)+" and its dimensions, ", "："+b.short(node)+"及各维度，")

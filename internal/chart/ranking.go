@@ -107,7 +107,11 @@ func (b *builder) ranking() error {
 	if banded {
 		for _, g := range b.bandIDs() {
 			if shown[g] {
-				b.f.Legend = append(b.f.Legend, LegendEntry{Label: b.bandLabel(g), Thumb: swatchOf(b.bandColor(g))})
+				label := b.bandLabel(g)
+				if node != b.sel.Root() {
+					label = b.short(b.sel.Root()) + b.tr(": ", "：") + label // the bars are coloured by the root's group
+				}
+				b.f.Legend = append(b.f.Legend, LegendEntry{Label: label, Thumb: swatchOf(b.bandColor(g))})
 			}
 		}
 	}

@@ -201,7 +201,8 @@ func CheckDatasetName(name string) error {
 	return nil
 }
 
-func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// sqlIdent is store.Ident.
+var sqlIdent = store.Ident
 
 // loadSource puts the file's cells, as text, into the temp table src(rec, c0, c1, ...),
 // rec being the data record's ordinal (1 = the first record after the header).

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/egdi/egdi/internal/store"
 )
 
 // Execer runs a statement (a *sql.DB, a connection or a transaction).
@@ -30,19 +32,19 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 	defer os.Remove(path)
 	var cols []string
 	for _, c := range columns {
-		expr := sqlIdent(c)
+		expr := store.Ident(c)
 		for _, s := range safe {
 			if s == c {
 				// SafeCell: a leading =, +, -, @, tab or carriage return gets a quote
-				expr = fmt.Sprintf(`CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %[1]s ELSE %[1]s END`, sqlIdent(c))
+				expr = fmt.Sprintf(`CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %[1]s ELSE %[1]s END`, store.Ident(c))
 			}
 		}
-		cols = append(cols, expr+" AS "+sqlIdent(c))
+		cols = append(cols, expr+" AS "+store.Ident(c))
 	}
 	if order != "" {
 		order = " ORDER BY " + order
 	}
-	q := fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO '%s' (FORMAT csv, HEADER true)`, strings.Join(cols, ", "), query, order, strings.ReplaceAll(path, "'", "''"))
+	q := fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (FORMAT csv, HEADER true)`, strings.Join(cols, ", "), query, order, store.Quote(path))
 	if _, err := db.ExecContext(ctx, q, args...); err != nil {
 		return err
 	}
@@ -54,5 +56,3 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 	_, err = io.Copy(w, in)
 	return err
 }
-
-func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

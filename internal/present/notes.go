@@ -23,7 +23,7 @@ func runText(r *panel.Run, lang Lang) string {
 // a warning when any of it is a synthetic sample.
 func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 	var published []string
-	var computed []string
+	var computed []*panel.Run // the runs of years of one computation, in year order
 	var mixed []string
 	synthetic := false
 	for _, y := range years {
@@ -74,8 +74,7 @@ func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 				if r.Source == panel.Published {
 					published = append(published, fmt.Sprint(y))
 				} else {
-					computed = append(computed, lang.Tr(fmt.Sprintf("%d (%s, dataset %s, run %d)", y, r.Method, r.Dataset, r.ID),
-						fmt.Sprintf("%d年（方法 %s，数据集 %s，运行 %d）", y, r.Method, r.Dataset, r.ID)))
+					computed = append(computed, r)
 				}
 			}
 		default:
@@ -92,13 +91,40 @@ func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 			"来源：联合国电子政务调查报告 "+strings.Join(published, "、")+" 年公布值"))
 	}
 	if len(computed) > 0 {
-		out = append(out, lang.Tr("Source: computed by egdi, "+strings.Join(computed, ", "), "来源：egdi 计算，"+strings.Join(computed, "；")))
+		out = append(out, computedText(computed, lang))
 	}
 	out = append(out, mixed...)
 	if synthetic {
 		out = append(out, lang.Tr("NOTE: SYNTHETIC SAMPLE DATA, not official figures.", "注意：合成样本数据，非官方数据。"))
 	}
 	return out
+}
+
+// computedText says which computations the years' values come from: the years of one
+// method and dataset together, with their runs.
+func computedText(runs []*panel.Run, lang Lang) string {
+	type key struct{ method, dataset string }
+	var order []key
+	years, ids := map[key][]string{}, map[key][]string{}
+	for _, r := range runs {
+		k := key{r.Method, r.Dataset}
+		if _, ok := years[k]; !ok {
+			order = append(order, k)
+		}
+		years[k] = append(years[k], fmt.Sprint(r.Year))
+		ids[k] = append(ids[k], fmt.Sprint(r.ID))
+	}
+	var parts []string
+	for _, k := range order {
+		run := lang.Tr("run", "运行")
+		if len(ids[k]) > 1 {
+			run = lang.Tr("runs", "运行")
+		}
+		parts = append(parts, lang.Tr(
+			fmt.Sprintf("%s (%s, dataset %s, %s %s)", strings.Join(years[k], ", "), k.method, k.dataset, run, strings.Join(ids[k], ", ")),
+			fmt.Sprintf("%s年（方法 %s，数据集 %s，%s %s）", strings.Join(years[k], "、"), k.method, k.dataset, run, strings.Join(ids[k], "、"))))
+	}
+	return lang.Tr("Source: computed by egdi, "+strings.Join(parts, "; "), "来源：egdi 计算，"+strings.Join(parts, "；"))
 }
 
 // NotAssessed is the line that lists a year's units listed without values, or "".

@@ -11,6 +11,7 @@ import (
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/query"
+	"github.com/egdi/egdi/internal/store"
 )
 
 // text reports whether a table is for reading (labels) rather than for machines (ids).
@@ -148,7 +149,7 @@ func Ranking(r *query.Ranking, lang Lang, format string) *output.Table {
 		if showsBand(p.Selection, r.Node) {
 			cells = append(cells, bandCells(p.Selection, row, showsClass(p.Selection, r.Node), lang, format)...)
 		}
-		t.Rows = append(t.Rows, append(cells, nullable(query.Source(row, pos))))
+		t.Rows = append(t.Rows, append(cells, sourceText(query.Source(row, pos), lang, format)))
 	}
 	nodes := map[string]bool{}
 	for _, c := range r.Columns {
@@ -171,6 +172,7 @@ func Summary(s *query.Summary, lang Lang, format string) *output.Table {
 	for _, c := range s.Columns {
 		t.Columns = append(t.Columns, "mean_"+c)
 	}
+	t.Columns = append(t.Columns, "source")
 	for _, r := range s.Rows {
 		var key any = r.Key
 		switch {
@@ -183,7 +185,7 @@ func Summary(s *query.Summary, lang Lang, format string) *output.Table {
 		for _, m := range r.Means {
 			row = append(row, nan(m))
 		}
-		t.Rows = append(t.Rows, row)
+		t.Rows = append(t.Rows, append(row, sourceText(r.Source, lang, format)))
 	}
 	if lang.ZH() || !p.UN() {
 		t.Headers = []string{"year", "key", "count", "share"}
@@ -198,6 +200,7 @@ func Summary(s *query.Summary, lang Lang, format string) *output.Table {
 			}
 			t.Headers = append(t.Headers, lang.Tr("mean "+h, h+"均值"))
 		}
+		t.Headers = append(t.Headers, lang.Tr("source", headers["source"]))
 		if len(legend) > 0 {
 			t.Notes = append(t.Notes, "Columns: "+strings.Join(legend, "; "))
 		}
@@ -231,7 +234,7 @@ func Trend(tr *query.Trend, lang Lang, format string) *output.Table {
 		if band {
 			row = append(row, bandCells(p.Selection, panel.Row{Band: pt.Band}, false, lang, format)...)
 		}
-		t.Rows = append(t.Rows, append(row, pt.Cell.Run.Source))
+		t.Rows = append(t.Rows, append(row, sourceText(pt.Cell.Run.Source, lang, format)))
 	}
 	t.Headers, _ = headersFor(p.Selection, cols, nil, lang)
 	if t.Headers == nil && !p.UN() {
@@ -260,6 +263,7 @@ func Comparison(c *query.Comparison, lang Lang, format string) *output.Table {
 	for _, r := range c.Rows[1:] {
 		t.Columns = append(t.Columns, strings.ToLower(r.Unit.Code)+"_minus_"+strings.ToLower(base.Unit.Code))
 	}
+	t.Columns = append(t.Columns, "source")
 	for _, n := range c.Nodes {
 		i := p.Node(n)
 		label := n
@@ -281,7 +285,16 @@ func Comparison(c *query.Comparison, lang Lang, format string) *output.Table {
 				row = append(row, nil)
 			}
 		}
-		t.Rows = append(t.Rows, row)
+		src := ""
+		for _, r := range c.Rows {
+			switch s := query.Source(r, []int{i}); {
+			case src == "":
+				src = s
+			case s != "" && s != src:
+				src = "mixed"
+			}
+		}
+		t.Rows = append(t.Rows, append(row, sourceText(src, lang, format)))
 	}
 	k := p.Node(c.Node)
 	rankRow := []any{"rank"}
@@ -295,7 +308,7 @@ func Comparison(c *query.Comparison, lang Lang, format string) *output.Table {
 			rankRow = append(rankRow, nil)
 		}
 	}
-	t.Rows = append(t.Rows, rankRow)
+	t.Rows = append(t.Rows, append(rankRow, nil))
 	if showsBand(p.Selection, c.Node) {
 		bandRow := []any{BandKey(p.Selection)}
 		for _, r := range c.Rows {
@@ -304,7 +317,7 @@ func Comparison(c *query.Comparison, lang Lang, format string) *output.Table {
 		for range c.Rows[1:] {
 			bandRow = append(bandRow, nil)
 		}
-		t.Rows = append(t.Rows, bandRow)
+		t.Rows = append(t.Rows, append(bandRow, nil))
 	}
 	if text(format) {
 		t.Headers = []string{lang.Tr(first, headers[first])}
@@ -314,12 +327,25 @@ func Comparison(c *query.Comparison, lang Lang, format string) *output.Table {
 		for _, r := range c.Rows[1:] {
 			t.Headers = append(t.Headers, Name(r.Unit, lang)+" − "+Name(base.Unit, lang))
 		}
+		t.Headers = append(t.Headers, lang.Tr("source", headers["source"]))
 		for _, row := range t.Rows[len(c.Nodes):] {
 			row[0] = lang.Tr(row[0].(string), headers[row[0].(string)])
 		}
 	}
 	t.Notes = Sources(p, []int{c.Year}, c.Nodes, lang)
 	return t
+}
+
+// sourceText is a row's source: its id (published, computed, mixed), in Chinese in a
+// text table under --lang zh.
+func sourceText(s string, lang Lang, format string) any {
+	if s == "" {
+		return nil
+	}
+	if text(format) && lang.ZH() {
+		return map[string]string{"published": "公布", "computed": "计算", "mixed": "混合"}[s]
+	}
+	return s
 }
 
 // Findings is the table of egdi check.
@@ -402,11 +428,11 @@ func RankStream(sel *panel.Selection, node string, cols []string, rankSQL string
 	}
 	sel2 := []string{"unit", name + " AS name", "year"}
 	for i, c := range cols {
-		sel2 = append(sel2, fmt.Sprintf(`v%d AS "%s"`, i, strings.ReplaceAll(c, `"`, `""`)))
+		sel2 = append(sel2, fmt.Sprintf(`v%d AS %s`, i, store.Ident(c)))
 	}
 	sel2 = append(sel2, "rank")
 	if showsBand(sel, node) {
-		sel2 = append(sel2, `band AS "`+BandKey(sel)+`"`)
+		sel2 = append(sel2, "band AS "+store.Ident(BandKey(sel)))
 		if showsClass(sel, node) {
 			sel2 = append(sel2, "class")
 		}

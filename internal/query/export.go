@@ -100,7 +100,7 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 	if layout == Wide {
 		var vals, srcs []string
 		for i, n := range sel.Nodes {
-			vals = append(vals, fmt.Sprintf("v%d AS %s", i, ident(n)))
+			vals = append(vals, fmt.Sprintf("v%d AS %s", i, store.Ident(n)))
 			srcs = append(srcs, fmt.Sprintf("s%d", i))
 		}
 		rank := "NULL::INTEGER"
@@ -179,6 +179,3 @@ func mixedSource(cols []string, runs []*panel.Run) string {
 	return fmt.Sprintf(`CASE WHEN (%[1]s) = 0 THEN NULL WHEN (%[2]s) = (%[1]s) THEN 'published' WHEN (%[2]s) = 0 THEN 'computed' ELSE 'mixed' END`,
 		strings.Join(nAll, " + "), strings.Join(nPub, " + "))
 }
-
-// ident quotes a node id as a column name.
-func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

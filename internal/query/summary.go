@@ -24,8 +24,9 @@ type SummaryRow struct {
 	Key   string      // a band or class id, or a group's name
 	Group panel.Group // the group, for a grouping
 	Count int
-	Share float64   // of the year's units with a key
-	Means []float64 // per column; NaN where no unit has a value
+	Share  float64   // of the year's units with a key
+	Means  []float64 // per column; NaN where no unit has a value
+	Source string    // of the values averaged: published, computed or mixed
 }
 
 // Summary counts and averages a year's assessed units by key.
@@ -113,6 +114,12 @@ func Summarise(p *panel.Panel, req SummaryRequest) (*Summary, error) {
 					a.sums[j] += r.Cells[i].Value
 					a.ns[j]++
 				}
+			}
+			switch s := Source(r, cols); {
+			case a.row.Source == "":
+				a.row.Source = s
+			case s != "" && s != a.row.Source:
+				a.row.Source = "mixed"
 			}
 		}
 		var keys []string

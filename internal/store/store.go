@@ -243,15 +243,11 @@ func Codes(ctx context.Context, tx *sql.Tx, names ...string) (map[string]int, er
 func KnownCodes(ctx context.Context, c interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }, names ...string) (map[string]int, error) {
-	list := make([]string, len(names))
-	for i, n := range names {
-		list[i] = Quote(n)
-	}
 	out := map[string]int{}
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := c.QueryContext(ctx, `SELECT code, id FROM codes WHERE code IN (`+strings.Join(list, ", ")+`)`)
+	rows, err := c.QueryContext(ctx, `SELECT code, id FROM codes WHERE list_contains(?::VARCHAR[], code)`, names)
 	if err != nil {
 		return nil, err
 	}
