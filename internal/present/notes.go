@@ -58,7 +58,11 @@ func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 			} else {
 				var ps []string
 				for _, x := range parts {
-					ps = append(ps, runText(x.run, lang)+lang.Tr(fmt.Sprintf(" for %d units", x.n), fmt.Sprintf("%d个", x.n)))
+					units := "units"
+					if x.n == 1 {
+						units = "unit"
+					}
+					ps = append(ps, runText(x.run, lang)+lang.Tr(fmt.Sprintf(" for %d %s", x.n, units), fmt.Sprintf("%d个", x.n)))
 				}
 				s = strings.Join(ps, lang.Tr(", ", "，"))
 			}
