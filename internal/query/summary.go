@@ -20,10 +20,10 @@ type SummaryRequest struct {
 
 // SummaryRow is one year's count, share and means of one key.
 type SummaryRow struct {
-	Year  int
-	Key   string      // a band or class id, or a group's name
-	Group panel.Group // the group, for a grouping
-	Count int
+	Year   int
+	Key    string      // a band or class id, or a group's name
+	Group  panel.Group // the group, for a grouping
+	Count  int
 	Share  float64   // of the year's units with a key
 	Means  []float64 // per column; NaN where no unit has a value
 	Source string    // of the values averaged: published, computed or mixed
