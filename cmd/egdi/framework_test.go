@@ -331,8 +331,8 @@ func TestProvincesByEconomicRegion(t *testing.T) {
 	t.Parallel()
 	db := provincesDB(t)
 	region := map[string]string{}
-	for _, r := range readCSVFile(t, filepath.Join("..", "..", "data", "groups", "cn-economic-regions.csv")) {
-		region[r[0]] = r[4]
+	for _, r := range readCSV(t, filepath.Join("..", "..", "data", "groups", "cn-economic-regions.csv")) {
+		region[r["unit"]] = r["group"]
 	}
 	index := map[string]float64{}
 	maturity := map[string]float64{}
@@ -485,19 +485,4 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// readCSVFile reads a CSV file's records after the header.
-func readCSVFile(t *testing.T, p string) [][]string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs[1:]
 }

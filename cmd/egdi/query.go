@@ -200,11 +200,7 @@ that year.`,
 				return err
 			}
 			return o.f.read(func(db *store.DB) error {
-				units, err := panel.ResolveUnits(cmd.Context(), db, splitList(o.units))
-				if err != nil {
-					return err
-				}
-				p, err := load(cmd.Context(), db, o.q.request())
+				units, p, err := loadUnits(cmd.Context(), db, splitList(o.units), o.q.request())
 				if err != nil {
 					return err
 				}
@@ -248,11 +244,7 @@ func newCmdCompare(f *factory, runF func(*compareOptions) error) *cobra.Command 
 				return err
 			}
 			return o.f.read(func(db *store.DB) error {
-				units, err := panel.ResolveUnits(cmd.Context(), db, splitList(o.units))
-				if err != nil {
-					return err
-				}
-				p, err := load(cmd.Context(), db, o.q.request(o.year))
+				units, p, err := loadUnits(cmd.Context(), db, splitList(o.units), o.q.request(o.year))
 				if err != nil {
 					return err
 				}

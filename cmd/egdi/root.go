@@ -195,6 +195,16 @@ func load(ctx context.Context, db *store.DB, req panel.Request, units ...string)
 	return panel.Load(ctx, db, sel, units...)
 }
 
+// loadUnits resolves unit names into codes and reads the panel of req.
+func loadUnits(ctx context.Context, db *store.DB, names []string, req panel.Request) ([]string, *panel.Panel, error) {
+	units, err := panel.ResolveUnits(ctx, db, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := load(ctx, db, req)
+	return units, p, err
+}
+
 func fixed(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return vals, cobra.ShellCompDirectiveNoFileComp

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -466,9 +467,9 @@ func (f *Framework) UsedIndicators() []string {
 	return out
 }
 
-// IndexNodes lists the root first, then the supplementary indices (nodes that are no
-// node's child), then the other nodes, in file order.
-func (f *Framework) IndexNodes() []string {
+// TopNodes are the root and the supplementary indices (nodes that are no node's child,
+// like the UN's EPI), in file order after the root.
+func (f *Framework) TopNodes() []string {
 	isChild := map[string]bool{}
 	for _, n := range f.Nodes {
 		for _, c := range n.Children {
@@ -481,8 +482,15 @@ func (f *Framework) IndexNodes() []string {
 			out = append(out, n.ID)
 		}
 	}
+	return out
+}
+
+// IndexNodes lists the root first, then the supplementary indices (nodes that are no
+// node's child), then the other nodes, in file order.
+func (f *Framework) IndexNodes() []string {
+	out := f.TopNodes()
 	for _, n := range f.Nodes {
-		if n.ID != f.Root && isChild[n.ID] {
+		if !slices.Contains(out, n.ID) {
 			out = append(out, n.ID)
 		}
 	}

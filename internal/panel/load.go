@@ -179,18 +179,24 @@ func Load(ctx context.Context, db *store.DB, sel *Selection, units ...string) (*
 		if a.Year != b.Year {
 			return a.Year < b.Year
 		}
-		if root >= 0 {
-			ra, rb := a.Cells[root].Rank, b.Cells[root].Rank
-			if (ra > 0) != (rb > 0) {
-				return ra > 0
-			}
-			if ra != rb {
-				return ra < rb
-			}
-		}
-		return a.Unit.Code < b.Unit.Code
+		return ByRank(a, b, root)
 	})
 	return p, nil
+}
+
+// ByRank orders rows by the rank of node k (unranked last; k < 0: none), then by code:
+// ties in the order of their codes, whatever the language of the names.
+func ByRank(a, b Row, k int) bool {
+	if k >= 0 {
+		ra, rb := a.Cells[k].Rank, b.Cells[k].Rank
+		if (ra > 0) != (rb > 0) {
+			return ra > 0
+		}
+		if ra != rb {
+			return ra < rb
+		}
+	}
+	return a.Unit.Code < b.Unit.Code
 }
 
 // loadGroups gives the panel's units their groups in every grouping.

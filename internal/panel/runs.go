@@ -388,7 +388,7 @@ func nodesOf(sel *Selection) []string {
 		}
 	}
 	f := sel.Framework
-	for _, top := range topNodes(f) {
+	for _, top := range f.TopNodes() {
 		queue := []string{top}
 		for len(queue) > 0 {
 			id := queue[0]
@@ -444,22 +444,4 @@ func noDataset(all []*Run, name string) string {
 		msg += "; computed datasets: " + strings.Join(names, ", ")
 	}
 	return msg
-}
-
-// topNodes are the root and the supplementary indices of f (nodes that are no node's
-// child), in file order after the root.
-func topNodes(f *framework.Framework) []string {
-	isChild := map[string]bool{}
-	for _, n := range f.Nodes {
-		for _, c := range n.Children {
-			isChild[c.ID] = true
-		}
-	}
-	out := []string{f.Root}
-	for _, n := range f.Nodes {
-		if n.ID != f.Root && !isChild[n.ID] {
-			out = append(out, n.ID)
-		}
-	}
-	return out
 }

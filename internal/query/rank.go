@@ -186,7 +186,7 @@ func yearList(ys []int) string {
 	return strings.Join(s, ", ")
 }
 
-// Rank orders a year's assessed units by a node's rank (unranked last, then by name).
+// Rank orders a year's assessed units by a node's rank (unranked last, ties by code).
 func Rank(p *panel.Panel, req RankRequest) (*Ranking, error) {
 	node, err := p.ResolveNode(req.Node)
 	if err != nil {
@@ -214,24 +214,11 @@ func Rank(p *panel.Panel, req RankRequest) (*Ranking, error) {
 		}
 		r.Rows = append(r.Rows, row)
 	}
-	sort.SliceStable(r.Rows, func(i, j int) bool { return before(r.Rows[i], r.Rows[j], k) })
+	sort.SliceStable(r.Rows, func(i, j int) bool { return panel.ByRank(r.Rows[i], r.Rows[j], k) })
 	if req.Top > 0 && len(r.Rows) > req.Top {
 		r.Rows = r.Rows[:req.Top]
 	}
 	return r, nil
-}
-
-// before orders rows by the rank of node k (unranked last), then by code: ties in the
-// order of their codes, whatever the language of the names.
-func before(a, b panel.Row, k int) bool {
-	ra, rb := a.Cells[k].Rank, b.Cells[k].Rank
-	if (ra > 0) != (rb > 0) {
-		return ra > 0
-	}
-	if ra != rb {
-		return ra < rb
-	}
-	return a.Unit.Code < b.Unit.Code
 }
 
 func keep(row panel.Row, fs []Filter) bool {
