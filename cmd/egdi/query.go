@@ -325,10 +325,11 @@ and with --strict also on warnings.`,
 }
 
 type exportOptions struct {
-	f    *factory
-	q    queryFlags
-	year int
-	req  query.ExportRequest
+	f      *factory
+	q      queryFlags
+	year   int
+	out    string
+	layout string
 }
 
 func newCmdExport(f *factory, runF func(*exportOptions) error) *cobra.Command {
@@ -354,7 +355,6 @@ as for every query; --source and --dataset choose.`,
 			if err := present.Lang(o.q.lang).Check(); err != nil {
 				return err
 			}
-			o.req.Lang = o.q.lang
 			var years []int
 			if o.year != 0 {
 				years = []int{o.year}
@@ -364,11 +364,16 @@ as for every query; --source and --dataset choose.`,
 				if err != nil {
 					return err
 				}
-				n, err := query.Export(cmd.Context(), db, sel, o.req)
+				q, args, order, err := query.Export(sel, o.layout)
 				if err != nil {
 					return err
 				}
-				o.f.logf("wrote %d rows to %s", n, o.req.Out)
+				n, err := output.CopyFile(cmd.Context(), db, present.ExportView(q, present.Lang(o.q.lang)), args,
+					query.ExportColumns(sel, o.layout), []string{"dataset", "unit", "name"}, order, o.out)
+				if err != nil {
+					return err
+				}
+				o.f.logf("wrote %d rows to %s", n, o.out)
 				return nil
 			})
 		},
@@ -376,8 +381,8 @@ as for every query; --source and --dataset choose.`,
 	o.q.addSource(cmd)
 	cmd.Flags().StringVar(&o.q.lang, "lang", "en", "language of unit names: en or zh")
 	cmd.Flags().IntVar(&o.year, "year", 0, "year (default: all)")
-	cmd.Flags().StringVar(&o.req.Out, "out", "", "output file: .csv, .parquet or .json")
-	cmd.Flags().StringVar(&o.req.Layout, "layout", query.Long, "long (one row per value) or wide (one row per unit and year)")
+	cmd.Flags().StringVar(&o.out, "out", "", "output file: .csv, .parquet or .json")
+	cmd.Flags().StringVar(&o.layout, "layout", query.Long, "long (one row per value) or wide (one row per unit and year)")
 	cmd.RegisterFlagCompletionFunc("layout", fixed(query.Long, query.Wide))
 	cmd.MarkFlagRequired("out")
 	return cmd

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/egdi/egdi/internal/store"
@@ -30,22 +32,7 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 	path := f.Name()
 	f.Close()
 	defer os.Remove(path)
-	var cols []string
-	for _, c := range columns {
-		expr := store.Ident(c)
-		for _, s := range safe {
-			if s == c {
-				// SafeCell: a leading =, +, -, @, tab or carriage return gets a quote
-				expr = fmt.Sprintf(`CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %[1]s ELSE %[1]s END`, store.Ident(c))
-			}
-		}
-		cols = append(cols, expr+" AS "+store.Ident(c))
-	}
-	if order != "" {
-		order = " ORDER BY " + order
-	}
-	q := fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (FORMAT csv, HEADER true)`, strings.Join(cols, ", "), query, order, store.Quote(path))
-	if _, err := db.ExecContext(ctx, q, args...); err != nil {
+	if _, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, path, "FORMAT csv, HEADER true"), args...); err != nil {
 		return err
 	}
 	in, err := os.Open(path)
@@ -55,4 +42,60 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 	defer in.Close()
 	_, err = io.Copy(w, in)
 	return err
+}
+
+// copyFormat is DuckDB's COPY format for a file's extension.
+func copyFormat(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "FORMAT csv, HEADER true", nil
+	case ".parquet":
+		return "FORMAT parquet", nil
+	case ".json":
+		return "FORMAT json, ARRAY true", nil
+	}
+	return "", fmt.Errorf("%s: egdi writes .csv, .parquet or .json files", path)
+}
+
+// CopyFile writes the rows of query (columns, in order; text columns in safe protected
+// as SafeCell does, in CSV) to a CSV, Parquet or JSON file, as its extension says,
+// through DuckDB's COPY: the file appears whole or not at all. It returns the number
+// of rows written.
+func CopyFile(ctx context.Context, db Execer, query string, args []any, columns, safe []string, order, path string) (int64, error) {
+	format, err := copyFormat(path)
+	if err != nil {
+		return 0, err
+	}
+	if !strings.HasPrefix(format, "FORMAT csv") {
+		safe = nil // spreadsheets evaluate formulas they read from CSV
+	}
+	tmp := path + ".part"
+	res, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, tmp, format), args...)
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("writing %s: %w", path, err)
+	}
+	n, _ := res.RowsAffected()
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// copyStatement is the COPY of query's columns, in order, to path.
+func copyStatement(query string, columns, safe []string, order, path, format string) string {
+	var cols []string
+	for _, c := range columns {
+		expr := store.Ident(c)
+		if slices.Contains(safe, c) {
+			// SafeCell: a leading =, +, -, @, tab or carriage return gets a quote
+			expr = fmt.Sprintf(`CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %[1]s ELSE %[1]s END`, expr)
+		}
+		cols = append(cols, expr+" AS "+store.Ident(c))
+	}
+	if order != "" {
+		order = " ORDER BY " + order
+	}
+	return fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (%s)`, strings.Join(cols, ", "), query, order, store.Quote(path), format)
 }

@@ -523,3 +523,13 @@ func orEmptyS(x []string) []string {
 	}
 	return x
 }
+
+// ExportView is an export (query.Export) as the file shows it: the columns of
+// query.ExportColumns, unit names in lang.
+func ExportView(exportSQL string, lang Lang) string {
+	name := "name"
+	if lang.ZH() {
+		name = "CASE WHEN name_zh IS NOT NULL AND name_zh <> '' THEN name_zh ELSE name END"
+	}
+	return "SELECT * REPLACE (" + name + " AS name) FROM (" + exportSQL + ")"
+}

@@ -1,10 +1,7 @@
 package query
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,26 +14,6 @@ const (
 	Long = "long" // dataset,unit,name,year,node,value,rank,band,source: one row per value
 	Wide = "wide" // unit,name,year,<node>...,rank,band,source: one row per unit and year
 )
-
-// ExportRequest names the file and layout of an export.
-type ExportRequest struct {
-	Out    string // .csv, .parquet or .json
-	Layout string // Long (default) or Wide
-	Lang   string // the language of unit names: en (default) or zh
-}
-
-// exportFormat is DuckDB's COPY format for the file's extension.
-func exportFormat(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		return "FORMAT csv, HEADER true", nil
-	case ".parquet":
-		return "FORMAT parquet", nil
-	case ".json":
-		return "FORMAT json, ARRAY true", nil
-	}
-	return "", fmt.Errorf("%s: export writes .csv, .parquet or .json files", path)
-}
 
 // ExportColumns are the columns of an export of sel in layout.
 func ExportColumns(sel *panel.Selection, layout string) []string {
@@ -55,21 +32,17 @@ func ExportColumns(sel *panel.Selection, layout string) []string {
 	return append(cols, "source")
 }
 
-// Export writes every node's values of the selection, with their ranks, the root's band
-// (and class) and their source, to a CSV, Parquet or JSON file with DuckDB's COPY, the
-// fast path for large datasets; the file appears whole or not at all. Units listed
-// without values (not assessed) are left out. It returns the number of rows written.
-func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportRequest) (int64, error) {
-	format, err := exportFormat(req.Out)
-	if err != nil {
-		return 0, err
-	}
-	layout := req.Layout
+// Export is every node's values of the selection, with their ranks, the root's band
+// (and class) and their source, as one SQL statement for a file to be written from (a
+// million units' values never pass through Go): the columns ExportColumns names, name
+// in English with name_zh beside it, and the ORDER BY of the rows (its columns
+// qualified by the alias q). Units listed without values (not assessed) are left out.
+func Export(sel *panel.Selection, layout string) (q string, args []any, order string, err error) {
 	if layout == "" {
 		layout = Long
 	}
 	if layout != Long && layout != Wide {
-		return 0, fmt.Errorf("unknown --layout %q; use long or wide", req.Layout)
+		return "", nil, "", fmt.Errorf("unknown --layout %q; use long or wide", layout)
 	}
 	spec := panel.Spec{}
 	if layout == Wide {
@@ -77,7 +50,7 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 	}
 	rel, args, err := sel.Relation(spec)
 	if err != nil {
-		return 0, err
+		return "", nil, "", err
 	}
 	runs := sel.Runs()
 	// a run's dataset and source, by its position
@@ -89,10 +62,6 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 		}
 		b.WriteString(" END")
 		return b.String()
-	}
-	name := "name"
-	if req.Lang == "zh" {
-		name = "CASE WHEN name_zh IS NOT NULL AND name_zh <> '' THEN name_zh ELSE name END"
 	}
 	bands, classes := len(sel.Framework.Bands) > 0, len(sel.Framework.Classes) > 0
 	root := slices.Index(sel.Nodes, sel.Root())
@@ -114,9 +83,8 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 		if classes {
 			band += ", class"
 		}
-		source := mixedSource(srcs, runs)
-		body = fmt.Sprintf(`SELECT unit, %s AS name, year, %s, %s AS rank%s, %s AS source FROM r
-			ORDER BY year, rank NULLS LAST, unit`, name, strings.Join(vals, ", "), rank, band, source)
+		body = fmt.Sprintf(`SELECT unit, name, name_zh, year, %s, %s AS rank%s, %s AS source FROM r`, strings.Join(vals, ", "), rank, band, mixedSource(srcs, runs))
+		order = "q.year, q.rank NULLS LAST, q.unit"
 	} else {
 		var parts []string
 		for i, n := range sel.Nodes {
@@ -133,29 +101,19 @@ func Export(ctx context.Context, db *store.DB, sel *panel.Selection, req ExportR
 					band = strings.TrimSuffix(band, ", NULL::VARCHAR AS class") + ", class"
 				}
 			}
-			parts = append(parts, fmt.Sprintf(`SELECT %d AS o, %s AS dataset, unit, %s AS name, year, %s AS node, v%d AS value, k%d AS rank%s, %s AS source
-				FROM r WHERE v%d IS NOT NULL`, i, runCase(fmt.Sprintf("s%d", i), func(r *panel.Run) string { return r.Dataset }), name, store.Quote(n), i, i, band,
+			parts = append(parts, fmt.Sprintf(`SELECT %d AS o, %s AS dataset, unit, name, name_zh, year, %s AS node, v%d AS value, k%d AS rank%s, %s AS source
+				FROM r WHERE v%d IS NOT NULL`, i, runCase(fmt.Sprintf("s%d", i), func(r *panel.Run) string { return r.Dataset }), store.Quote(n), i, i, band,
 				runCase(fmt.Sprintf("s%d", i), func(r *panel.Run) string { return r.Source }), i))
 		}
-		body = `SELECT * EXCLUDE (o) FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) ORDER BY year, o, rank NULLS LAST, unit`
+		body = strings.Join(parts, "\nUNION ALL\n")
+		order = "q.year, q.o, q.rank NULLS LAST, q.unit"
 	}
-	tmp := req.Out + ".part"
 	materialized := "MATERIALIZED " // the long layout reads r once per node
 	if layout == Wide {
 		materialized = ""
 	}
-	q := fmt.Sprintf(`COPY (WITH r AS %s(SELECT * FROM (%s) WHERE status IS NULL) %s) TO %s (%s)`, materialized, rel, body, store.Quote(tmp), format)
-	res, err := db.ExecContext(ctx, q, args...)
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("export to %s: %w", req.Out, err)
-	}
-	n, _ := res.RowsAffected()
-	if err := os.Rename(tmp, req.Out); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("export to %s: %w", req.Out, err)
-	}
-	return n, nil
+	q = fmt.Sprintf(`WITH r AS %s(SELECT * FROM (%s) WHERE status IS NULL) %s`, materialized, rel, body)
+	return q, args, order, nil
 }
 
 // mixedSource is the SQL of a row's source over the run positions in cols: published,
