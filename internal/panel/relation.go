@@ -204,24 +204,34 @@ func (s *Selection) fastWide(nodes []string, pos map[*Run]int) (q string, ok boo
 	// other node's, joined on the unit (and year): (year, unit, node) is unique, and a
 	// full join of a few tables of values is about half the cost of grouping them all.
 	oneYear := len(s.Years) == 1
-	key, keyCols := "year, unit_key", "s.year, v.unit_key"
+	key, keyCols := "year, unit_key", "v.year, v.unit_key"
 	if oneYear {
 		key, keyCols = "unit_key", "v.unit_key"
 	}
+	// the runs as predicates on the stored values (which DuckDB pushes into the scans)
+	var which []string
+	for _, y := range s.Years {
+		ds, ok := s.codes[y.Runs[0].Dataset]
+		if !ok {
+			ds = -1
+		}
+		which = append(which, fmt.Sprintf("(v.dataset_id = %d AND v.year = %d)", ds, y.Year))
+	}
+	runs := "(" + strings.Join(which, " OR ") + ")"
 	var parts, cols []string
 	band, class := "NULL::INTEGER", "NULL::INTEGER"
 	for i, n := range nodes {
 		if i == root {
-			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, v.rank AS rk%d, v.band_id, v.class_id FROM root_values v JOIN sel s USING (dataset_id, year)
-				WHERE v.value IS NOT NULL)`, keyCols, i, i))
+			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, v.rank AS rk%d, v.band_id, v.class_id FROM root_values v
+				WHERE %s AND v.value IS NOT NULL)`, keyCols, i, i, runs))
 			band, class = "band_id", "class_id"
 		} else {
 			id, ok := s.codes[n]
 			if !ok {
 				id = -1
 			}
-			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, NULL::INTEGER AS rk%d FROM node_values v JOIN sel s USING (dataset_id, year)
-				WHERE v.node_id = %d AND v.value IS NOT NULL)`, keyCols, i, i, id))
+			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, NULL::INTEGER AS rk%d FROM node_values v
+				WHERE %s AND v.node_id = %d AND v.value IS NOT NULL)`, keyCols, i, i, runs, id))
 		}
 		cols = append(cols, fmt.Sprintf("v%[1]d, rk%[1]d, CASE WHEN v%[1]d IS NOT NULL THEN %[2]s END AS s%[1]d", i, src.String()))
 	}
