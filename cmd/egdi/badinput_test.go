@@ -296,3 +296,48 @@ func TestPaddedCodesAreTrimmed(t *testing.T) {
 	}
 	wantCount(t, db, "indicator_values", 2) // nothing from the refused imports
 }
+
+// Groupings: long, wide (with Chinese labels) and Parquet files import; a bad file is
+// refused with the file and line, and nothing is written.
+func TestImportGroups(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.duckdb")
+	wide := write(t, dir, "wide.csv", "unit,name,income,income_zh\nchn,,Upper middle,中等偏上\nIND,,Lower middle,中等偏下\nP1,Province One,High,高\nP2,,,\n")
+	mustRun(t, db, "import", "groups", wide)
+	wantCount(t, db, "unit_groups WHERE grouping = 'income'", 3)
+	wantCount(t, db, "unit_groups WHERE grouping = 'income' AND grp_zh = '中等偏上' AND unit_key = hash('CHN')", 1)
+	wantCount(t, db, "units WHERE unit = 'P1' AND name = 'Province One'", 1)
+	pq := filepath.Join(dir, "g.parquet")
+	c, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(`COPY (SELECT * FROM (VALUES ('CHN', 'bloc', 'A'), ('KOR', 'bloc', 'A'), ('USA', 'bloc', 'B')) t(unit, grouping, "group")) TO '` + pq + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	mustRun(t, db, "import", "groups", pq)
+	wantCount(t, db, "unit_groups WHERE grouping = 'bloc'", 3)
+	// importing a grouping again replaces it
+	mustRun(t, db, "import", "groups", write(t, dir, "again.csv", "unit,grouping,group\nJPN,bloc,A\n"))
+	wantCount(t, db, "unit_groups WHERE grouping = 'bloc'", 1)
+	before := count(t, db, "groupings")
+	for name, c := range map[string]struct{ body, want string }{
+		"no-unit.csv":  {"code_x,income\nCHN,High\n", "no unit column"},
+		"twice.csv":    {"unit,grouping,group\nCHN,g,A\nCHN,g,B\n", "twice.csv:3: unit CHN is given a group in g twice"},
+		"builtin.csv":  {"unit,region\nCHN,Asia\n", `grouping "region" is egdi's own`},
+		"comma.csv":    {"unit,grouping,group\nCHN,\"a,b\",A\n", "no '=', ','"},
+		"empty.csv":    {"unit,grouping,group\n", "no unit is given a group"},
+		"no-code.csv":  {"unit,grouping,group\n,g,A\n", "no-code.csv:2"},
+		"stray-zh.csv": {"unit,zone,tier_zh\nCHN,A,甲\n", `labels a grouping "tier"`},
+	} {
+		_, err := run(t, db, "import", "groups", write(t, dir, name, c.body))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+	if n := count(t, db, "groupings"); n != before {
+		t.Errorf("refused files changed the groupings: %d rows, had %d", n, before)
+	}
+}
