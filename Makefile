@@ -12,7 +12,8 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/egdi
 
 # The main job on the default database (egdi.duckdb in this folder): import the
-# synthetic sample, compute EGDI 2020 and 2022, print a ranking and a group summary.
+# published UN panel 2003-2022 shipped with egdi and the synthetic samples, compute the
+# samples, print rankings and summaries, write charts and reports to reports/demo/.
 demo: build
 	./$(BIN) demo
 

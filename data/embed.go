@@ -10,5 +10,5 @@ import "embed"
 
 // FS is the embedded tree rooted at this folder.
 //
-//go:embed methods/*.yaml refdata/countries.csv indicators.yaml sample/*.csv groups/*.csv fonts/egdi-cjk.ttf
+//go:embed methods/*.yaml refdata/countries.csv indicators.yaml sample/*.csv groups/*.csv published/*.csv fonts/egdi-cjk.ttf
 var FS embed.FS

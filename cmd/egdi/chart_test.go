@@ -454,21 +454,35 @@ func TestChartBadRequests(t *testing.T) {
 	}
 }
 
-// TestDemoWritesCharts: make demo's charts land under the chosen folder, labelled synthetic.
+// TestDemoWritesCharts: make demo builds the database from the published panel egdi
+// ships (no ../shared needed) and the synthetic samples; its UN tables and charts are
+// the real figures, the synthetic ones say so, and the charts land under the chosen
+// folder.
 func TestDemoWritesCharts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	out := mustRun(t, filepath.Join(dir, "demo.duckdb"), "demo", "--charts", filepath.Join(dir, "charts"))
-	if !strings.Contains(out, "SYNTHETIC") {
-		t.Errorf("demo output does not say synthetic:\n%s", out)
+	db := filepath.Join(dir, "demo.duckdb")
+	out := mustRun(t, db, "demo", "--charts", filepath.Join(dir, "charts"))
+	for _, s := range []string{"as published", "DNK   Denmark", "CHN   China  2003  0.4159    74", "SYNTHETIC SAMPLE"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("demo output lacks %q:\n%s", s, out)
+		}
+	}
+	top := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--top", "3", "--format", "json"))
+	if len(top) != 3 || top[0]["unit"] != "DNK" || top[1]["unit"] != "FIN" || top[2]["unit"] != "KOR" || top[0]["egdi"] != 0.9717 || top[0]["source"] != "published" {
+		t.Errorf("rank --year 2022 --top 3 after the demo: %v", top)
 	}
 	ents, err := os.ReadDir(filepath.Join(dir, "charts"))
 	if err != nil || len(ents) != 15 {
 		t.Fatalf("demo charts: %v, %d files", err, len(ents))
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "charts", "groups-zh.svg"))
-	if !strings.Contains(string(svg), "合成样本") {
-		t.Error("Chinese demo chart is not labelled 合成样本")
+	if !strings.Contains(string(svg), "联合国电子政务调查报告 2003、") || strings.Contains(string(svg), "合成样本") {
+		t.Error("the Chinese groups chart of the demo does not draw the published panel")
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "charts", "ranking-2022.html"))
+	if !strings.Contains(string(html), "Denmark") || strings.Contains(string(html), "SYNTHETIC") {
+		t.Error("the demo's ranking report is not the published 2022 ranking")
 	}
 }
 

@@ -16,14 +16,21 @@ func newCmdDemo(f *factory) *cobra.Command {
 	var lang, charts string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Build a database from the shipped synthetic samples and show rankings and a group summary",
-		Long: `Import the synthetic samples shipped with egdi (generated, NOT official figures):
-raw indicators of the 193 Member States for 2020 and 2022 into the dataset
-"` + demo.Dataset + `", computed with the UN 2020 and 2022 methodologies, and
-China's 31 provincial-level divisions into "` + demo.ProvincesDataset + `",
-computed with cn-province-2022. Print the 2022 EGDI top 15, the group summary and
-the provincial top 10, and write charts (English and Chinese) and the 2022 ranking
-report (HTML) under reports/demo/.`,
+		Short: "Build a database from the published UN panel and the synthetic samples; show rankings, charts and reports",
+		Long: `Build the database the tour starts from:
+
+  - the published UN panel egdi ships (import indices --builtin): every value of
+    the E-Government Survey editions 2003–2022, as published;
+  - synthetic raw indicators of the 193 Member States for 2020 and 2022 (generated,
+    NOT official figures) in the dataset "` + demo.Dataset + `", computed with the
+    UN 2020 and 2022 methodologies;
+  - China's 31 provincial-level divisions, synthetic, in "` + demo.ProvincesDataset + `",
+    computed with cn-province-2022, with the economic regions shipped with egdi.
+
+Print the published 2022 top 15, its groups and China's path since 2003, the
+top 5 computed from the synthetic indicators and the provincial tables; write the
+charts (English and Chinese) and the 2022 ranking report (HTML) under --charts.
+Queries without --dataset then show the published figures.`,
 		Example: `  egdi demo
   egdi demo --db /tmp/demo.duckdb --lang zh`,
 		RunE: func(cmd *cobra.Command, args []string) error {

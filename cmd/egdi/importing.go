@@ -24,6 +24,7 @@ func newCmdImport(f *factory) *cobra.Command {
 func newCmdImportIndices(f *factory) *cobra.Command {
 	var opt ingest.IndexOptions
 	var maps []string
+	var builtin bool
 	cmd := &cobra.Command{
 		Use:   "indices FILE...",
 		Short: "Import published EGDI tables (UN Data Center exports and the like)",
@@ -38,11 +39,26 @@ historical spelling. Each edition is stored as a run of the dataset "published",
 under the UN framework of its year (groups, classes, rounding). A blank rank with
 all-zero scores is stored as not assessed, a rank with EGDI 0 as a placeholder
 (2003–2012): both are left out of rankings, counts and means. Re-importing an
-edition replaces it; all files are imported in one transaction.`,
-		Example: `  egdi import indices EGOV_DATA_2022.csv egdi-2018.csv
+edition replaces it; all files are imported in one transaction.
+
+--builtin imports the published panel egdi ships: every value of the editions
+2003–2022 (data/published, with its provenance and the UN's terms of use).`,
+		Example: `  egdi import indices --builtin
+  egdi import indices EGOV_DATA_2022.csv egdi-2018.csv
+  egdi import indices EGOV_DATA_2024.csv --map "E-Government Development Index=egdi"
   egdi import indices table.xlsx --year 2024 --map "Economy=name,Score=egdi,Position=rank"`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if builtin {
+				p, cleanup, err := ingest.BuiltinPublishedFile()
+				if err != nil {
+					return err
+				}
+				defer cleanup()
+				args = append(args, p)
+			}
+			if len(args) == 0 {
+				return fmt.Errorf("name the files to import, or --builtin for the published panel egdi ships")
+			}
 			opt.Map = map[string]string{}
 			for _, kv := range splitList(maps) {
 				k, v, ok := strings.Cut(kv, "=")
@@ -72,6 +88,7 @@ edition replaces it; all files are imported in one transaction.`,
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&builtin, "builtin", false, "import the published UN panel 2003–2022 shipped with egdi")
 	cmd.Flags().IntVar(&opt.Year, "year", 0, "survey year when the file has no year column or year in its name")
 	cmd.Flags().StringSliceVar(&maps, "map", nil, `map headers onto fields: "Header=field,..." (fields: unit,name,year,egdi,osi,tii,hci,epi,rank)`)
 	return cmd

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -218,4 +222,70 @@ func TestTII2022FromITUSeries(t *testing.T) {
 	if mae > 0.025 || corr < 0.99 {
 		t.Errorf("TII 2022: MAE %.4f (want ≤ 0.025), correlation %.4f (want ≥ 0.99)", mae, corr)
 	}
+}
+
+// The published panel egdi ships reads exactly as the UN's files do: every edition's
+// ranking, every value and status, and the same checks. The shipped values are the
+// files' to the last published digit; only the re-exports' binary noise
+// (0.9462299999999999 for 0.94623) is gone, so numbers are compared to 1e-9.
+func TestBuiltinPanelIsTheUNFiles(t *testing.T) {
+	t.Parallel()
+	files := filepath.Join(t.TempDir(), "files.duckdb")
+	importUNFiles(t, files)
+	builtin := publishedDB(t)
+	for _, y := range []string{"2003", "2004", "2005", "2008", "2010", "2012", "2014", "2016", "2018", "2020", "2022"} {
+		for _, c := range []struct {
+			args []string
+			cols int // the columns compared (0: all)
+		}{
+			{[]string{"rank", "--year", y, "--format", "csv"}, 0},
+			{[]string{"export", "--year", y, "--layout", "long", "--format", "csv", "--out", "-"}, 0},
+			{[]string{"check", "--year", y, "--format", "csv"}, 5}, // the detail quotes the values
+		} {
+			a, errA := run(t, files, c.args...)
+			b, errB := run(t, builtin, c.args...)
+			if (errA == nil) != (errB == nil) {
+				t.Errorf("egdi %s: %v from the UN's files, %v from the shipped panel", strings.Join(c.args, " "), errA, errB)
+			}
+			if d := csvDiff(t, a, b, c.cols); d != "" {
+				t.Errorf("egdi %s: the shipped panel differs from the UN's files: %s", strings.Join(c.args, " "), d)
+			}
+		}
+	}
+	a, b := mustRun(t, files, "rank", "--year", "2003"), mustRun(t, builtin, "rank", "--year", "2003")
+	if a != b || !strings.Contains(a, "Not assessed in 2003 (20") {
+		t.Errorf("the 2003 ranking as text differs or lists no states not assessed")
+	}
+}
+
+// csvDiff describes the first difference of two CSV texts in their first cols columns
+// (0: all), numbers compared to 1e-9; "" when there is none.
+func csvDiff(t *testing.T, a, b string, cols int) string {
+	t.Helper()
+	ra, errA := csv.NewReader(strings.NewReader(a)).ReadAll()
+	rb, errB := csv.NewReader(strings.NewReader(b)).ReadAll()
+	if errA != nil || errB != nil {
+		return fmt.Sprintf("not CSV: %v %v", errA, errB)
+	}
+	if len(ra) != len(rb) {
+		return fmt.Sprintf("%d rows against %d", len(ra), len(rb))
+	}
+	for i := range ra {
+		n := len(ra[i])
+		if cols > 0 && cols < n {
+			n = cols
+		}
+		if len(rb[i]) < n {
+			return fmt.Sprintf("row %d: %v against %v", i+1, ra[i], rb[i])
+		}
+		for j := 0; j < n; j++ {
+			x, y := ra[i][j], rb[i][j]
+			fx, e1 := strconv.ParseFloat(x, 64)
+			fy, e2 := strconv.ParseFloat(y, 64)
+			if x != y && (e1 != nil || e2 != nil || math.Abs(fx-fy) > 1e-9) {
+				return fmt.Sprintf("row %d column %d: %q against %q", i+1, j+1, x, y)
+			}
+		}
+	}
+	return ""
 }

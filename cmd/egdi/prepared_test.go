@@ -33,8 +33,14 @@ var (
 	preparedErr  = map[string]string{}
 )
 
-// importPublished imports every published edition, 2003–2022.
+// importPublished imports every published edition, 2003–2022, from the table egdi
+// ships (TestBuiltinPanelIsTheUNFiles holds it to the UN's own files).
 func importPublished(t *testing.T, db string) {
+	mustRun(t, db, "import", "indices", "--builtin")
+}
+
+// importUNFiles imports the same editions from the UN's files in ../shared.
+func importUNFiles(t *testing.T, db string) {
 	var files []string
 	for _, f := range publishedFiles {
 		files = append(files, shared(t, f))

@@ -1,8 +1,9 @@
-// Package demo builds the demo database from the synthetic samples egdi ships: the UN
-// indicators of the 193 Member States (computed with the 2020 and 2022 methodologies)
-// and China's provincial assessment (cn-province-2022); it prints rankings and a group
-// summary and draws charts and ranking reports. Everything it shows is labelled
-// synthetic.
+// Package demo builds the demo database: the published UN panel egdi ships (every
+// value of the E-Government Survey 2003–2022), the synthetic UN indicators of the 193
+// Member States (computed with the 2020 and 2022 methodologies) and China's synthetic
+// provincial assessment (cn-province-2022). It prints the real 2022 ranking, groups and
+// China's path, and the synthetic provincial tables, and draws charts and ranking
+// reports. Whatever is synthetic is labelled so.
 package demo
 
 import (
@@ -12,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/egdi/egdi/data"
 	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/internal/compute"
 	"github.com/egdi/egdi/internal/framework"
@@ -39,13 +39,15 @@ type Options struct {
 	Log    func(format string, a ...any)
 }
 
-// Run imports the samples into db, computes them and writes the demo's output.
+// Run imports the published panel and the samples into db, computes the samples and
+// writes the demo's output.
 func Run(ctx context.Context, db *store.DB, o Options) error {
+	if err := importPublished(ctx, db); err != nil {
+		return err
+	}
 	if err := importSample(ctx, db, "sample/un-synthetic.csv", Dataset); err != nil {
 		return err
 	}
-	// The provincial framework first, so the UN computations are the latest and
-	// queries without --dataset keep showing the UN sample.
 	if err := importSample(ctx, db, "sample/cn-provinces-synthetic.csv", ProvincesDataset); err != nil {
 		return err
 	}
@@ -61,11 +63,15 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 		}
 	}
 	tr := o.Lang.Tr
-	un, err := load(ctx, db, Dataset)
+	un, err := load(ctx, db, panel.Request{Source: panel.Published})
 	if err != nil {
 		return err
 	}
-	provinces, err := load(ctx, db, ProvincesDataset)
+	synthetic, err := load(ctx, db, panel.Request{Dataset: Dataset, Source: panel.Computed})
+	if err != nil {
+		return err
+	}
+	provinces, err := load(ctx, db, panel.Request{Dataset: ProvincesDataset, Source: panel.Computed})
 	if err != nil {
 		return err
 	}
@@ -73,19 +79,33 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 		title string
 		get   func() (*output.Table, error)
 	}{
-		{tr("EGDI 2022 — top 15 (SYNTHETIC SAMPLE, not official figures)", "2022年电子政务发展指数前15名（合成样本，非官方数据）"), func() (*output.Table, error) {
+		{tr("EGDI 2022 — top 15 (UN E-Government Survey 2022, as published)", "2022年电子政务发展指数前15名（联合国电子政务调查报告2022，公布数据）"), func() (*output.Table, error) {
 			r, err := query.Rank(un, query.RankRequest{Year: 2022, Top: 15})
 			if err != nil {
 				return nil, err
 			}
 			return present.Ranking(r, o.Lang, "table"), nil
 		}},
-		{tr("EGDI groups 2022 (SYNTHETIC SAMPLE)", "2022年电子政务发展指数分组（合成样本）"), func() (*output.Table, error) {
+		{tr("EGDI groups 2022 (as published)", "2022年电子政务发展指数分组（公布数据）"), func() (*output.Table, error) {
 			s, err := query.Summarise(un, query.SummaryRequest{Years: []int{2022}, By: "band"})
 			if err != nil {
 				return nil, err
 			}
 			return present.Summary(s, o.Lang, "table"), nil
+		}},
+		{tr("China, 2003–2022 (as published)", "中国，2003—2022年（公布数据）"), func() (*output.Table, error) {
+			t, err := query.Follow(un, query.TrendRequest{Units: []string{"CHN"}})
+			if err != nil {
+				return nil, err
+			}
+			return present.Trend(t, o.Lang, "table"), nil
+		}},
+		{tr("EGDI 2022 computed by egdi from the synthetic indicators — top 5 (SYNTHETIC SAMPLE, not official figures)", "按2022年方法由合成指标计算的电子政务发展指数前5名（合成样本，非官方数据）"), func() (*output.Table, error) {
+			r, err := query.Rank(synthetic, query.RankRequest{Year: 2022, Top: 5})
+			if err != nil {
+				return nil, err
+			}
+			return present.Ranking(r, o.Lang, "table"), nil
 		}},
 		{tr("Provincial online government services 2022 (cn-province-2022) — top 10 (SYNTHETIC SAMPLE)", "2022年省级政府一体化政务服务能力前10名（合成样本，非官方数据）"), func() (*output.Table, error) {
 			r, err := query.Rank(provinces, query.RankRequest{Year: 2022, Top: 10})
@@ -118,13 +138,24 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 	return figures(un, provinces, o)
 }
 
-// load reads a computed dataset into memory.
-func load(ctx context.Context, db *store.DB, dataset string) (*panel.Panel, error) {
-	sel, err := panel.Select(ctx, db, panel.Request{Dataset: dataset, Source: panel.Computed})
+// load reads a selection into memory.
+func load(ctx context.Context, db *store.DB, req panel.Request) (*panel.Panel, error) {
+	sel, err := panel.Select(ctx, db, req)
 	if err != nil {
 		return nil, err
 	}
 	return panel.Load(ctx, db, sel)
+}
+
+// importPublished loads the published UN panel egdi ships.
+func importPublished(ctx context.Context, db *store.DB) error {
+	p, cleanup, err := ingest.BuiltinPublishedFile()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	_, err = ingest.ImportIndices(ctx, db, []string{p}, ingest.IndexOptions{})
+	return err
 }
 
 // importGroups loads a grouping shipped with egdi.
@@ -140,19 +171,11 @@ func importGroups(ctx context.Context, db *store.DB, name string) error {
 
 // importSample loads an embedded sample file as a synthetic dataset.
 func importSample(ctx context.Context, db *store.DB, name, dataset string) error {
-	b, err := data.FS.ReadFile(name)
+	path, cleanup, err := ingest.EmbeddedFile(name)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "egdi-demo")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, filepath.Base(name))
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		return err
-	}
+	defer cleanup()
 	_, err = ingest.ImportIndicators(ctx, db, []string{path}, ingest.IndicatorOptions{
 		Dataset: dataset, Synthetic: true,
 		Description: fmt.Sprintf("synthetic sample shipped with egdi (data/%s); not official figures", name),

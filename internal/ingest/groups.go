@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -45,20 +43,10 @@ func BuiltinGroupings() []string {
 // BuiltinGroupingFile writes a shipped grouping to a temporary file (removed by the
 // returned function) for ImportGroups.
 func BuiltinGroupingFile(name string) (string, func(), error) {
-	b, err := data.FS.ReadFile(path.Join("groups", name+".csv"))
-	if err != nil {
+	if _, err := fs.Stat(data.FS, path.Join("groups", name+".csv")); err != nil {
 		return "", nil, fmt.Errorf("no built-in grouping %q; egdi ships %s", name, strings.Join(BuiltinGroupings(), ", "))
 	}
-	dir, err := os.MkdirTemp("", "egdi-groups")
-	if err != nil {
-		return "", nil, err
-	}
-	p := filepath.Join(dir, name+".csv")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		os.RemoveAll(dir)
-		return "", nil, err
-	}
-	return p, func() { os.RemoveAll(dir) }, nil
+	return EmbeddedFile(path.Join("groups", name+".csv"))
 }
 
 // groupRow is one unit's group in one grouping, and where the file says so; label and

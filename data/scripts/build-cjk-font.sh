@@ -13,7 +13,7 @@
 #
 # Needs: apt-get install fonts-wqy-microhei python3-fonttools
 # Run from the repository root after adding Chinese text to data/ or the code:
-#   bash scripts/build-cjk-font.sh
+#   bash data/scripts/build-cjk-font.sh
 set -euo pipefail
 src=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 py=/usr/bin/python3

@@ -6,7 +6,7 @@ taken from the UNSD M49 classification as published in ../shared/data/refdata, a
 historical spellings used by the E-Government Survey editions in ../shared/data/un-egov
 become aliases. Run from the project root:
 
-    python3 scripts/build-refdata.py ../shared/data > data/refdata/countries.csv
+    python3 data/scripts/build-refdata.py ../shared/data > data/refdata/countries.csv
 
 The output is committed; this script only documents how it was made.
 """
