@@ -4,7 +4,7 @@ BIN     := bin/egdi
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/egdi/egdi/internal/version.Version=$(VERSION)
 
-.PHONY: all build demo test bench sample clean
+.PHONY: all build demo test bench sample gallery clean
 
 all: build
 
@@ -31,6 +31,12 @@ bench: build
 	bash bench/run.sh
 	@echo "3-level framework, 100 indicators x 3,000 units x 10 years (target: under 2 s per run):"
 	$(GO) test -run '^$$' -bench County -benchtime 3x ./internal/compute
+
+# Redraw the README's gallery (reports/gallery/) from the demo, on a database of its own.
+GALLERY := ranking-2022.png trend.png groups.png scatter-tii-osi-2022.png regions-2022.png provinces-regions-2022-zh.png
+gallery: build
+	rm -rf bin/gallery && ./$(BIN) demo --db bin/gallery/demo.duckdb --charts bin/gallery >/dev/null
+	cd bin/gallery && cp $(GALLERY) ../../reports/gallery/
 
 # Regenerate the shipped synthetic sample.
 sample: build

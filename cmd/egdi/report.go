@@ -21,6 +21,8 @@ type reportOptions struct {
 	o           report.Options
 	unit        string
 	units       []string
+	template    string // --template folder
+	templates   *report.Templates
 }
 
 func newCmdReport(f *factory, runF func(*reportOptions) error) *cobra.Command {
@@ -43,16 +45,23 @@ file, printable, sortable tables), .md (charts written as PNG into PATH_files/),
 (one sheet per table), .csv (the main table) or .json (everything). Every report states
 its sources (which values are published and which computed), methodology, engine
 version and generation time; set SOURCE_DATE_EPOCH to fix the time for reproducible
-output.`,
+output.
+
+HTML and Markdown reports are laid out by templates: egdi's own (reports/templates in
+the source, embedded), or with --template DIR those of a folder of one's own — a logo,
+colours, fonts, an institution's name in the header and footer — without recompiling.
+egdi report templates --out DIR writes egdi's to start from; a file DIR lacks is
+egdi's.`,
 		Example: `  egdi report ranking --year 2022 --out ranking-2022.html
   egdi report ranking --year 2022 --lang zh --out 排名-2022.xlsx
   egdi report profile --unit CHN --out china.md
   egdi report compare --units CHN,KOR,JPN,SGP --year 2022 --out east-asia.html
   egdi report transitions --from 2018 --to 2022 --format csv --out moved.csv
-  egdi report ranking --dataset provinces --node maturity --lang zh --out 成熟度.html`,
+  egdi report ranking --dataset provinces --node maturity --lang zh --out 成熟度.html
+  egdi report templates --out my-design && egdi report ranking --template my-design --out r.html`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return fmt.Errorf("name one report: %s", strings.Join(report.Kinds, ", "))
+				return fmt.Errorf("name one report: %s (or egdi report templates --out DIR for the templates)", strings.Join(report.Kinds, ", "))
 			}
 			if !slices.Contains(report.Kinds, args[0]) {
 				return fmt.Errorf("unknown report %q; use one of %s", args[0], strings.Join(report.Kinds, ", "))
@@ -72,6 +81,7 @@ output.`,
 	fl.StringVarP(&ro.out, "out", "o", "", "output file (required)")
 	fl.StringVar(&ro.format, "format", "", "html, md, xlsx, csv or json (default: from the --out extension)")
 	fl.StringVar(&ro.q.lang, "lang", "en", "en or zh")
+	fl.StringVar(&ro.template, "template", "", "folder of report templates of one's own (see egdi report templates)")
 	ro.q.addSource(cmd)
 	ro.q.addNode(cmd, "report on")
 	fl.IntVar(&ro.o.Year, "year", 0, "year (ranking, profile, compare; default: the latest)")
@@ -81,6 +91,42 @@ output.`,
 	fl.IntVar(&ro.o.To, "to", 0, "transitions: later year (default: the latest)")
 	cmd.RegisterFlagCompletionFunc("format", fixed(report.Formats...))
 	cmd.RegisterFlagCompletionFunc("lang", fixed("en", "zh"))
+	cmd.AddCommand(newCmdReportTemplates(f))
+	return cmd
+}
+
+func newCmdReportTemplates(f *factory) *cobra.Command {
+	var out string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "templates --out DIR",
+		Short: "Write egdi's report templates into a folder, to restyle reports from",
+		Long: `Write the templates egdi lays out HTML and Markdown reports with into DIR:
+
+  report.html.tmpl  the HTML page (Go html/template): header, sections, tables, footer
+  report.md.tmpl    the Markdown text (Go text/template)
+  style.css         the stylesheet inlined into HTML reports (colours, fonts, print)
+  sortable.js       the script that sorts HTML tables by a header click
+
+Edit them and pass --template DIR to egdi report; the comments at the top of each
+say what it is given. Files already in DIR are kept unless --force.`,
+		Example: `  egdi report templates --out my-design
+  egdi report ranking --year 2022 --template my-design --out ranking.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("name the folder with --out, e.g. --out my-design")
+			}
+			files, err := report.WriteTemplates(out, force)
+			if err != nil {
+				return err
+			}
+			f.logf("wrote %s; use them with egdi report KIND --template %s", strings.Join(files, ", "), out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "folder to write the templates into")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite templates already in the folder")
 	return cmd
 }
 
@@ -99,6 +145,13 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 		return fmt.Errorf("unknown --format %q; use %s", format, strings.Join(report.Formats, ", "))
 	}
 	if err := present.Lang(ro.q.lang).Check(); err != nil {
+		return err
+	}
+	if ro.template != "" && format != "html" && format != "md" {
+		return fmt.Errorf("--template lays out HTML and Markdown reports, not %s", format)
+	}
+	var err error
+	if ro.templates, err = report.LoadTemplates(ro.template); err != nil {
 		return err
 	}
 	o := ro.o
@@ -138,7 +191,7 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := report.Write(r, format, ro.out); err != nil {
+		if err := report.Write(r, format, ro.out, ro.templates); err != nil {
 			return err
 		}
 		ro.f.logf("wrote %s (%s report, %s)", ro.out, ro.kind, format)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -253,63 +254,118 @@ func TestHTMLReportInChromium(t *testing.T) {
 			t.Errorf("%s refers to an external resource: %s", lang, m)
 		}
 
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var requests []string
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				c.SetReadDeadline(time.Now().Add(2 * time.Second))
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				mu.Lock()
-				requests = append(requests, strings.TrimSpace(line))
-				mu.Unlock()
-				c.Close()
-			}
-		}()
 		shot := filepath.Join(dir, "shot-"+lang+".png")
-		cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-			"--enable-logging=stderr", "--v=0", "--proxy-server="+ln.Addr().String(), "--proxy-bypass-list=<-loopback>",
-			"--window-size=1200,1600", "--screenshot="+shot, "file://"+page)
-		out, err := cmd.CombinedOutput()
-		ln.Close()
-		if err != nil {
-			t.Fatalf("chromium: %v\n%s", err, out)
-		}
-		for _, l := range strings.Split(string(out), "\n") {
-			if strings.Contains(l, ":CONSOLE") {
-				t.Errorf("%s: console message: %s", lang, l)
+		openInChromium(t, browser, page, shot)
+		keepScreenshot(shot, "ranking-"+lang+"-firstpage.png")
+	}
+}
+
+// openInChromium opens page in headless Chromium behind a recording proxy and saves a
+// screenshot of its first screen to shot: the page may log nothing to the console and
+// request nothing.
+func openInChromium(t *testing.T, browser, page, shot string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var requests []string
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
 			}
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			mu.Lock()
+			requests = append(requests, strings.TrimSpace(line))
+			mu.Unlock()
+			c.Close()
 		}
-		mu.Lock()
-		for _, r := range requests {
-			f := strings.Fields(r)
-			if len(f) < 2 {
-				continue
-			}
-			host := f[1]
-			if i := strings.Index(host, "://"); i >= 0 {
-				host = strings.SplitN(host[i+3:], "/", 2)[0]
-			}
-			if !chromiumOwnHosts.MatchString(host) {
-				t.Errorf("%s: the page made a network request: %s", lang, r)
-			}
+	}()
+	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--enable-logging=stderr", "--v=0", "--proxy-server="+ln.Addr().String(), "--proxy-bypass-list=<-loopback>",
+		"--window-size=1200,1600", "--screenshot="+shot, "file://"+page)
+	out, err := cmd.CombinedOutput()
+	ln.Close()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, ":CONSOLE") {
+			t.Errorf("%s: console message: %s", filepath.Base(page), l)
 		}
-		mu.Unlock()
-		if fi, err := os.Stat(shot); err != nil || fi.Size() < 10000 {
-			t.Errorf("%s: no screenshot: %v", lang, err)
+	}
+	mu.Lock()
+	for _, r := range requests {
+		f := strings.Fields(r)
+		if len(f) < 2 {
+			continue
 		}
-		keep := filepath.Join("..", "..", "reports", "test")
-		if os.MkdirAll(keep, 0o755) == nil {
-			b, _ := os.ReadFile(shot)
-			os.WriteFile(filepath.Join(keep, "ranking-"+lang+"-firstpage.png"), b, 0o644)
+		host := f[1]
+		if i := strings.Index(host, "://"); i >= 0 {
+			host = strings.SplitN(host[i+3:], "/", 2)[0]
 		}
+		if !chromiumOwnHosts.MatchString(host) {
+			t.Errorf("%s: the page made a network request: %s", filepath.Base(page), r)
+		}
+	}
+	mu.Unlock()
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10000 {
+		t.Errorf("%s: no screenshot: %v", filepath.Base(page), err)
+	}
+}
+
+// A report writer's own design: egdi's templates written out, the header given an
+// institution's name and logo, the accent colour changed, and the ranking report
+// written with them shows all of it (screenshot under reports/test/).
+func TestReportWithATemplateOfOnesOwn(t *testing.T) {
+	t.Parallel()
+	db := publishedDB(t)
+	dir := t.TempDir()
+	design := filepath.Join(dir, "design")
+	mustRun(t, db, "report", "templates", "--out", design)
+	page, _ := os.ReadFile(filepath.Join(design, "report.html.tmpl"))
+	edited := strings.Replace(string(page), "<header>\n", `<header>
+<p class="inst"><img src="{{asset "logo.svg"}}" alt="" width="48" height="48"> Institute of Digital Government Studies</p>
+`, 1)
+	edited = strings.Replace(edited, "<footer>\n", "<footer>\n<p>© Institute of Digital Government Studies</p>\n", 1)
+	os.WriteFile(filepath.Join(design, "report.html.tmpl"), []byte(edited), 0o644)
+	os.WriteFile(filepath.Join(design, "logo.svg"), []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><circle cx="24" cy="24" r="22" fill="#8a0b4f"/></svg>`), 0o644)
+	css, _ := os.ReadFile(filepath.Join(design, "style.css"))
+	css = append(bytes.Replace(css, []byte("--accent: #0b4f8a"), []byte("--accent: #8a0b4f"), 1),
+		[]byte("\n.inst { font-weight: 600; color: var(--accent); display: flex; align-items: center; gap: .5rem; }\nh1 { color: var(--accent); }\n")...)
+	os.WriteFile(filepath.Join(design, "style.css"), css, 0o644)
+
+	out := filepath.Join(dir, "ranking.html")
+	mustRun(t, db, "report", "ranking", "--year", "2022", "--template", design, "--out", out)
+	b, _ := os.ReadFile(out)
+	html := string(b)
+	for _, s := range []string{"Institute of Digital Government Studies</p>", "© Institute of Digital Government Studies", "--accent: #8a0b4f", "h1 { color: var(--accent); }", "data:image/svg&#43;xml;base64,", "Denmark"} {
+		if !strings.Contains(html, s) {
+			t.Errorf("the report lacks %q", s)
+		}
+	}
+	// the Markdown layout is the folder's copy of egdi's, unedited
+	md := filepath.Join(dir, "ranking.md")
+	mustRun(t, db, "report", "ranking", "--year", "2022", "--template", design, "--out", md)
+	if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "# E-Government Development Index (EGDI): ranking 2022\n\n- **Sources:**") {
+		t.Errorf("Markdown report: %.80s", b)
+	}
+	browser := chromiumPath(t)
+	shot := filepath.Join(dir, "shot.png")
+	openInChromium(t, browser, out, shot)
+	keepScreenshot(shot, "ranking-own-template-firstpage.png")
+}
+
+// keepScreenshot copies a screenshot under reports/test/ for a person to look at.
+func keepScreenshot(shot, name string) {
+	keep := filepath.Join("..", "..", "reports", "test")
+	if os.MkdirAll(keep, 0o755) == nil {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(filepath.Join(keep, name), b, 0o644)
 	}
 }
 

@@ -290,7 +290,7 @@ func TestSweepEveryFrameworkNodeCommandChartAndReport(t *testing.T) {
 							if o.Charts {
 								format = "html"
 							}
-							return report.Write(r, format, filepath.Join(t.TempDir(), "r."+format))
+							return report.Write(r, format, filepath.Join(t.TempDir(), "r."+format), nil)
 						}))
 					}
 				}

@@ -241,7 +241,7 @@ func figures(un, provinces *panel.Panel, o Options) error {
 		if lang == "zh" {
 			name = "ranking-2022-zh.html"
 		}
-		if err := report.Write(r, "html", filepath.Join(dir, name)); err != nil {
+		if err := report.Write(r, "html", filepath.Join(dir, name), nil); err != nil {
 			return err
 		}
 	}

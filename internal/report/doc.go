@@ -5,6 +5,7 @@
 //
 // A Report is format-free: a title, metadata (sources, methodology, engine version,
 // generation time), and blocks of headed text, tables and charts. Every number in the
-// generated narrative is read from the same rows as the tables. Renderers live in
-// html.go, markdown.go and xlsx.go.
+// generated narrative is read from the same rows as the tables. HTML and Markdown are
+// laid out by templates (template.go: egdi's own in reports/templates, embedded, or a
+// folder of one's own); Excel, CSV and JSON are written by xlsx.go and render.go.
 package report

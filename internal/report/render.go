@@ -29,16 +29,17 @@ func FormatOf(path string) (string, error) {
 	return "", fmt.Errorf("%s: cannot tell the report format from the extension; use .html, .md, .xlsx, .csv or .json, or give --format", path)
 }
 
-// Write renders r in format to path. A Markdown report also writes its charts as PNG
-// files into PATH_files/ beside it. Files appear whole or not at all.
-func Write(r *Report, format, path string) error {
+// Write renders r in format to path, HTML and Markdown with templates t (nil: egdi's
+// own). A Markdown report also writes its charts as PNG files into PATH_files/ beside
+// it. Files appear whole or not at all.
+func Write(r *Report, format, path string, t *Templates) error {
 	var b []byte
 	var err error
 	switch format {
 	case "html":
-		b, err = HTML(r)
+		b, err = HTML(r, t)
 	case "md":
-		b, err = markdown(r, path)
+		b, err = markdown(r, path, t)
 	case "xlsx":
 		b, err = XLSX(r)
 	case "csv":
@@ -180,59 +181,74 @@ func JSON(r *Report) ([]byte, error) {
 	return append(out, '\n'), err
 }
 
-// markdown writes the charts as PNG into PATH_files/ and returns the Markdown text.
-func markdown(r *Report, path string) ([]byte, error) {
+// mdPage is what the Markdown template is given (see reports/templates/report.md.tmpl).
+type mdPage struct {
+	Kind, Title string
+	Meta        []Field
+	Blocks      []mdBlock
+}
+
+type mdBlock struct {
+	Heading string
+	Text    []string
+	Charts  []mdChart
+	Table   *mdTable
+}
+
+type mdChart struct{ Title, Path string }
+
+type mdTable struct {
+	Columns []htmlColumn
+	Rows    [][]string
+}
+
+// markdown renders the text with templates t, then writes the charts as PNG into
+// PATH_files/, and returns the text.
+func markdown(r *Report, path string, t *Templates) ([]byte, error) {
+	if t == nil {
+		t = DefaultTemplates()
+	}
 	dirName := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "_files"
 	dir := filepath.Join(filepath.Dir(path), dirName)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", mdEscape(r.Title))
-	for _, f := range r.Meta {
-		fmt.Fprintf(&b, "- **%s:** %s\n", mdEscape(f.Label), mdEscape(f.Value))
-	}
-	b.WriteString("\n")
-	made := false
+	pg := mdPage{Kind: r.Kind, Title: r.Title, Meta: r.Meta}
+	var charts []Chart
 	for _, blk := range r.Blocks {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(blk.Heading))
-		for _, p := range blk.Text {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(p))
-		}
+		mb := mdBlock{Heading: blk.Heading, Text: blk.Text}
 		for _, c := range blk.Charts {
-			if !made {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return nil, fmt.Errorf("cannot create %s: %w", dir, err)
-				}
-				made = true
-			}
-			if err := c.Figure.Save(filepath.Join(dir, c.Name+".png"), chart.RenderOptions{}); err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(&b, "![%s](%s/%s.png)\n\n", mdEscape(c.Figure.Title), dirName, c.Name)
+			mb.Charts = append(mb.Charts, mdChart{Title: c.Figure.Title, Path: dirName + "/" + c.Name + ".png"})
+			charts = append(charts, c)
 		}
-		if t := blk.Table; t != nil {
-			b.WriteString("|")
-			for _, c := range t.Columns {
-				fmt.Fprintf(&b, " %s |", mdCell(c.Label))
+		if tb := blk.Table; tb != nil {
+			mt := &mdTable{}
+			for _, c := range tb.Columns {
+				mt.Columns = append(mt.Columns, htmlColumn{Label: c.Label, Numeric: c.Kind != "text"})
 			}
-			b.WriteString("\n|")
-			for _, c := range t.Columns {
-				if c.Kind == "text" {
-					b.WriteString(" :--- |")
-				} else {
-					b.WriteString(" ---: |")
+			for _, row := range tb.Rows {
+				cells := make([]string, len(tb.Columns))
+				for j, c := range tb.Columns {
+					cells[j] = cell(c, row[j], "−")
 				}
+				mt.Rows = append(mt.Rows, cells)
 			}
-			b.WriteString("\n")
-			for _, row := range t.Rows {
-				b.WriteString("|")
-				for j, c := range t.Columns {
-					fmt.Fprintf(&b, " %s |", mdCell(cell(c, row[j], "−")))
-				}
-				b.WriteString("\n")
-			}
-			b.WriteString("\n")
+			mb.Table = mt
+		}
+		pg.Blocks = append(pg.Blocks, mb)
+	}
+	text, err := execute(func(b *bytes.Buffer) error { return t.md.Execute(b, pg) })
+	if err != nil {
+		return nil, err
+	}
+	if len(charts) > 0 {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 	}
-	return []byte(b.String()), nil
+	for _, c := range charts {
+		if err := c.Figure.Save(filepath.Join(dir, c.Name+".png"), chart.RenderOptions{}); err != nil {
+			return nil, err
+		}
+	}
+	return text, nil
 }
 
 func mdEscape(s string) string {
