@@ -28,7 +28,7 @@ test:
 # pipeline in pandas; prints both times, their ratio and peak memory. Then a 3-level
 # framework of 100 indicators over 3,000 units and 10 years (target: under 2 s a run).
 bench: build
-	bash bench/run.sh
+	bash internal/bench/run.sh
 	@echo "3-level framework, 100 indicators x 3,000 units x 10 years (target: under 2 s per run):"
 	$(GO) test -run '^$$' -bench County -benchtime 3x ./internal/compute
 
@@ -43,4 +43,4 @@ sample: build
 	./$(BIN) sample un --out data/sample/un-synthetic.csv
 
 clean:
-	rm -rf bin bench/out
+	rm -rf bin

@@ -5,10 +5,10 @@
 # write every node (index, a, b) with the rank and band. Then the CSV of egdi rank of
 # the same million units, against the export (target: within 20%).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 UNITS=${UNITS:-1000000}
 INDICATORS=${INDICATORS:-10}
-OUT=bench/out
+OUT=bin/bench
 mkdir -p "$OUT"
 BIN=./bin/egdi
 PY=/usr/bin/python3
@@ -32,7 +32,7 @@ measure() { /usr/bin/time -f "%e %M" -a -o "$OUT/times" "$@"; }
 : > "$OUT/times"
 start=$(date +%s.%N)
 measure $BIN -q --db "$OUT/egdi.duckdb" import indicators "$IN" --dataset bench
-measure $BIN -q --db "$OUT/egdi.duckdb" compute --method bench/bench.yaml --dataset bench
+measure $BIN -q --db "$OUT/egdi.duckdb" compute --method internal/bench/bench.yaml --dataset bench
 measure $BIN -q --db "$OUT/egdi.duckdb" export --dataset bench --layout wide --out "$OUT/egdi-out.csv"
 end=$(date +%s.%N)
 egdi_s=$(echo "$end - $start" | bc)
@@ -41,7 +41,7 @@ awk '{ printf "  egdi step: %6.2f s, %5.0f MB peak\n", $1, $2/1024 }' "$OUT/time
 
 : > "$OUT/times"
 start=$(date +%s.%N)
-measure $PY bench/pandas_pipeline.py "$IN" "$OUT/pandas-out.csv"
+measure $PY internal/bench/pandas_pipeline.py "$IN" "$OUT/pandas-out.csv"
 end=$(date +%s.%N)
 pandas_s=$(echo "$end - $start" | bc)
 pandas_mem=$(awk '{ print $2 }' "$OUT/times")
