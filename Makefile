@@ -4,7 +4,7 @@ BIN     := bin/egdi
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/egdi/egdi/internal/version.Version=$(VERSION)
 
-.PHONY: all build demo test bench sample gallery clean
+.PHONY: all build demo test notebooks bench sample gallery clean
 
 all: build
 
@@ -23,6 +23,13 @@ demo: build
 test:
 	$(GO) vet ./...
 	EGDI_THREADS=1 $(GO) test -count=1 ./...
+
+# Execute the notebooks in notebooks/ and hold them to their committed outputs (a cell
+# that fails an assert, or any text output that changed, fails); Debian's Jupyter,
+# pandas and matplotlib. After a deliberate change: /usr/bin/python3 notebooks/run.py
+# --update NAME.ipynb, then commit the notebook.
+notebooks: build
+	/usr/bin/python3 notebooks/run.py
 
 # Import + compute + export of 1,000,000 units x 10 indicators, against the same
 # pipeline in pandas; prints both times, their ratio and peak memory. Then a 3-level
