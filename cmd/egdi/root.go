@@ -82,9 +82,10 @@ indices built like it, on an embedded DuckDB database.
 
   EGDI = (OSI + TII + HCI) / 3
 
-Start with 'egdi demo', or import the UN's published tables and your own indicators:
+Start with 'egdi demo', or import the published UN panel 2003–2022 egdi ships (or
+the UN's tables themselves) and your own indicators:
 
-  egdi import indices EGOV_DATA_2022.csv
+  egdi import indices --builtin
   egdi import indicators itu.csv --shift-years 2 --dataset itu
   egdi compute --method un-2022 --dataset itu --year 2022
   egdi rank --year 2022 --top 10

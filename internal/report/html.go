@@ -34,6 +34,7 @@ func inlineSVG(f *chart.Figure) (string, error) {
 // htmlPage is what the HTML template is given (see reports/templates/report.html.tmpl).
 type htmlPage struct {
 	Lang, Kind, Title string
+	Colon             string // between a label and its value: ": ", or "：" in Chinese
 	Meta              []Field
 	Blocks            []htmlBlock
 	Fonts, FontFace   htmltemplate.CSS
@@ -77,7 +78,7 @@ func HTML(r *Report, t *Templates) ([]byte, error) {
 	if t == nil {
 		t = DefaultTemplates()
 	}
-	pg := htmlPage{Lang: "en", Kind: r.Kind, Title: r.Title, Meta: r.Meta,
+	pg := htmlPage{Lang: "en", Kind: r.Kind, Title: r.Title, Meta: r.Meta, Colon: r.Lang.Tr(": ", "："),
 		Fonts:  `system-ui, -apple-system, "Segoe UI", "Liberation Sans", Arial, sans-serif`,
 		Style:  htmltemplate.CSS(t.style),
 		Script: htmltemplate.JS(t.script)}

@@ -184,6 +184,7 @@ func JSON(r *Report) ([]byte, error) {
 // mdPage is what the Markdown template is given (see reports/templates/report.md.tmpl).
 type mdPage struct {
 	Kind, Title string
+	Colon       string // after a label: ":", or "：" in Chinese
 	Meta        []Field
 	Blocks      []mdBlock
 }
@@ -210,7 +211,7 @@ func markdown(r *Report, path string, t *Templates) ([]byte, error) {
 	}
 	dirName := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "_files"
 	dir := filepath.Join(filepath.Dir(path), dirName)
-	pg := mdPage{Kind: r.Kind, Title: r.Title, Meta: r.Meta}
+	pg := mdPage{Kind: r.Kind, Title: r.Title, Meta: r.Meta, Colon: r.Lang.Tr(":", "：")}
 	var charts []Chart
 	for _, blk := range r.Blocks {
 		mb := mdBlock{Heading: blk.Heading, Text: blk.Text}
