@@ -173,7 +173,7 @@ func RunAudit(ctx context.Context, db *store.DB, f *framework.Framework, dataset
 			s.Mean, s.SD = stat.MeanStdDev(xs, nil)
 		}
 		if len(xs) >= 3 && s.SD > 0 {
-			s.Skew, s.Kurt = stat.Skew(xs, nil), stat.ExKurtosis(xs, nil)
+			s.Skew, s.Kurt = compute.Skewness(xs), compute.Kurtosis(xs)
 		}
 		s.Outliers = tukeyOutliers(xs)
 		a.Indicators = append(a.Indicators, s)

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,6 +54,8 @@ type YearResult struct {
 	// in the framework's universe (Member States only), and names a few of them.
 	Outside      int
 	OutsideUnits []string
+	// Screened are the units the framework's screen left out that year (codes, sorted).
+	Screened []string
 }
 
 // ErrNoData says the dataset has none of the framework's indicators.
@@ -128,7 +131,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -137,7 +140,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if !exists {
 			return fmt.Errorf("%w: dataset %q does not exist; import indicators first (egdi import indicators FILE --dataset %s)", ErrNoData, opt.Dataset, opt.Dataset)
 		}
-		ids, err := store.KnownCodes(ctx, tx, append([]string{opt.Dataset}, inds...)...)
+		ids, err := store.KnownCodes(ctx, tx, append(append([]string{opt.Dataset}, inds...), denominators(f)...)...)
 		if err != nil {
 			return err
 		}
@@ -169,6 +172,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			}
 			done()
 		}
+		if err := checkDenominators(ctx, tx, f, ids, opt.Dataset); err != nil {
+			return err
+		}
 		years, err := yearsOf(ctx, tx)
 		if err != nil {
 			return err
@@ -192,8 +198,14 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			}
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
-		done := store.Step("impute, treat")
+		done := store.Step("screen, impute, treat")
+		if err := screen(ctx, tx, f, "raw"); err != nil {
+			return err
+		}
 		if err := impute(ctx, tx, f, opt.Dataset); err != nil {
+			return err
+		}
+		if err := screen(ctx, tx, f, "imputed"); err != nil {
 			return err
 		}
 		if err := checkTransforms(ctx, tx, f); err != nil {
@@ -228,6 +240,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			us := outside[results[i].Year]
 			results[i].Outside = len(us)
 			results[i].OutsideUnits = us[:min(5, len(us))]
+		}
+		if err := screenedUnits(ctx, tx, f, results); err != nil {
+			return err
 		}
 		if read != nil {
 			return read(tx)
@@ -280,10 +295,11 @@ func outsideUniverse(ctx context.Context, c *sql.Conn, f *framework.Framework, i
 
 // rawValues defines c_raw (year, unit_key, node_id, node, value, imputed): the stored
 // values of the framework's indicators in the dataset, read by unit key and indicator
-// number, with no join. The view indicator_values would join every value to its unit's
-// code and indicator's id, which the computation does not need: it joins indicators by
-// number (node_id), and the id (node, a CASE over the numbers) is evaluated only where
-// a query asks for it.
+// number, with no join; an indicator with a denominator is divided by it (times its
+// scale) here, before anything else. The view indicator_values would join every value
+// to its unit's code and indicator's id, which the computation does not need: it joins
+// indicators by number (node_id), and the id (node, a CASE over the numbers) is
+// evaluated only where a query asks for it.
 func rawValues(f *framework.Framework, ids map[string]int, dataset, filter string) string {
 	ds, ok := ids[dataset]
 	if !ok {
@@ -291,25 +307,149 @@ func rawValues(f *framework.Framework, ids map[string]int, dataset, filter strin
 	}
 	var nums []string
 	node := "CASE v.indicator_id"
+	den, scale := "CASE v.indicator_id", "CASE v.indicator_id"
+	denominated := false
 	for _, id := range f.UsedIndicators() {
-		if n, ok := ids[id]; ok {
-			nums = append(nums, fmt.Sprint(n))
-			node += fmt.Sprintf(" WHEN %d THEN %s", n, q(id))
+		n, ok := ids[id]
+		if !ok {
+			continue
+		}
+		nums = append(nums, fmt.Sprint(n))
+		node += fmt.Sprintf(" WHEN %d THEN %s", n, q(id))
+		if d := f.Indicator(id).Denominate; d != nil {
+			denominated = true
+			dn, ok := ids[d.By]
+			if !ok {
+				dn = -1
+			}
+			den += fmt.Sprintf(" WHEN %d THEN %d", n, dn)
+			scale += fmt.Sprintf(" WHEN %d THEN %v", n, d.Scale)
 		}
 	}
 	node += " END"
 	if len(nums) == 0 {
 		node, nums = "NULL::VARCHAR", []string{"NULL"}
 	}
+	value, join := "v.value", ""
+	if denominated {
+		value = fmt.Sprintf("CASE WHEN (%s END) IS NULL THEN v.value ELSE v.value / d.value * (%s END) END", den, scale)
+		join = fmt.Sprintf(" LEFT JOIN raw_values d ON d.dataset_id = %d AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = (%s END)", ds, den)
+	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS
-		SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, v.value, false AS imputed
-		FROM raw_values v WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`,
-		rawKind(f), node, ds, strings.Join(nums, ", "), filter)
+		SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, %s AS value, false AS imputed
+		FROM raw_values v%s WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`,
+		rawKind(f), node, value, join, ds, strings.Join(nums, ", "), filter)
+}
+
+// denominators lists the indicators the framework divides by.
+func denominators(f *framework.Framework) []string {
+	var out []string
+	for _, id := range f.UsedIndicators() {
+		if d := f.Indicator(id).Denominate; d != nil && !slices.Contains(out, d.By) {
+			out = append(out, d.By)
+		}
+	}
+	return out
+}
+
+// checkDenominators refuses a denomination that cannot be done: a denominator the
+// dataset does not have, or a unit whose value has no denominator that year, or a zero
+// one; the error names the indicator, its denominator, the unit and the year.
+func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, dataset string) error {
+	for _, id := range f.UsedIndicators() {
+		d := f.Indicator(id).Denominate
+		if d == nil {
+			continue
+		}
+		n, ok := ids[id]
+		if !ok {
+			continue // the dataset has no values of the indicator
+		}
+		dn, ok := ids[d.By]
+		var has bool
+		if ok {
+			if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_values WHERE dataset_id = ? AND indicator_id = ?)`, ids[dataset], dn).Scan(&has); err != nil {
+				return err
+			}
+		}
+		if !has {
+			return fmt.Errorf("indicator %s is denominated by %s, which dataset %q does not have; import it like any indicator (egdi import indicators FILE --dataset %s)", id, d.By, dataset, dataset)
+		}
+		var unit string
+		var year int
+		var dv sql.NullFloat64
+		err := c.QueryRowContext(ctx, `SELECT u.unit, v.year, d.value FROM raw_values v JOIN unit_list u USING (unit_key)
+			LEFT JOIN raw_values d ON d.dataset_id = v.dataset_id AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = ?
+			WHERE v.dataset_id = ? AND v.indicator_id = ? AND (d.value IS NULL OR d.value = 0)
+			  AND EXISTS (SELECT 1 FROM c_raw r WHERE r.year = v.year AND r.unit_key = v.unit_key)
+			ORDER BY v.year, u.unit LIMIT 1`, dn, ids[dataset], n).Scan(&unit, &year, &dv)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if dv.Valid {
+			return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which is 0 there; a ratio needs a non-zero denominator", id, unit, year, d.By)
+		}
+		return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which that unit has no value of that year; import it, or leave the indicator out for the unit", id, unit, year, d.By)
+	}
+	return nil
+}
+
+// screen leaves out, at stage raw (before imputation) or imputed, the units with less
+// than the framework's min_coverage of its indicators, recording them in c_screened
+// (year, unit_key, present, of).
+func screen(ctx context.Context, c *sql.Conn, f *framework.Framework, stage string) error {
+	if stage == "raw" {
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_screened (year INTEGER, unit_key UBIGINT, present INTEGER, total INTEGER)`); err != nil {
+			return err
+		}
+	}
+	if f.Screen == nil || f.Screen.Stage != stage {
+		return nil
+	}
+	k := len(f.UsedIndicators())
+	_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_screened SELECT year, unit_key, count(DISTINCT node_id), %[1]d FROM c_raw
+		GROUP BY year, unit_key HAVING count(DISTINCT node_id) < %[2]v * %[1]d - 1e-9;
+		DELETE FROM c_raw r USING c_screened s WHERE r.year = s.year AND r.unit_key = s.unit_key`, k, f.Screen.MinCoverage))
+	if err != nil {
+		return fmt.Errorf("screening: %w", err)
+	}
+	return nil
+}
+
+// screenedUnits lists in each year's result the units the screen left out.
+func screenedUnits(ctx context.Context, c *sql.Conn, f *framework.Framework, results []YearResult) error {
+	if f.Screen == nil {
+		return nil
+	}
+	rows, err := c.QueryContext(ctx, `SELECT s.year, u.unit FROM c_screened s JOIN unit_list u USING (unit_key) ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var y int
+		var u string
+		if err := rows.Scan(&y, &u); err != nil {
+			return err
+		}
+		for i := range results {
+			if results[i].Year == y {
+				results[i].Screened = append(results[i].Screened, u)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // rawKind is how c_raw is kept: a view over the stored values (read in place, no copy),
-// or a table when imputation adds rows to it.
+// or a table when imputation adds rows to it or screening takes rows out.
 func rawKind(f *framework.Framework) string {
+	if f.Screen != nil {
+		return "TABLE"
+	}
 	for _, id := range f.UsedIndicators() {
 		if f.Indicator(id).Impute != framework.ImputeNone {
 			return "TABLE"
@@ -446,6 +586,15 @@ func yearUnits(ctx context.Context, tx *sql.Conn, f *framework.Framework, byYear
 	return rows.Err()
 }
 
+// screenShare is the screen's min_coverage in percent (0 without a screen, when
+// c_screened is empty).
+func screenShare(f *framework.Framework) float64 {
+	if f.Screen == nil {
+		return 0
+	}
+	return 100 * f.Screen.MinCoverage
+}
+
 func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult) error {
 	fj, err := json.Marshal(f)
 	if err != nil {
@@ -502,6 +651,10 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		// root_values only (the view scores shows it with the other nodes).
 		nodeInsert,
 		rootInsert,
+		// units the screen left out, listed with the run as listed-without-values are
+		fmt.Sprintf(`INSERT INTO excluded SELECT %d, year, unit_key, 'screened',
+			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100 * present / total, %v)
+			FROM c_screened`, ds, screenShare(f)),
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing results: %w", err)

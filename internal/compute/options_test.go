@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/egdi/egdi/internal/framework"
 )
 
 // one computes a framework whose root "n" has the given leaves and settings, over csv,
@@ -104,24 +106,58 @@ func TestTreatmentsByHand(t *testing.T) {
 	}
 }
 
-func TestSkewKurtosisClampsStopsWhenSymmetric(t *testing.T) {
+func TestSkewKurtosisRule(t *testing.T) {
 	t.Parallel()
-	lo, hi, n := SkewKurtosisClamps([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}, 5, 2.25, 3.5)
-	if lo != nil || hi == nil || *hi != 9 || n != 1 {
-		t.Errorf("lo %v hi %v n %d, want hi 9 after 1 point", lo, hi, n)
+	rule := func(maxPoints int, skew, kurt float64, fallback string) *framework.Winsorise {
+		w := &framework.Winsorise{Rule: "skew-kurtosis", MaxPoints: maxPoints, Skew: skew, Kurtosis: kurt, Fallback: fallback}
+		if fallback == framework.FallbackBoxCox {
+			l := 0.5
+			w.Lambda = &l
+		}
+		return w
 	}
-	// a negative outlier is clamped from below
-	lo, hi, n = SkewKurtosisClamps([]float64{-100, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 5, 2.25, 3.5)
-	if hi != nil || lo == nil || *lo != 1 || n != 1 {
-		t.Errorf("lo %v hi %v n %d, want lo 1 after 1 point", lo, hi, n)
+	tr := SkewKurtosis([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}, rule(5, 2, 3.5, ""))
+	if tr.Pass || tr.Lo != nil || tr.Hi == nil || *tr.Hi != 9 || tr.Points != 1 || !tr.PassAfter {
+		t.Errorf("one high outlier: %+v", tr)
+	}
+	// skewness and kurtosis of 1..9, 100 by e1071's type 2 formulas, worked out by hand:
+	// mean 14.5, Σd² = 8182.5, Σd³ = 615 600, Σd⁴ = 53 546 258.625 (numpy agrees)
+	n := 10.0
+	g1 := math.Sqrt(n) * 615600.0 / math.Pow(8182.5, 1.5) * math.Sqrt(n*(n-1)) / (n - 2)
+	r := n * 53546258.625 / (8182.5 * 8182.5)
+	g2 := ((n+1)*(r-3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+	if math.Abs(tr.SkewBefore-g1) > 1e-12 || math.Abs(tr.KurtBefore-g2) > 1e-12 {
+		t.Errorf("skew %v kurt %v, want %v %v", tr.SkewBefore, tr.KurtBefore, g1, g2)
+	}
+	// a low outlier is winsorised from below
+	tr = SkewKurtosis([]float64{-100, 1, 2, 3, 4, 5, 6, 7, 8, 9}, rule(5, 2, 3.5, ""))
+	if tr.Hi != nil || tr.Lo == nil || *tr.Lo != 1 || tr.Points != 1 {
+		t.Errorf("one low outlier: %+v", tr)
 	}
 	// a symmetric series is left alone
-	if lo, hi, n := SkewKurtosisClamps([]float64{1, 2, 3, 4, 5}, 5, 2.25, 3.5); lo != nil || hi != nil || n != 0 {
-		t.Errorf("symmetric series changed: %v %v %d", lo, hi, n)
+	if tr := SkewKurtosis([]float64{1, 2, 3, 4, 5}, rule(5, 2, 3.5, "")); tr.Lo != nil || tr.Hi != nil || tr.Points != 0 || !tr.Pass {
+		t.Errorf("symmetric series changed: %+v", tr)
 	}
-	// max_points bounds the number of values changed
-	if _, _, n := SkewKurtosisClamps([]float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 50, 60, 70, 80}, 1, 0.1, -10); n != 1 {
-		t.Errorf("max_points 1: %d changed", n)
+	// tied extremes go together and count as two, as in COINr: 1..10, 100, 100
+	tr = SkewKurtosis([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 100}, rule(5, 1, 0, ""))
+	if tr.Hi == nil || tr.Points < 2 {
+		t.Errorf("tied outliers: %+v", tr)
+	}
+	// max_points reached and the rule still failing: the fallback replaces the
+	// winsorisation, applied to the values as they were
+	xs := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 50, 60, 70, 80}
+	tr = SkewKurtosis(xs, rule(1, 0.1, -10, framework.FallbackLog))
+	if tr.Fallback != "log" || tr.Lo != nil || tr.Hi != nil || tr.Min != 1 || tr.Range != 79 {
+		t.Errorf("log fallback: %+v", tr)
+	}
+	if got := fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackLog)); math.Abs(got-math.Log(79+0.79)) > 1e-12 {
+		t.Errorf("log_CT(80) = %v", got)
+	}
+	if got := fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackBoxCox)); math.Abs(got-(math.Sqrt(80)-1)/0.5) > 1e-12 {
+		t.Errorf("Box-Cox(80) = %v", got)
+	}
+	if tr := SkewKurtosis(xs, rule(1, 0.1, -10, "")); tr.Fallback != "" || tr.Points != 1 || tr.PassAfter {
+		t.Errorf("no fallback: %+v", tr)
 	}
 }
 

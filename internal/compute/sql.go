@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"gonum.org/v1/gonum/stat"
-
 	"github.com/egdi/egdi/internal/framework"
 )
 
@@ -203,7 +201,8 @@ func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) e
 // winsorise computes each winsorised indicator's clamps per year into c_wins: quantiles
 // in SQL, or the skew-kurtosis rule in Go.
 func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
-	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_wins (year INTEGER, node VARCHAR, lo DOUBLE, hi DOUBLE, points INTEGER)`); err != nil {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_wins (year INTEGER, node VARCHAR, lo DOUBLE, hi DOUBLE, points INTEGER,
+		fb VARCHAR, fmin DOUBLE, frange DOUBLE, lam DOUBLE, skew0 DOUBLE, kurt0 DOUBLE, skew1 DOUBLE, kurt1 DOUBLE, pass0 BOOLEAN, pass1 BOOLEAN)`); err != nil {
 		return err
 	}
 	for _, id := range f.UsedIndicators() {
@@ -219,7 +218,7 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 			if w.Upper != nil {
 				hi = fmt.Sprintf("quantile_cont(x, %v)", *w.Upper)
 			}
-			_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_wins
+			_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_wins (year, node, lo, hi, points)
 				SELECT year, node, lo, hi, count(*) FILTER (x < lo OR x > hi) FROM (
 					SELECT year, node, x, %s OVER w AS lo, %s OVER w AS hi FROM (
 						SELECT r.year, p.id AS node, %s AS x FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id = %s)
@@ -245,8 +244,13 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		}
 		rows.Close()
 		for y, xs := range byYear {
-			lo, hi, n := SkewKurtosisClamps(xs, w.MaxPoints, w.Skew, w.Kurtosis)
-			if _, err := c.ExecContext(ctx, `INSERT INTO c_wins VALUES (?, ?, ?, ?, ?)`, y, id, lo, hi, n); err != nil {
+			t := SkewKurtosis(xs, w)
+			var fb any
+			if t.Fallback != "" {
+				fb = t.Fallback
+			}
+			if _, err := c.ExecContext(ctx, `INSERT INTO c_wins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, y, id, t.Lo, t.Hi, t.Points,
+				fb, t.Min, t.Range, w.Lambda, nanNull(t.SkewBefore), nanNull(t.KurtBefore), nanNull(t.SkewAfter), nanNull(t.KurtAfter), t.Pass, t.PassAfter); err != nil {
 				return err
 			}
 		}
@@ -254,38 +258,12 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 	return nil
 }
 
-// SkewKurtosisClamps applies COINr's winsorisation rule to sorted values: while the
-// absolute skewness exceeds skewMax and the (excess) kurtosis exceeds kurtMax, the most
-// extreme value on the skewed side is set to its neighbour, up to maxPoints values. It
-// returns the clamps (nil when a side is untouched) and the number of values changed.
-func SkewKurtosisClamps(sorted []float64, maxPoints int, skewMax, kurtMax float64) (lo, hi *float64, changed int) {
-	xs := append([]float64(nil), sorted...)
-	sort.Float64s(xs)
-	nlo, nhi := 0, 0 // values clamped at each end
-	for changed < maxPoints && len(xs)-nlo-nhi > 2 {
-		sk := stat.Skew(xs, nil)
-		ku := stat.ExKurtosis(xs, nil)
-		if math.IsNaN(sk) || math.Abs(sk) <= skewMax || !(ku > kurtMax) {
-			break
-		}
-		if sk > 0 {
-			nhi++
-			v := xs[len(xs)-1-nhi]
-			for i := len(xs) - nhi; i < len(xs); i++ {
-				xs[i] = v
-			}
-			hi = &v
-		} else {
-			nlo++
-			v := xs[nlo]
-			for i := 0; i < nlo; i++ {
-				xs[i] = v
-			}
-			lo = &v
-		}
-		changed++
+// nanNull is nil for NaN (a moment of too few values), for SQL.
+func nanNull(x float64) any {
+	if math.IsNaN(x) {
+		return nil
 	}
-	return lo, hi, changed
+	return x
 }
 
 // normalise is the expression normalising v (direction applied) or x (as is) with the
@@ -358,14 +336,19 @@ const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, mi
 	min(x) AS xmin, max(x) AS xmax FROM t GROUP BY year, node)`
 
 // treated is a SELECT of the indicator values of c_raw r joined to their parameters p
-// (and the winsorisation clamps lo, hi), with x0 capped and floored, x winsorised and
-// transformed, v given its direction and g the goalposts' share. Expressions for
+// (and the treatment of the skew-kurtosis rule or quantiles: columns lo, hi, fb, fmin,
+// frange, lambda, named with the prefix w), with x0 capped and floored, x winsorised
+// (or given the rule's fallback transform) and transformed, v given its direction and g the goalposts' share. Expressions for
 // options the framework does not use are left out.
-func treated(u uses, from, node, lo, hi string, extra string) string {
+func treated(u uses, from, node, w string, extra string) string {
 	x := "x0"
 	if u.winsor {
-		x = "CASE WHEN x0 > clamp_hi THEN clamp_hi WHEN x0 < clamp_lo THEN clamp_lo ELSE x0 END"
-		extra += fmt.Sprintf(", %s AS clamp_lo, %s AS clamp_hi", lo, hi)
+		x = `CASE w_fb WHEN 'log' THEN ln(x0 - w_fmin + 0.01 * w_frange)
+			WHEN 'boxcox' THEN CASE WHEN w_lam = 0 THEN ln(x0 - w_fmin + 1) ELSE (pow(x0 - w_fmin + 1, w_lam) - 1) / w_lam END
+			ELSE CASE WHEN x0 > w_hi THEN w_hi WHEN x0 < w_lo THEN w_lo ELSE x0 END END`
+		for _, c := range []string{"lo", "hi", "fb", "fmin", "frange", "lam"} {
+			extra += fmt.Sprintf(", %s%s AS w_%s", w, c, c)
+		}
 	}
 	if u.transform {
 		x = fmt.Sprintf("CASE transform WHEN 'log' THEN ln(%[1]s) WHEN 'log1p' THEN ln(1 + %[1]s) ELSE %[1]s END", x)
@@ -396,14 +379,15 @@ func treated(u uses, from, node, lo, hi string, extra string) string {
 // receives the nodes.
 func treatLeaves(f *framework.Framework) string {
 	u := usesOf(f)
-	stats := treated(u, "c_raw r JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = p.id", "p.id", "wi.lo", "wi.hi", ", node_id")
+	stats := treated(u, "c_raw r JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = p.id", "p.id", "wi.", ", node_id")
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
 		CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT s.* EXCLUDE (checksum), p.id AS node,
 			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0::UBIGINT END AS checksum
 			FROM (SELECT year, node_id, %s FROM c_leaft GROUP BY year, node_id) s JOIN c_leaf p USING (node_id);
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
-			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id), wi.lo AS clamp_lo, wi.hi AS clamp_hi
+			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id),
+				wi.lo AS w_lo, wi.hi AS w_hi, wi.fb AS w_fb, wi.fmin AS w_fmin, wi.frange AS w_frange, wi.lam AS w_lam
 			FROM c_lstats s JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
 		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
 		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false, false))
@@ -454,7 +438,7 @@ func leafValues(f *framework.Framework, edges, oneYear bool) string {
 		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON "+on, "year, node, pi", extra+", p.pi, p.w", ", pi, w"
 	}
 	return fmt.Sprintf(`SELECT year, unit_key, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
-		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.node", "p.clamp_lo", "p.clamp_hi", extra))
+		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.node", "p.w_", extra))
 }
 
 // aggregateLevel adds the nodes of one level: the weighted arithmetic, geometric or

@@ -31,6 +31,24 @@ const (
 	NormPercentile = "percentile" // percent rank (0 = worst, scale = best)
 	NormBest       = "best"       // distance to the best performer: x / max × scale
 	NormTarget     = "target"     // distance to a target: min(x / target, 1) × scale
+	// NormDistTarget is COINr's distance to target: (x − min) / (target − min) × scale
+	// (for a negative direction (max − x) / (max − target)), above the target capped at
+	// scale when cap_target is set.
+	NormDistTarget = "distance-to-target"
+	NormBorda      = "borda"     // Borda score: the number of units below (ties: the average), 0 = worst
+	NormReference  = "reference" // distance to a reference unit: x / x(reference) × scale (negative: x(reference) / x)
+)
+
+// Standard deviations a z-score divides by.
+const (
+	SDPopulation = "population" // √(Σ(x − μ)² / n): the UN's (default)
+	SDSample     = "sample"     // √(Σ(x − μ)² / (n − 1)): COINr's and R's sd()
+)
+
+// What a node does when some of its children have no value for a unit.
+const (
+	MissingRequire = "require" // no value for the node (default; the UN way)
+	MissingSkip    = "skip"    // the mean of the children present, weights renormalised over them
 )
 
 // Aggregation methods of a node.
@@ -48,6 +66,16 @@ const (
 	ImputeGroupMean   = "group-mean"   // mean of the unit's group (impute_group) that year
 	ImputeGroupMedian = "group-median" // median of the unit's group that year
 	ImputePrevious    = "previous"     // the unit's latest earlier value in the dataset
+	ImputeNext        = "next"         // the unit's earliest later value in the dataset
+	ImputeLinear      = "linear"       // linear between the unit's nearest earlier and later values; at the ends of its series, the nearest value
+)
+
+// Fallbacks of the skew-kurtosis rule when winsorising up to max_points values does not
+// bring the indicator within the thresholds.
+const (
+	FallbackNone   = "none"   // keep the winsorised values
+	FallbackLog    = "log"    // COINr's log_CT: the raw values shifted to start at 1, then ln (mirrored for negative skew)
+	FallbackBoxCox = "boxcox" // Box-Cox of the raw values shifted to start at 1, λ = lambda (default 0.5)
 )
 
 // Transforms applied after caps and winsorisation.
@@ -61,6 +89,11 @@ const (
 // Lower and Upper quantiles, or by Rule "skew-kurtosis" (COINr's default): while
 // |skewness| > Skew and kurtosis > Kurtosis, the most extreme value on the skewed side
 // is set to the next one, up to MaxPoints values.
+//
+// The rule's defaults are COINr's (Treat, its winsorise and check_SkewKurt): skew 2,
+// kurtosis 3.5, max_points 5, both on the sample-adjusted moments (e1071 type 2).
+// Fallback says what to do when max_points values were winsorised and the rule still
+// fails: none (default), log (COINr's log_CT) or boxcox (with Lambda).
 type Winsorise struct {
 	Lower     *float64 `yaml:"lower" json:"lower,omitempty"`
 	Upper     *float64 `yaml:"upper" json:"upper,omitempty"`
@@ -68,6 +101,24 @@ type Winsorise struct {
 	MaxPoints int      `yaml:"max_points" json:"max_points,omitempty"`
 	Skew      float64  `yaml:"skew" json:"skew,omitempty"`
 	Kurtosis  float64  `yaml:"kurtosis" json:"kurtosis,omitempty"`
+	Fallback  string   `yaml:"fallback" json:"fallback,omitempty"`
+	Lambda    *float64 `yaml:"lambda" json:"lambda,omitempty"`
+}
+
+// Denominate divides an indicator by another indicator of the same unit and year (GDP,
+// population, area) times Scale, before anything else (COINr's Denominate).
+type Denominate struct {
+	By    string  `yaml:"by" json:"by"`
+	Scale float64 `yaml:"scale" json:"scale,omitempty"`
+}
+
+// Screen leaves out of a computation the units with less than MinCoverage of the
+// framework's indicators present (COINr's Screen with unit_screen "byNA"), counted on
+// the raw values (Stage "raw", default) or after imputation ("imputed", as COINr's
+// example does). Screened units are recorded with the run, with their coverage.
+type Screen struct {
+	MinCoverage float64 `yaml:"min_coverage" json:"min_coverage"`
+	Stage       string  `yaml:"stage" json:"stage,omitempty"`
 }
 
 // Ranking rules.
@@ -157,25 +208,39 @@ type Node struct {
 	Aggregate string  `yaml:"aggregate" json:"aggregate"`
 	Zeros     string  `yaml:"zeros" json:"zeros,omitempty"` // geometric/harmonic: "zero" (a zero child gives 0) or "epsilon" (treated as 1e-6 × scale)
 	Normalise string  `yaml:"normalise" json:"normalise"`
+	SD        string  `yaml:"sd" json:"sd,omitempty"` // zscore: population (default) or sample
 	Children  []Child `yaml:"children" json:"children"`
-	Note      string  `yaml:"note" json:"note,omitempty"`
-	Line      int     `yaml:"-" json:"-"`
+	// Missing is require (default: every child needed) or skip (the children present,
+	// weights renormalised over them); MinCoverage, with skip, the share of children (by
+	// count) a unit needs.
+	Missing     string   `yaml:"missing" json:"missing,omitempty"`
+	MinCoverage *float64 `yaml:"min_coverage" json:"min_coverage,omitempty"`
+	// Weights "pca" derives the children's weights each year from the first principal
+	// component of their values (the squared loadings, summing to 1: OECD/JRC Handbook,
+	// COINr); the weights used are recorded with the run.
+	Weights string `yaml:"weights" json:"weights,omitempty"`
+	Note    string `yaml:"note" json:"note,omitempty"`
+	Line    int    `yaml:"-" json:"-"`
 }
 
 // Indicator is a leaf: a raw series and how it is treated and normalised.
 type Indicator struct {
-	ID        string     `yaml:"id" json:"id"`
-	Label     Label      `yaml:"label" json:"label"`
-	Unit      string     `yaml:"unit" json:"unit,omitempty"`
-	Direction string     `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
-	Cap       *float64   `yaml:"cap" json:"cap,omitempty"`
-	Floor     *float64   `yaml:"floor" json:"floor,omitempty"`
-	Normalise string     `yaml:"normalise" json:"normalise"`
-	Goalposts []float64  `yaml:"goalposts" json:"goalposts,omitempty"`
-	Target    *float64   `yaml:"target" json:"target,omitempty"` // for normalise: target
-	Transform string     `yaml:"transform" json:"transform,omitempty"`
-	Winsorise *Winsorise `yaml:"winsorise" json:"winsorise,omitempty"`
-	Impute    string     `yaml:"impute" json:"impute,omitempty"`
+	ID         string      `yaml:"id" json:"id"`
+	Label      Label       `yaml:"label" json:"label"`
+	Unit       string      `yaml:"unit" json:"unit,omitempty"`
+	Direction  string      `yaml:"direction" json:"direction"` // "positive" (default) or "negative"
+	Cap        *float64    `yaml:"cap" json:"cap,omitempty"`
+	Floor      *float64    `yaml:"floor" json:"floor,omitempty"`
+	Normalise  string      `yaml:"normalise" json:"normalise"`
+	Goalposts  []float64   `yaml:"goalposts" json:"goalposts,omitempty"`
+	Target     *float64    `yaml:"target" json:"target,omitempty"` // for normalise: target, distance-to-target
+	CapTarget  bool        `yaml:"cap_target" json:"cap_target,omitempty"`
+	Reference  string      `yaml:"reference" json:"reference,omitempty"` // for normalise: reference, a unit's code
+	SD         string      `yaml:"sd" json:"sd,omitempty"`               // zscore: population (default) or sample
+	Denominate *Denominate `yaml:"denominate" json:"denominate,omitempty"`
+	Transform  string      `yaml:"transform" json:"transform,omitempty"`
+	Winsorise  *Winsorise  `yaml:"winsorise" json:"winsorise,omitempty"`
+	Impute     string      `yaml:"impute" json:"impute,omitempty"`
 	// ImputeGroup is the unit attribute whose groups group-mean/median use: region
 	// (default) or subregion.
 	ImputeGroup string `yaml:"impute_group" json:"impute_group,omitempty"`
@@ -209,6 +274,10 @@ type Framework struct {
 	Indicators  []*Indicator `yaml:"indicators" json:"indicators"`
 	Bands       []*Band      `yaml:"bands" json:"bands,omitempty"`
 	Classes     []*Band      `yaml:"classes" json:"classes,omitempty"`
+	Screen      *Screen      `yaml:"screen" json:"screen,omitempty"`
+	// NormaliseOver is "year" (default: each year's units) or "all" (one normalisation
+	// over every year, COINr's global = TRUE, so scores compare across years).
+	NormaliseOver string `yaml:"normalise_over" json:"normalise_over,omitempty"`
 
 	// Origin is "built-in" or the file path; SHA256 is the checksum of the file's bytes.
 	Origin string `yaml:"-" json:"origin"`
@@ -279,6 +348,12 @@ func (f *Framework) setDefaults() {
 	if f.Universe == "" {
 		f.Universe = UniverseAll
 	}
+	if f.NormaliseOver == "" {
+		f.NormaliseOver = "year"
+	}
+	if f.Screen != nil && f.Screen.Stage == "" {
+		f.Screen.Stage = "raw"
+	}
 	for _, n := range f.Nodes {
 		if n.Aggregate == "" {
 			n.Aggregate = AggArithmetic
@@ -288,6 +363,12 @@ func (f *Framework) setDefaults() {
 		}
 		if n.Normalise == "" {
 			n.Normalise = NormNone
+		}
+		if n.SD == "" {
+			n.SD = SDPopulation
+		}
+		if n.Missing == "" {
+			n.Missing = MissingRequire
 		}
 		if n.Label.En == "" {
 			n.Label.En = n.ID
@@ -309,15 +390,28 @@ func (f *Framework) setDefaults() {
 		if in.ImputeGroup == "" {
 			in.ImputeGroup = "region"
 		}
+		if in.SD == "" {
+			in.SD = SDPopulation
+		}
+		if d := in.Denominate; d != nil && d.Scale == 0 {
+			d.Scale = 1
+		}
 		if w := in.Winsorise; w != nil && w.Rule != "" {
 			if w.MaxPoints == 0 {
 				w.MaxPoints = 5
 			}
 			if w.Skew == 0 {
-				w.Skew = 2.25
+				w.Skew = 2
 			}
 			if w.Kurtosis == 0 {
 				w.Kurtosis = 3.5
+			}
+			if w.Fallback == "" {
+				w.Fallback = FallbackNone
+			}
+			if w.Fallback == FallbackBoxCox && w.Lambda == nil {
+				l := 0.5
+				w.Lambda = &l
 			}
 		}
 		if in.Label.En == "" {

@@ -4,10 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
-var leafNorms = []string{NormNone, NormZScore, NormMinMax, NormGoalposts, NormRank, NormPercentile, NormBest, NormTarget}
+var (
+	leafNorms = []string{NormNone, NormZScore, NormMinMax, NormGoalposts, NormRank, NormPercentile, NormBest, NormTarget, NormDistTarget, NormBorda, NormReference}
+	nodeNorms = []string{NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest, NormBorda}
+	imputes   = []string{ImputeNone, ImputeMean, ImputeMedian, ImputeGroupMean, ImputeGroupMedian, ImputePrevious, ImputeNext, ImputeLinear}
+)
 
 // Validate checks the framework's structure and reports every problem found, each
 // with the line of the node, indicator or band it concerns.
@@ -35,6 +40,17 @@ func (f *Framework) Validate() error {
 	if f.Universe != UniverseAll && f.Universe != UniverseMembers {
 		add(0, "universe %q is not one of all, member-states", f.Universe)
 	}
+	if f.NormaliseOver != "year" && f.NormaliseOver != "all" {
+		add(0, "normalise_over %q is not year (each year's units) or all (every year at once)", f.NormaliseOver)
+	}
+	if sc := f.Screen; sc != nil {
+		if !(sc.MinCoverage > 0 && sc.MinCoverage <= 1) {
+			add(0, "screen: min_coverage %g must be in (0, 1], the share of the framework's indicators a unit needs", sc.MinCoverage)
+		}
+		if sc.Stage != "raw" && sc.Stage != "imputed" {
+			add(0, "screen: stage %q is not raw (before imputation) or imputed", sc.Stage)
+		}
+	}
 	seen := map[string]int{}
 	for _, in := range f.Indicators {
 		if in.ID == "" {
@@ -46,7 +62,15 @@ func (f *Framework) Validate() error {
 		}
 		seen[in.ID] = in.Line
 		switch in.Normalise {
-		case NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest:
+		case NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest, NormBorda:
+		case NormDistTarget:
+			if in.Target == nil {
+				add(in.Line, "indicator %q: normalise distance-to-target needs a target: value", in.ID)
+			}
+		case NormReference:
+			if strings.TrimSpace(in.Reference) == "" {
+				add(in.Line, "indicator %q: normalise reference needs reference: UNIT, the code of the unit to compare with", in.ID)
+			}
 		case NormGoalposts:
 			if len(in.Goalposts) != 2 || in.Goalposts[0] == in.Goalposts[1] {
 				add(in.Line, "indicator %q: goalposts needs two different values [low, high]", in.ID)
@@ -63,10 +87,24 @@ func (f *Framework) Validate() error {
 		default:
 			add(in.Line, "indicator %q: transform %q is not one of none, log, log1p", in.ID, in.Transform)
 		}
-		switch in.Impute {
-		case ImputeNone, ImputeMean, ImputeMedian, ImputeGroupMean, ImputeGroupMedian, ImputePrevious:
-		default:
-			add(in.Line, "indicator %q: impute %q is not one of none, mean, median, group-mean, group-median, previous", in.ID, in.Impute)
+		if !slices.Contains(imputes, in.Impute) {
+			add(in.Line, "indicator %q: impute %q is not one of %s", in.ID, in.Impute, strings.Join(imputes, ", "))
+		}
+		if in.SD != SDPopulation && in.SD != SDSample {
+			add(in.Line, "indicator %q: sd %q is not population or sample", in.ID, in.SD)
+		}
+		if d := in.Denominate; d != nil {
+			switch {
+			case d.By == "":
+				add(in.Line, "indicator %q: denominate needs by: INDICATOR, the indicator to divide by", in.ID)
+			case d.By == in.ID:
+				add(in.Line, "indicator %q: denominate by itself", in.ID)
+			case strings.ContainsAny(d.By, " ,=") || f.Node(d.By) != nil:
+				add(in.Line, "indicator %q: denominate by %q, which is not an indicator id (a denominator is imported like any indicator and need not be in the tree)", in.ID, d.By)
+			}
+			if !(d.Scale > 0) || math.IsInf(d.Scale, 0) {
+				add(in.Line, "indicator %q: denominate scale %g must be a positive number", in.ID, d.Scale)
+			}
 		}
 		if strings.TrimSpace(in.ImputeGroup) == "" || strings.ContainsAny(in.ImputeGroup, "=,") {
 			add(in.Line, "indicator %q: impute_group %q is not a grouping name (region, subregion, or one imported with egdi import groups)", in.ID, in.ImputeGroup)
@@ -103,6 +141,12 @@ func (f *Framework) Validate() error {
 				add(in.Line, "indicator %q: winsorise upper quantile %g must be in (0.5, 1]", in.ID, *w.Upper)
 			case w.Rule != "" && w.MaxPoints < 1:
 				add(in.Line, "indicator %q: winsorise max_points must be at least 1", in.ID)
+			case w.Rule == "" && w.Fallback != "":
+				add(in.Line, "indicator %q: winsorise fallback is for rule: skew-kurtosis", in.ID)
+			case w.Rule != "" && w.Fallback != FallbackNone && w.Fallback != FallbackLog && w.Fallback != FallbackBoxCox:
+				add(in.Line, "indicator %q: winsorise fallback %q is not one of none, log, boxcox", in.ID, w.Fallback)
+			case w.Lambda != nil && (w.Fallback != FallbackBoxCox || math.IsNaN(*w.Lambda) || math.IsInf(*w.Lambda, 0)):
+				add(in.Line, "indicator %q: winsorise lambda is a finite number, for fallback: boxcox", in.ID)
 			}
 		}
 		if in.Direction != "positive" && in.Direction != "negative" {
@@ -136,10 +180,24 @@ func (f *Framework) Validate() error {
 		if n.Zeros != "zero" && n.Zeros != "epsilon" {
 			add(n.Line, "node %q: zeros %q is not zero or epsilon", n.ID, n.Zeros)
 		}
-		switch n.Normalise {
-		case NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest:
-		default:
-			add(n.Line, "node %q: normalise %q is not one of none, zscore, minmax, rank, percentile, best", n.ID, n.Normalise)
+		if !slices.Contains(nodeNorms, n.Normalise) {
+			add(n.Line, "node %q: normalise %q is not one of %s", n.ID, n.Normalise, strings.Join(nodeNorms, ", "))
+		}
+		if n.SD != SDPopulation && n.SD != SDSample {
+			add(n.Line, "node %q: sd %q is not population or sample", n.ID, n.SD)
+		}
+		if n.Missing != MissingRequire && n.Missing != MissingSkip {
+			add(n.Line, "node %q: missing %q is not require (every child needed) or skip (the children present)", n.ID, n.Missing)
+		}
+		if m := n.MinCoverage; m != nil {
+			if !(*m > 0 && *m <= 1) {
+				add(n.Line, "node %q: min_coverage %g must be in (0, 1], the share of children a unit needs", n.ID, *m)
+			} else if n.Missing != MissingSkip {
+				add(n.Line, "node %q: min_coverage is for missing: skip", n.ID)
+			}
+		}
+		if n.Weights != "" && n.Weights != "pca" {
+			add(n.Line, "node %q: weights %q is not pca (or leave it out for the children's own weights)", n.ID, n.Weights)
 		}
 		if len(n.Children) == 0 {
 			add(n.Line, "node %q has no children", n.ID)
@@ -161,15 +219,6 @@ func (f *Framework) Validate() error {
 		}
 		if len(n.Children) > 0 && total <= 0 {
 			add(n.Line, "node %q: the weights of its children sum to %g; they must sum to more than 0", n.ID, total)
-		}
-		// Weights written as shares (all below 1) must add up to 1; relative weights
-		// (1, 2, 2/9, ...) are normalised within the parent.
-		shares := len(n.Children) > 1
-		for _, c := range n.Children {
-			shares = shares && c.Weight < 1
-		}
-		if shares && math.Abs(total-1) > 1e-6 {
-			add(n.Line, "node %q: the weights of its children are shares that sum to %g, not 1; fix them or give relative weights such as 1, 2", n.ID, total)
 		}
 	}
 	if cyc := f.cycle(); cyc != nil {

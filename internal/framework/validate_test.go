@@ -28,7 +28,6 @@ func TestValidationNamesTheLine(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown indicator", "children: [y]", "children: [z]", `line 8: node "b": child "z" is neither a node nor an indicator`},
-		{"shares that do not sum", "children: [a, b]", "children: [{id: a, weight: 0.3}, {id: b, weight: 0.3}]", `line 4: node "idx": the weights of its children are shares that sum to 0.6, not 1`},
 		{"negative weight", "children: [a, b]", "children: [{id: a, weight: -1}, {id: b, weight: 2}]", `line 4: node "idx": weight of "a" is -1`},
 		{"cycle", "children: [y]", "children: [y, idx]", "the nodes form a cycle"},
 		{"band gap", "{id: low, min: 0}", "{id: low, min: 0.25}", `line 15: the lowest band "low" starts at 0.25, leaving values below it without a band (a gap)`},
@@ -44,6 +43,22 @@ func TestValidationNamesTheLine(t *testing.T) {
 		{"infinite goalpost", "- {id: x}", "- {id: x, normalise: goalposts, goalposts: [0, .inf]}", `line 11: indicator "x": goalpost +Inf is not a finite number`},
 		{"infinite band", "{id: high, min: 0.5}", "{id: high, min: .inf}", `line 14: band "high": min +Inf is not a finite number`},
 		{"infinite scale", "root: idx", "root: idx\nscale: .inf", `scale must be positive`},
+		{"denominator unknown", "- {id: x}", "- {id: x, denominate: {}}", `line 11: indicator "x": denominate needs by: INDICATOR`},
+		{"denominator itself", "- {id: x}", "- {id: x, denominate: {by: x}}", `line 11: indicator "x": denominate by itself`},
+		{"denominator a node", "- {id: x}", "- {id: x, denominate: {by: a}}", `line 11: indicator "x": denominate by "a", which is not an indicator id`},
+		{"denominator scale", "- {id: x}", "- {id: x, denominate: {by: gdp, scale: -1}}", `line 11: indicator "x": denominate scale -1 must be a positive number`},
+		{"screen coverage", "root: idx", "root: idx\nscreen: {min_coverage: 1.5}", `screen: min_coverage 1.5 must be in (0, 1]`},
+		{"screen coverage zero", "root: idx", "root: idx\nscreen: {min_coverage: 0}", `screen: min_coverage 0 must be in (0, 1]`},
+		{"node coverage", "  - id: a\n", "  - id: a\n    missing: skip\n    min_coverage: 0\n", `line 6: node "a": min_coverage 0 must be in (0, 1]`},
+		{"coverage without skip", "  - id: a\n", "  - id: a\n    min_coverage: 0.5\n", `line 6: node "a": min_coverage is for missing: skip`},
+		{"unknown missing", "  - id: a\n", "  - id: a\n    missing: drop\n", `line 6: node "a": missing "drop" is not require`},
+		{"unknown fallback", "- {id: x}", "- {id: x, winsorise: {rule: skew-kurtosis, fallback: sqrt}}", `line 11: indicator "x": winsorise fallback "sqrt" is not one of none, log, boxcox`},
+		{"fallback without rule", "- {id: x}", "- {id: x, winsorise: {lower: 0.05, fallback: log}}", `line 11: indicator "x": winsorise fallback is for rule: skew-kurtosis`},
+		{"unknown sd", "- {id: x}", "- {id: x, normalise: zscore, sd: robust}", `line 11: indicator "x": sd "robust" is not population or sample`},
+		{"reference without a unit", "- {id: x}", "- {id: x, normalise: reference}", `line 11: indicator "x": normalise reference needs reference: UNIT`},
+		{"distance to target without one", "- {id: x}", "- {id: x, normalise: distance-to-target}", `line 11: indicator "x": normalise distance-to-target needs a target`},
+		{"unknown weights", "  - id: a\n", "  - id: a\n    weights: equal\n", `line 6: node "a": weights "equal" is not pca`},
+		{"normalise over", "root: idx", "root: idx\nnormalise_over: decade", `normalise_over "decade" is not year`},
 	}
 	if _, err := Parse([]byte(base), "ok.yaml"); err != nil {
 		t.Fatalf("the base framework is valid: %v", err)
@@ -57,6 +72,18 @@ func TestValidationNamesTheLine(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v\nwant %q", c.name, err, c.want)
 		}
+	}
+}
+
+// Weights are relative: 0.9 and 0.8 are normalised within their parent, as 9 and 8 are.
+func TestRelativeWeightsBelowOne(t *testing.T) {
+	y := strings.Replace(base, "children: [a, b]", "children: [{id: a, weight: 0.9}, {id: b, weight: 0.8}]", 1)
+	f, err := Parse([]byte(y), "f.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := f.Node("idx").Children; w[0].Weight != 0.9 || w[1].Weight != 0.8 {
+		t.Errorf("weights %v", w)
 	}
 }
 
