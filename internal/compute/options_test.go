@@ -53,6 +53,15 @@ func TestNormalisationsByHand(t *testing.T) {
 		{"goalposts", "normalise: goalposts, goalposts: [2, 6]", map[string]float64{"A": 0, "B": 0, "C": 0.5, "D": 1}},
 		// z-scores with the population sd: mean 3.75, sd sqrt(28.75/4)
 		{"zscore", "normalise: zscore", map[string]float64{"A": -2.75 / math.Sqrt(7.1875), "B": -1.75 / math.Sqrt(7.1875), "C": 0.25 / math.Sqrt(7.1875), "D": 4.25 / math.Sqrt(7.1875)}},
+		// with the sample sd, sqrt(28.75/3), as COINr's n_zscore and R's sd()
+		{"zscore, sample sd", "normalise: zscore, sd: sample", map[string]float64{"A": -2.75 / math.Sqrt(28.75/3), "B": -1.75 / math.Sqrt(28.75/3), "C": 0.25 / math.Sqrt(28.75/3), "D": 4.25 / math.Sqrt(28.75/3)}},
+		{"borda", "normalise: borda", map[string]float64{"A": 0, "B": 1, "C": 2, "D": 3}},
+		// COINr's n_dist2targ: (x − min) / (target − min), and (max − x) / (max − target) downwards
+		{"COINr distance to target", "normalise: distance-to-target, target: 4", map[string]float64{"A": 0, "B": 1.0 / 3, "C": 1, "D": 7.0 / 3}},
+		{"COINr distance to target, capped", "normalise: distance-to-target, target: 4, cap_target: true", map[string]float64{"A": 0, "B": 1.0 / 3, "C": 1, "D": 1}},
+		{"COINr distance to target, lower is better", "normalise: distance-to-target, target: 2, direction: negative", map[string]float64{"A": 7.0 / 6, "B": 1, "C": 4.0 / 6, "D": 0}},
+		// COINr's n_dist2ref: (x − min) / (x(ref) − min), C being the reference
+		{"distance to a reference unit", "normalise: reference, reference: C", map[string]float64{"A": 0, "B": 1.0 / 3, "C": 1, "D": 7.0 / 3}},
 	}
 	for _, c := range cases {
 		got, _ := one(t, xs, "children: [x]", "  - {id: x, "+c.leaf+"}\n")
@@ -71,6 +80,36 @@ func TestNormalisationsByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, "minmax on 0-100", values(t, db, "n"), map[string]float64{"A": 0, "B": 100.0 / 7, "C": 300.0 / 7, "D": 100})
+}
+
+// missing: skip means over the children present, weights renormalised; min_coverage
+// sets how many are needed. normalise_over: all takes one normalisation over every year.
+func TestMissingChildrenAndNormalisationOverYears(t *testing.T) {
+	t.Parallel()
+	vals := "unit,year,indicator,value\nA,2022,x,1\nA,2022,y,3\nB,2022,x,2\nB,2022,y,6\nC,2022,x,4\n"
+	leaves := "  - {id: x}\n  - {id: y}\n"
+	got, _ := one(t, vals, "children: [x, y]", leaves)
+	expect(t, "every child required", got, map[string]float64{"A": 2, "B": 4})
+	got, _ = one(t, vals, "missing: skip, children: [{id: x, weight: 1}, {id: y, weight: 3}]", leaves)
+	expect(t, "skip, weighted", got, map[string]float64{"A": 2.5, "B": 5, "C": 4})
+	got, _ = one(t, vals, "missing: skip, min_coverage: 0.6, children: [x, y]", leaves)
+	expect(t, "skip, at least 60% of the children", got, map[string]float64{"A": 2, "B": 4})
+	got, _ = one(t, vals, "missing: skip, min_coverage: 0.5, children: [x, y]", leaves)
+	expect(t, "skip, half the children", got, map[string]float64{"A": 2, "B": 4, "C": 4})
+
+	years := "unit,year,indicator,value\nA,2021,x,0\nB,2021,x,10\nA,2022,x,5\nB,2022,x,20\n"
+	db := setup(t, years)
+	f := fw(t, "id: t\nroot: n\nnormalise_over: all\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, normalise: minmax}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "min-max over both years, 2022", values(t, db, "n"), map[string]float64{"A": 0.25, "B": 1})
+	db = setup(t, years)
+	f = fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, normalise: minmax}\n")
+	if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "min-max per year, 2022", values(t, db, "n"), map[string]float64{"A": 0, "B": 1})
 }
 
 func TestTreatmentsByHand(t *testing.T) {

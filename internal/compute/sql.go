@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/store"
 )
 
 // leafParams writes each indicator's treatment and normalisation into c_leaf.
@@ -27,28 +28,42 @@ func leafParams(f *framework.Framework) string {
 		if w := in.Winsorise; w != nil {
 			wlo, whi = w.Lower, w.Upper
 		}
-		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %v::DOUBLE, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+		refkey := "NULL::UBIGINT"
+		if in.Normalise == framework.NormReference {
+			refkey = store.UnitKey(q(in.Reference))
+		}
+		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %v::DOUBLE, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %v, %s)",
 			len(rows), q(id), num(in.Cap), num(in.Floor), dir, q(in.Normalise), num(lo), num(hi), num(in.Target),
-			q(in.Transform), num(wlo), num(whi), q(in.Impute), q(in.ImputeGroup)))
+			q(in.Transform), num(wlo), num(whi), q(in.Impute), q(in.ImputeGroup), q(in.SD), in.CapTarget, refkey))
 	}
 	// node_id is the indicator's number in codes, as raw_values stores it, or a negative
 	// number of its own for an indicator no dataset has (only imputation can give it rows).
 	return `CREATE OR REPLACE TEMP TABLE c_leaf AS SELECT t.* EXCLUDE (k), coalesce(c.id, -1 - t.k) AS node_id FROM (VALUES ` + strings.Join(rows, ", ") +
-		`) t(k, id, cap, floor, dir, norm, lo, hi, target, transform, wlo, whi, impute, igroup) LEFT JOIN codes c ON c.code = t.id`
+		`) t(k, id, cap, floor, dir, norm, lo, hi, target, transform, wlo, whi, impute, igroup, sdk, captarget, refkey) LEFT JOIN codes c ON c.code = t.id`
 }
 
-// nodeParams writes nodes (aggregation, normalisation, number of children) and edges.
+// nodeParams writes nodes (aggregation, normalisation, the children a unit needs, the
+// z-score's sd) and edges.
 // Nodes are numbered (i, their position in the framework), and edges name their parent
 // by number too (pi): levels group and join on the number, which is cheaper than the id.
 func nodeParams(f *framework.Framework) string {
 	var nodes, edges []string
 	for i, n := range f.Nodes {
-		nodes = append(nodes, fmt.Sprintf("(%d, %s, %s, %s, %s, %d)", i, q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), len(n.Children)))
+		// need: the children a unit must have for the node's value (missing: skip lets
+		// a share of them do, at least one)
+		need := len(n.Children)
+		if n.Missing == framework.MissingSkip {
+			need = 1
+			if m := n.MinCoverage; m != nil {
+				need = max(1, int(math.Ceil(*m*float64(len(n.Children))-1e-9)))
+			}
+		}
+		nodes = append(nodes, fmt.Sprintf("(%d, %s, %s, %s, %s, %d, %s)", i, q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), need, q(n.SD)))
 		for _, c := range n.Children {
 			edges = append(edges, fmt.Sprintf("(%d, %s, %s, %v::DOUBLE)", i, q(n.ID), q(c.ID), c.Weight))
 		}
 	}
-	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, nkids);
+	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, need, sdk);
 		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(pi, parent, child, w)`
 }
 
@@ -58,7 +73,7 @@ type uses struct{ rank, percentile, winsor, transform, geometric, caps, goalpost
 func usesOf(f *framework.Framework) uses {
 	var u uses
 	norm := func(n string) {
-		u.rank = u.rank || n == framework.NormRank
+		u.rank = u.rank || n == framework.NormRank || n == framework.NormBorda
 		u.percentile = u.percentile || n == framework.NormPercentile
 	}
 	for _, id := range f.UsedIndicators() {
@@ -274,6 +289,7 @@ func normalise(scale float64, leaf bool, only string) string {
 		framework.NormZScore:     `CASE WHEN sd > 0 THEN (v - mu) / sd ELSE 0 END`,
 		framework.NormMinMax:     fmt.Sprintf(`CASE WHEN mx > mn THEN (v - mn) / (mx - mn) ELSE 0.5 END * %v`, scale),
 		framework.NormRank:       `rk`,
+		framework.NormBorda:      `rk - 1`,
 		framework.NormPercentile: fmt.Sprintf(`pr * %v`, scale),
 		framework.NormBest:       fmt.Sprintf(`CASE WHEN dir > 0 THEN x / nullif(xmax, 0) ELSE xmin / nullif(x, 0) END * %v`, scale),
 		framework.NormNone:       `v`,
@@ -281,6 +297,9 @@ func normalise(scale float64, leaf bool, only string) string {
 	if leaf {
 		forms[framework.NormGoalposts] = fmt.Sprintf(`(CASE WHEN dir > 0 THEN g ELSE 1 - g END) * %v`, scale)
 		forms[framework.NormTarget] = fmt.Sprintf(`least(CASE WHEN dir > 0 THEN x / target ELSE target / nullif(x, 0) END, 1) * %v`, scale)
+		// COINr's n_dist2targ and n_dist2ref, on the values given their direction
+		forms[framework.NormDistTarget] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(dir * target - mn, 0), 1) ELSE (v - mn) / nullif(dir * target - mn, 0) END * %v`, scale)
+		forms[framework.NormReference] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(vref - mn, 0), 1) ELSE (v - mn) / nullif(vref - mn, 0) END * %v`, scale)
 	}
 	if f, ok := forms[only]; ok {
 		return f
@@ -332,8 +351,25 @@ func windows(u uses, partition string) string {
 	return fmt.Sprintf("%s AS rk, %s AS pr", rk, pr)
 }
 
-const statsCTE = `s AS (SELECT year, node, avg(v) AS mu, stddev_pop(v) AS sd, min(v) AS mn, max(v) AS mx,
-	min(x) AS xmin, max(x) AS xmax FROM t GROUP BY year, node)`
+// nodeStats is the CTE s of a level's statistics, per year and node, or per node over
+// every year (normalise_over: all).
+func nodeStats(f *framework.Framework) string {
+	by := "year, node"
+	if f.NormaliseOver == "all" {
+		by = "node"
+	}
+	return `s AS (SELECT ` + by + `, avg(v) AS mu, CASE WHEN any_value(sdk) = 'sample' THEN stddev_samp(v) ELSE stddev_pop(v) END AS sd,
+		min(v) AS mn, max(v) AS mx, min(x) AS xmin, max(x) AS xmax FROM t GROUP BY ` + by + `)`
+}
+
+// partition is what a normalisation's statistics and ranks are taken over: each year
+// and node, or each node over every year.
+func partition(f *framework.Framework) string {
+	if f.NormaliseOver == "all" {
+		return "node"
+	}
+	return "year, node"
+}
 
 // treated is a SELECT of the indicator values of c_raw r joined to their parameters p
 // (and the treatment of the skew-kurtosis rule or quantiles: columns lo, hi, fb, fmin,
@@ -362,7 +398,7 @@ func treated(u uses, from, node, w string, extra string) string {
 	}
 	return fmt.Sprintf(`SELECT *, CASE WHEN norm IN ('goalposts', 'target', 'best') THEN x ELSE dir * x END AS v, %s AS g FROM (
 			SELECT *, %s AS x FROM (
-				SELECT r.year, r.unit_key, %s AS node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.lo, p.hi, p.transform%s, %s AS x0
+				SELECT r.year, r.unit_key, %s AS node, r.value AS raw, r.imputed, p.norm, p.dir, p.target, p.captarget, p.refkey, p.lo, p.hi, p.transform%s, %s AS x0
 				FROM %s))`, g, x, node, extra, cap, from)
 }
 
@@ -379,6 +415,11 @@ func treated(u uses, from, node, w string, extra string) string {
 // receives the nodes.
 func treatLeaves(f *framework.Framework) string {
 	u := usesOf(f)
+	// the statistics normalisations take: each year's (c_lstats), or over every year
+	global, on := "c_lstats", "s.year = c.year AND s.node_id = c.node_id"
+	if f.NormaliseOver == "all" {
+		global, on = "(SELECT node_id, "+leafStats(f)+" FROM c_leaft GROUP BY node_id)", "s.node_id = c.node_id"
+	}
 	stats := treated(u, "c_raw r JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = r.year AND wi.node = p.id", "p.id", "wi.", ", node_id")
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE c_val (year INTEGER, unit_key UBIGINT, node VARCHAR, value DOUBLE);
 		CREATE OR REPLACE TEMP VIEW c_leaft AS %s;
@@ -386,11 +427,11 @@ func treatLeaves(f *framework.Framework) string {
 			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0::UBIGINT END AS checksum
 			FROM (SELECT year, node_id, %s FROM c_leaft GROUP BY year, node_id) s JOIN c_leaf p USING (node_id);
 		CREATE OR REPLACE TEMP TABLE c_lnorm AS
-			SELECT s.year, s.node, s.node_id, s.mu, s.sd, s.mn, s.mx, s.xmin, s.xmax, p.* EXCLUDE (id, node_id),
-				wi.lo AS w_lo, wi.hi AS w_hi, wi.fb AS w_fb, wi.fmin AS w_fmin, wi.frange AS w_frange, wi.lam AS w_lam
-			FROM c_lstats s JOIN c_leaf p USING (node_id) LEFT JOIN c_wins wi ON wi.year = s.year AND wi.node = s.node;
+			SELECT c.year, c.node, c.node_id, s.mu, CASE WHEN p.sdk = 'sample' THEN s.sds ELSE s.sd END AS sd, s.mn, s.mx, s.xmin, s.xmax, s.vref,
+				p.* EXCLUDE (id, node_id), wi.lo AS w_lo, wi.hi AS w_hi, wi.fb AS w_fb, wi.fmin AS w_fmin, wi.frange AS w_frange, wi.lam AS w_lam
+			FROM c_lstats c JOIN %s s ON %s JOIN c_leaf p ON p.node_id = c.node_id LEFT JOIN c_wins wi ON wi.year = c.year AND wi.node = c.node;
 		CREATE OR REPLACE TEMP TABLE c_lnorme AS SELECT n.*, e.pi, e.w FROM c_lnorm n JOIN c_edge e ON e.child = n.node;
-		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), leafValues(f, false, false))
+		CREATE OR REPLACE TEMP VIEW c_leafval AS %s`, stats, leafStats(f), global, on, leafValues(f, false, false))
 }
 
 // leafStats are the aggregates of c_lstats: each only when some indicator's
@@ -416,10 +457,15 @@ func leafStats(f *framework.Framework) string {
 	if rawKind(f) == "VIEW" { // nothing imputed
 		counts = `count(*) AS inputs, 0 AS imputed, bit_xor(hash(xor(unit_key, hash(raw)))) AS checksum`
 	}
-	return fmt.Sprintf(`%s AS mu, %s AS sd, %s AS mn, %s AS mx, %s AS xmin, %s AS xmax, %s`,
-		pick(framework.NormZScore, "avg(v)"), pick(framework.NormZScore, "stddev_pop(v)"),
-		pick(framework.NormMinMax, "min(v)"), pick(framework.NormMinMax, "max(v)"),
-		pick(framework.NormBest, "min(x)"), pick(framework.NormBest, "max(x)"), counts)
+	mn := pick(framework.NormMinMax, "min(v)")
+	if used[framework.NormDistTarget] || used[framework.NormReference] {
+		mn = "min(v)"
+	}
+	return fmt.Sprintf(`%s AS mu, %s AS sd, %s AS sds, %s AS mn, %s AS mx, %s AS xmin, %s AS xmax, %s AS vref, %s`,
+		pick(framework.NormZScore, "avg(v)"), pick(framework.NormZScore, "stddev_pop(v)"), pick(framework.NormZScore, "stddev_samp(v)"),
+		mn, pick(framework.NormMinMax, "max(v)"),
+		pick(framework.NormBest, "min(x)"), pick(framework.NormBest, "max(x)"),
+		pick(framework.NormReference, "max(v) FILTER (WHERE unit_key = refkey)"), counts)
 }
 
 // leafValues is a SELECT of the normalised indicator values (year, unit, node, value),
@@ -433,12 +479,12 @@ func leafValues(f *framework.Framework, edges, oneYear bool) string {
 	if oneYear {
 		on = "p.node_id = r.node_id"
 	}
-	from, partition, extra, cols := "c_raw r JOIN c_lnorm p ON "+on, "year, node", ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax", ""
+	from, part, extra, cols := "c_raw r JOIN c_lnorm p ON "+on, partition(f), ", p.mu, p.sd, p.mn, p.mx, p.xmin, p.xmax, p.vref", ""
 	if edges {
-		from, partition, extra, cols = "c_raw r JOIN c_lnorme p ON "+on, "year, node, pi", extra+", p.pi, p.w", ", pi, w"
+		from, part, extra, cols = "c_raw r JOIN c_lnorme p ON "+on, part+", pi", extra+", p.pi, p.w", ", pi, w"
 	}
 	return fmt.Sprintf(`SELECT year, unit_key, node, %s AS value%s FROM (SELECT *, %s FROM (%s))`,
-		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, partition), treated(u, from, "p.node", "p.w_", extra))
+		normalise(f.Scale, true, sameNorm(leafMethods(f))), cols, windows(u, part), treated(u, from, "p.node", "p.w_", extra))
 }
 
 // aggregateLevel adds the nodes of one level: the weighted arithmetic, geometric or
@@ -497,11 +543,11 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear boo
 			SELECT v.year, v.unit_key, v.pi, %s AS arith, count(*) AS n %s
 			FROM (%s) v
 			GROUP BY v.year, v.unit_key, v.pi),
-		t0 AS (SELECT a.year, a.unit_key, p.id AS node, %s AS v, p.norm, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n = p.nkids),
+		t0 AS (SELECT a.year, a.unit_key, p.id AS node, %s AS v, p.norm, p.sdk, 1 AS dir FROM a JOIN c_node p ON a.pi = p.i WHERE a.n >= p.need),
 		t AS (SELECT *, v AS x, %s FROM t0 WHERE v IS NOT NULL),
 		%s
-		SELECT t.year, t.unit_key, t.node, %s AS value FROM t JOIN s USING (year, node)`,
-		arith, means, strings.Join(parts, " UNION ALL "), pick, windows(u, "year, node"), statsCTE, normalise(f.Scale, false, sameNorm(levelMethods)))
+		SELECT t.year, t.unit_key, t.node, %s AS value FROM t JOIN s USING (%s)`,
+		arith, means, strings.Join(parts, " UNION ALL "), pick, windows(u, partition(f)), nodeStats(f), normalise(f.Scale, false, sameNorm(levelMethods)), partition(f))
 }
 
 // nodeNumber is a node's position in the framework, its number in c_node and c_edge.
