@@ -131,7 +131,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -162,8 +162,12 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		stmts := []string{
 			leafParams(f),
-			rawValues(f, ids, opt.Dataset, yearFilter+universe),
+			rawValues(f, ids, opt.Dataset, "c_raw", rawKind(f), yearFilter+universe),
 			nodeParams(f),
+		}
+		if usesSeries(f) {
+			// the units' every year, for imputations from their own series
+			stmts = append(stmts, rawValues(f, ids, opt.Dataset, "c_series", "VIEW", universe))
 		}
 		for i, s := range stmts {
 			done := store.Step(fmt.Sprintf("compute setup %d", i+1))
@@ -202,7 +206,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if err := screen(ctx, tx, f, "raw"); err != nil {
 			return err
 		}
-		if err := impute(ctx, tx, f, opt.Dataset); err != nil {
+		if err := impute(ctx, tx, f); err != nil {
 			return err
 		}
 		if err := screen(ctx, tx, f, "imputed"); err != nil {
@@ -300,7 +304,7 @@ func outsideUniverse(ctx context.Context, c *sql.Conn, f *framework.Framework, i
 // to its unit's code and indicator's id, which the computation does not need: it joins
 // indicators by number (node_id), and the id (node, a CASE over the numbers) is
 // evaluated only where a query asks for it.
-func rawValues(f *framework.Framework, ids map[string]int, dataset, filter string) string {
+func rawValues(f *framework.Framework, ids map[string]int, dataset, name, kind, filter string) string {
 	ds, ok := ids[dataset]
 	if !ok {
 		ds = -1
@@ -335,10 +339,10 @@ func rawValues(f *framework.Framework, ids map[string]int, dataset, filter strin
 		value = fmt.Sprintf("CASE WHEN (%s END) IS NULL THEN v.value ELSE v.value / d.value * (%s END) END", den, scale)
 		join = fmt.Sprintf(" LEFT JOIN raw_values d ON d.dataset_id = %d AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = (%s END)", ds, den)
 	}
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s c_raw AS
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s %s AS
 		SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, %s AS value, false AS imputed
 		FROM raw_values v%s WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`,
-		rawKind(f), node, value, join, ds, strings.Join(nums, ", "), filter)
+		kind, name, node, value, join, ds, strings.Join(nums, ", "), filter)
 }
 
 // denominators lists the indicators the framework divides by.
@@ -653,7 +657,7 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		rootInsert,
 		// units the screen left out, listed with the run as listed-without-values are
 		fmt.Sprintf(`INSERT INTO excluded SELECT %d, year, unit_key, 'screened',
-			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100 * present / total, %v)
+			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100.0 * present / total, %v::DOUBLE)
 			FROM c_screened`, ds, screenShare(f)),
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {

@@ -82,6 +82,73 @@ func TestNormalisationsByHand(t *testing.T) {
 	expect(t, "minmax on 0-100", values(t, db, "n"), map[string]float64{"A": 0, "B": 100.0 / 7, "C": 300.0 / 7, "D": 100})
 }
 
+// Denomination divides by another indicator before anything else; a missing or zero
+// denominator is an error naming the unit, the indicator and the year.
+func TestDenominationByHand(t *testing.T) {
+	t.Parallel()
+	vals := "unit,year,indicator,value\nA,2022,x,10\nA,2022,pop,5\nB,2022,x,30\nB,2022,pop,10\n"
+	got, _ := one(t, vals, "children: [x]", "  - {id: x, denominate: {by: pop, scale: 100}}\n")
+	expect(t, "per 100 inhabitants", got, map[string]float64{"A": 200, "B": 300})
+	for _, c := range []struct{ vals, want string }{
+		{"unit,year,indicator,value\nA,2022,x,10\nA,2022,pop,5\nB,2022,x,30\n", "indicator x of unit B (2022) is denominated by pop, which that unit has no value of that year"},
+		{"unit,year,indicator,value\nA,2022,x,10\nA,2022,pop,0\n", "indicator x of unit A (2022) is denominated by pop, which is 0 there"},
+		{"unit,year,indicator,value\nA,2022,x,10\n", `indicator x is denominated by pop, which dataset "t" does not have`},
+	} {
+		db := setup(t, c.vals)
+		f := fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x, denominate: {by: pop}}\n")
+		if _, err := Run(context.Background(), db, f, Options{Dataset: "t"}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want %q", err, c.want)
+		}
+	}
+}
+
+// A screen leaves out the units with too few indicators, at its boundary included,
+// and records them with the run.
+func TestScreeningAtTheBoundary(t *testing.T) {
+	t.Parallel()
+	// four indicators; A has 4, B 3 (75%), C 2 (50%)
+	vals := "unit,year,indicator,value\n"
+	for u, n := range map[string]int{"A": 4, "B": 3, "C": 2} {
+		for i := 1; i <= n; i++ {
+			vals += fmt.Sprintf("%s,2022,i%d,%d\n", u, i, i)
+		}
+	}
+	leaves := "  - {id: i1}\n  - {id: i2}\n  - {id: i3}\n  - {id: i4, impute: mean}\n"
+	for _, c := range []struct {
+		screen   string
+		screened []string
+	}{
+		{"screen: {min_coverage: 0.75}", []string{"C"}},
+		{"screen: {min_coverage: 0.76}", []string{"B", "C"}},
+		{"screen: {min_coverage: 0.5}", nil},
+		// after imputation B has 4 (i4 imputed), C 3
+		{"screen: {min_coverage: 0.75, stage: imputed}", nil},
+		{"screen: {min_coverage: 0.76, stage: imputed}", []string{"C"}},
+	} {
+		db := setup(t, vals)
+		f := fw(t, "id: t\nroot: n\n"+c.screen+"\nnodes:\n  - {id: n, children: [i1, i2, i3, i4]}\nindicators:\n"+leaves)
+		res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(res[0].Screened) != fmt.Sprint(c.screened) {
+			t.Errorf("%s: screened %v, want %v", c.screen, res[0].Screened, c.screened)
+		}
+		got := values(t, db, "n")
+		for _, u := range c.screened {
+			if _, ok := got[u]; ok {
+				t.Errorf("%s: screened %s has a value", c.screen, u)
+			}
+		}
+		var n int
+		var detail string
+		db.QueryRow(`SELECT count(*), coalesce(min(detail), '') FROM excluded WHERE reason = 'screened'`).Scan(&n, &detail)
+		if n != len(c.screened) || (n > 0 && !strings.Contains(detail, "indicators present")) {
+			t.Errorf("%s: %d screened recorded (%q)", c.screen, n, detail)
+		}
+	}
+}
+
 // missing: skip means over the children present, weights renormalised; min_coverage
 // sets how many are needed. normalise_over: all takes one normalisation over every year.
 func TestMissingChildrenAndNormalisationOverYears(t *testing.T) {
@@ -227,6 +294,27 @@ func TestImputationByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, "previous", values(t, db, "n"), map[string]float64{"A": 10, "B": 20, "C": 7, "D": 60})
+
+	// next, and linear between the unit's own years: C has 2020 (5) and 2025 (20), so
+	// 2022 is 5 + 15 × 2/5 = 11; D has only earlier years (2019: 4), so the end of its
+	// series carries on; A only a later one (2024: 8)
+	series := "unit,year,indicator,value\nA,2022,x,1\nC,2022,x,1\nD,2022,x,1\nE,2022,x,1\nE,2022,y,50\n" +
+		"C,2020,y,5\nC,2025,y,20\nD,2019,y,4\nA,2024,y,8\n"
+	for _, c := range []struct {
+		rule string
+		want map[string]float64
+	}{
+		{"linear", map[string]float64{"A": 8, "C": 11, "D": 4, "E": 50}},
+		{"next", map[string]float64{"A": 8, "C": 20, "E": 50}},
+		{"previous", map[string]float64{"C": 5, "D": 4, "E": 50}},
+	} {
+		db := setup(t, series)
+		f := fw(t, "id: t\nroot: n\nnodes:\n  - {id: n, "+node+"}\nindicators:\n"+leaf(c.rule))
+		if _, err := Run(context.Background(), db, f, Options{Dataset: "t", Years: []int{2022}}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, c.rule, values(t, db, "n"), c.want)
+	}
 
 	// group means by M49 region: JPN takes the mean of the other Asian units (CHN 10,
 	// IND 30), FRA the mean of Europe (DEU 40)

@@ -95,54 +95,94 @@ func usesOf(f *framework.Framework) uses {
 const capped = `CASE WHEN r.value > p.cap THEN p.cap WHEN r.value < p.floor THEN p.floor ELSE r.value END`
 
 // impute fills missing indicator values, for indicators with an imputation rule, for
-// every unit that has any of the framework's indicators that year.
-func impute(ctx context.Context, c *sql.Conn, f *framework.Framework, dataset string) error {
+// every unit that has any of the framework's indicators that year: one statement per
+// rule (and grouping), whatever the number of indicators. Means and medians are of the
+// values observed that year; previous, next and linear read the unit's own series in
+// c_series (every year of the dataset, denominated as c_raw is).
+func impute(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
+	type rule struct{ method, grouping string }
+	byRule := map[rule][]string{}
+	var rules []rule
 	for _, id := range f.UsedIndicators() {
 		in := f.Indicator(id)
-		var fill, join string
-		switch in.Impute {
-		case framework.ImputeNone:
+		if in.Impute == framework.ImputeNone {
 			continue
+		}
+		r := rule{method: in.Impute}
+		if in.Impute == framework.ImputeGroupMean || in.Impute == framework.ImputeGroupMedian {
+			r.grouping = in.ImputeGroup
+		}
+		if _, ok := byRule[r]; !ok {
+			rules = append(rules, r)
+		}
+		byRule[r] = append(byRule[r], id)
+	}
+	for _, r := range rules {
+		ids := byRule[r]
+		var quoted []string
+		for _, id := range ids {
+			quoted = append(quoted, q(id))
+		}
+		// m: the (year, unit, indicator) to fill
+		missing := fmt.Sprintf(`ind AS (SELECT node_id, id AS node FROM c_leaf WHERE id IN (%s)),
+			m AS (SELECT u.year, u.unit_key, ind.node_id, ind.node FROM (SELECT DISTINCT year, unit_key FROM c_raw) u CROSS JOIN ind
+			      ANTI JOIN (SELECT year, unit_key, node_id FROM c_raw) r ON r.year = u.year AND r.unit_key = u.unit_key AND r.node_id = ind.node_id)`, strings.Join(quoted, ", "))
+		var fill string
+		switch r.method {
 		case framework.ImputeMean, framework.ImputeMedian:
-			agg := map[string]string{framework.ImputeMean: "avg", framework.ImputeMedian: "median"}[in.Impute]
-			join = fmt.Sprintf(`JOIN (SELECT year, %s(value) AS v FROM c_raw WHERE node = %s AND NOT imputed GROUP BY year) s USING (year)`, agg, q(id))
-			fill = "s.v"
+			agg := map[string]string{framework.ImputeMean: "avg", framework.ImputeMedian: "median"}[r.method]
+			fill = fmt.Sprintf(`SELECT m.year, m.unit_key, m.node_id, m.node, s.v FROM m
+				JOIN (SELECT year, node_id, %s(value) AS v FROM c_raw WHERE node_id IN (SELECT node_id FROM ind) AND NOT imputed GROUP BY ALL) s
+				ON s.year = m.year AND s.node_id = m.node_id`, agg)
 		case framework.ImputeGroupMean, framework.ImputeGroupMedian:
-			agg := map[string]string{framework.ImputeGroupMean: "avg", framework.ImputeGroupMedian: "median"}[in.Impute]
-			if err := checkGroups(ctx, c, id, in.ImputeGroup); err != nil {
+			if err := checkGroups(ctx, c, ids, r.grouping, missing); err != nil {
 				return err
 			}
-			join = fmt.Sprintf(`JOIN unit_groups un ON un.unit_key = m.unit_key AND un.grouping = %[1]s
-				JOIN (SELECT r.year, g.grp AS g, %[2]s(r.value) AS v FROM c_raw r JOIN unit_groups g ON g.unit_key = r.unit_key AND g.grouping = %[1]s
-				      WHERE r.node = %[3]s AND NOT r.imputed GROUP BY ALL) s ON s.year = m.year AND s.g = un.grp`, q(in.ImputeGroup), agg, q(id))
-			fill = "s.v"
-		case framework.ImputePrevious:
-			join = fmt.Sprintf(`JOIN (SELECT v.unit_key, v.year AS y, v.value FROM raw_values v
-				      JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id WHERE d.code = %s AND i.code = %s) s
-				ON s.unit_key = m.unit_key AND s.y < m.year`, q(dataset), q(id))
-			fill = "arg_max(s.value, s.y)"
-		}
-		group := ""
-		if in.Impute == framework.ImputePrevious {
-			group = "GROUP BY m.year, m.unit_key, m.node"
+			agg := map[string]string{framework.ImputeGroupMean: "avg", framework.ImputeGroupMedian: "median"}[r.method]
+			fill = fmt.Sprintf(`SELECT m.year, m.unit_key, m.node_id, m.node, s.v FROM m
+				JOIN unit_groups un ON un.unit_key = m.unit_key AND un.grouping = %[1]s
+				JOIN (SELECT r.year, r.node_id, g.grp, %[2]s(r.value) AS v FROM c_raw r JOIN unit_groups g ON g.unit_key = r.unit_key AND g.grouping = %[1]s
+				      WHERE r.node_id IN (SELECT node_id FROM ind) AND NOT r.imputed GROUP BY ALL) s
+				ON s.year = m.year AND s.node_id = m.node_id AND s.grp = un.grp`, q(r.grouping), agg)
+		case framework.ImputePrevious, framework.ImputeNext, framework.ImputeLinear:
+			// the unit's nearest earlier (y0, v0) and later (y1, v1) observed values
+			fill = `SELECT m.year, m.unit_key, m.node_id, m.node, ` + map[string]string{
+				framework.ImputePrevious: "v0",
+				framework.ImputeNext:     "v1",
+				// linear between them; at the ends of the series, the nearest value
+				framework.ImputeLinear: "CASE WHEN y0 IS NULL THEN v1 WHEN y1 IS NULL THEN v0 ELSE v0 + (v1 - v0) * (m.year - y0) / (y1 - y0) END",
+			}[r.method] + ` AS v FROM (
+				SELECT m.year, m.unit_key, m.node_id, any_value(m.node) AS node,
+					max(s.year) FILTER (WHERE s.year < m.year) AS y0, arg_max(s.value, s.year) FILTER (WHERE s.year < m.year) AS v0,
+					min(s.year) FILTER (WHERE s.year > m.year) AS y1, arg_min(s.value, s.year) FILTER (WHERE s.year > m.year) AS v1
+				FROM m JOIN c_series s ON s.unit_key = m.unit_key AND s.node_id = m.node_id GROUP BY m.year, m.unit_key, m.node_id) m`
 		}
 		_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_raw (year, unit_key, node_id, node, value, imputed)
-			WITH u AS (SELECT DISTINCT year, unit_key FROM c_raw),
-			m AS (SELECT u.year, u.unit_key, %[1]s AS node FROM u
-			      ANTI JOIN (SELECT year, unit_key FROM c_raw WHERE node = %[1]s) r ON r.year = u.year AND r.unit_key = u.unit_key)
-			SELECT m.year, m.unit_key, (SELECT node_id FROM c_leaf WHERE id = %[1]s), m.node, %[2]s AS value, true FROM m %[3]s %[4]s`, q(id), fill, join, group))
+			WITH %s SELECT year, unit_key, node_id, node, v, true FROM (%s) WHERE v IS NOT NULL`, missing, fill))
 		if err != nil {
-			return fmt.Errorf("imputing %s: %w", id, err)
+			return fmt.Errorf("imputing %s: %w", strings.Join(ids, ", "), err)
 		}
 	}
 	return nil
 }
 
-// checkGroups refuses a group imputation of indicator id by grouping that would leave
+// usesSeries reports whether an imputation reads the units' other years.
+func usesSeries(f *framework.Framework) bool {
+	for _, id := range f.UsedIndicators() {
+		switch f.Indicator(id).Impute {
+		case framework.ImputePrevious, framework.ImputeNext, framework.ImputeLinear:
+			return true
+		}
+	}
+	return false
+}
+
+// checkGroups refuses a group imputation of indicators ids by grouping that would leave
 // a value missing without a word: a unit with a missing value and no group in the
-// grouping, or a group none of whose units has a value that year. It names the unit
-// (or group), the year and the way out.
-func checkGroups(ctx context.Context, c *sql.Conn, id, grouping string) error {
+// grouping, or a group none of whose units has a value that year. It names the
+// indicator, the unit (or group), the year and the way out. missing is the CTE of the
+// values to fill (ind, m).
+func checkGroups(ctx context.Context, c *sql.Conn, ids []string, grouping, missing string) error {
 	var known bool
 	if err := c.QueryRowContext(ctx, `SELECT count(*) > 0 FROM unit_groups WHERE grouping = ?`, grouping).Scan(&known); err != nil {
 		return err
@@ -159,19 +199,16 @@ func checkGroups(ctx context.Context, c *sql.Conn, id, grouping string) error {
 			gs = append(gs, g)
 		}
 		rows.Close()
-		return fmt.Errorf("imputing %s: no grouping %q in the database (groupings: %s); import it with egdi import groups FILE, or set impute_group", id, grouping, strings.Join(gs, ", "))
+		return fmt.Errorf("imputing %s: no grouping %q in the database (groupings: %s); import it with egdi import groups FILE, or set impute_group", ids[0], grouping, strings.Join(gs, ", "))
 	}
-	// the units the imputation must fill: present that year, without the indicator
-	missing := fmt.Sprintf(`SELECT u.year, u.unit_key FROM (SELECT DISTINCT year, unit_key FROM c_raw) u
-		ANTI JOIN (SELECT year, unit_key FROM c_raw WHERE node = %s) r ON r.year = u.year AND r.unit_key = u.unit_key`, q(id))
-	var unit string
+	var id, unit string
 	var year, n int
-	err := c.QueryRowContext(ctx, fmt.Sprintf(`SELECT l.unit, m.year, count(*) OVER () FROM (%s) m JOIN unit_list l USING (unit_key)
-		ANTI JOIN (SELECT unit_key FROM unit_groups WHERE grouping = ?) g USING (unit_key) ORDER BY m.year, l.unit LIMIT 1`, missing), grouping).Scan(&unit, &year, &n)
+	err := c.QueryRowContext(ctx, fmt.Sprintf(`WITH %s SELECT m.node, l.unit, m.year, count(*) OVER () FROM m JOIN unit_list l USING (unit_key)
+		ANTI JOIN (SELECT unit_key FROM unit_groups WHERE grouping = ?) g USING (unit_key) ORDER BY m.node, m.year, l.unit LIMIT 1`, missing), grouping).Scan(&id, &unit, &year, &n)
 	if err == nil {
 		more := ""
 		if n > 1 {
-			more = fmt.Sprintf(" (and %d more units)", n-1)
+			more = fmt.Sprintf(" (and %d more values)", n-1)
 		}
 		return fmt.Errorf("imputing %s by group (impute_group: %s): unit %s%s has no group in %s, so its missing %d value cannot be imputed; give it a group (egdi import groups FILE) or choose another impute_group or impute rule",
 			id, grouping, unit, more, grouping, year)
@@ -179,11 +216,11 @@ func checkGroups(ctx context.Context, c *sql.Conn, id, grouping string) error {
 		return err
 	}
 	var grp string
-	err = c.QueryRowContext(ctx, fmt.Sprintf(`SELECT g.grp, m.year, min(l.unit) FROM (%s) m JOIN unit_list l USING (unit_key)
+	err = c.QueryRowContext(ctx, fmt.Sprintf(`WITH %s SELECT m.node, g.grp, m.year, min(l.unit) FROM m JOIN unit_list l USING (unit_key)
 		JOIN unit_groups g ON g.unit_key = m.unit_key AND g.grouping = ?
-		ANTI JOIN (SELECT r.year, g2.grp FROM c_raw r JOIN unit_groups g2 ON g2.unit_key = r.unit_key AND g2.grouping = ?
-		           WHERE r.node = %s AND NOT r.imputed) d ON d.year = m.year AND d.grp = g.grp
-		GROUP BY ALL ORDER BY 1, 2 LIMIT 1`, missing, q(id)), grouping, grouping).Scan(&grp, &year, &unit)
+		ANTI JOIN (SELECT r.year, r.node_id, g2.grp FROM c_raw r JOIN unit_groups g2 ON g2.unit_key = r.unit_key AND g2.grouping = ?
+		           WHERE NOT r.imputed) d ON d.year = m.year AND d.node_id = m.node_id AND d.grp = g.grp
+		GROUP BY ALL ORDER BY 1, 2, 3 LIMIT 1`, missing), grouping, grouping).Scan(&id, &grp, &year, &unit)
 	if err == nil {
 		return fmt.Errorf("imputing %s by group (impute_group: %s): no unit of group %q has a %d value, so unit %s's cannot be imputed; choose a coarser grouping or another impute rule", id, grouping, grp, year, unit)
 	} else if err != sql.ErrNoRows {
