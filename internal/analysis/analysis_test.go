@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/egdi/egdi/internal/compute"
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/ingest"
 	"github.com/egdi/egdi/internal/store"
@@ -60,7 +61,7 @@ func TestPCAClosedFormForTwoVariables(t *testing.T) {
 	t.Parallel()
 	x := []float64{1, 2, 3, 4, 5, 7}
 	y := []float64{2, 1, 4, 3, 6, 5}
-	shares, load, ok := PCA([][]float64{x, y})
+	shares, load, ok := compute.PCA([][]float64{x, y})
 	if !ok {
 		t.Fatal("no PCA")
 	}
@@ -109,7 +110,7 @@ print(repr(alpha), *[repr(e/k) for e in ev])`
 	if a := CronbachAlpha(matrix); math.Abs(a-want[0]) > 1e-12 {
 		t.Errorf("alpha %v, numpy %v", a, want[0])
 	}
-	shares, _, _ := PCA(matrix)
+	shares, _, _ := compute.PCA(matrix)
 	for i, s := range shares {
 		if math.Abs(s-want[i+1]) > 1e-12 {
 			t.Errorf("share %d: %v, numpy %v", i, s, want[i+1])

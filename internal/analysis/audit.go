@@ -241,7 +241,7 @@ func RunAudit(ctx context.Context, db *store.DB, f *framework.Framework, dataset
 		if len(kids) >= 2 {
 			items := complete(cols)
 			d := Dimension{Node: n.ID, Children: kids, N: len(items[0]), Alpha: CronbachAlpha(items)}
-			d.Shares, d.Loadings, _ = PCA(items)
+			d.Shares, d.Loadings, _ = compute.PCA(items)
 			if d.Alpha < AlphaMin {
 				a.Flags = append(a.Flags, fmt.Sprintf("%s: Cronbach's alpha %.2f is below %.1f", n.ID, d.Alpha, AlphaMin))
 			}
@@ -264,7 +264,7 @@ func RunAudit(ctx context.Context, db *store.DB, f *framework.Framework, dataset
 		items := complete(all)
 		if len(items[0]) >= 3 {
 			d := Dimension{Node: "(all indicators)", Children: ids, N: len(items[0]), Alpha: CronbachAlpha(items)}
-			d.Shares, d.Loadings, _ = PCA(items)
+			d.Shares, d.Loadings, _ = compute.PCA(items)
 			a.Dimensions = append(a.Dimensions, d)
 		}
 	}

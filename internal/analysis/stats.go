@@ -4,7 +4,6 @@ import (
 	"math"
 	"sort"
 
-	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -29,59 +28,6 @@ func CronbachAlpha(items [][]float64) float64 {
 		return math.NaN()
 	}
 	return float64(k) / float64(k-1) * (1 - sumVar/vt)
-}
-
-// PCA of the items' correlation matrix: the share of variance each component explains
-// (largest first) and the loadings of the first component (eigenvector × √eigenvalue,
-// signed so that most are positive).
-func PCA(items [][]float64) (shares []float64, loadings []float64, ok bool) {
-	k := len(items)
-	if k < 2 || len(items[0]) < 3 {
-		return nil, nil, false
-	}
-	corr := mat.NewSymDense(k, nil)
-	for i := 0; i < k; i++ {
-		for j := i; j < k; j++ {
-			r := 1.0
-			if i != j {
-				r = stat.Correlation(items[i], items[j], nil)
-			}
-			if math.IsNaN(r) {
-				return nil, nil, false
-			}
-			corr.SetSym(i, j, r)
-		}
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(corr, true) {
-		return nil, nil, false
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	order := make([]int, k)
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return vals[order[a]] > vals[order[b]] })
-	for _, i := range order {
-		shares = append(shares, math.Max(vals[i], 0)/float64(k))
-	}
-	first := order[0]
-	pos := 0
-	for i := 0; i < k; i++ {
-		l := vecs.At(i, first) * math.Sqrt(math.Max(vals[first], 0))
-		loadings = append(loadings, l)
-		if l > 0 {
-			pos++
-		}
-	}
-	if pos*2 < k {
-		for i := range loadings {
-			loadings[i] = -loadings[i]
-		}
-	}
-	return shares, loadings, true
 }
 
 // tukeyOutliers counts values outside [Q1 − 1.5 IQR, Q3 + 1.5 IQR].

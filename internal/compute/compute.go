@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -56,6 +57,8 @@ type YearResult struct {
 	OutsideUnits []string
 	// Screened are the units the framework's screen left out that year (codes, sorted).
 	Screened []string
+	// Weights are the weights derived that year (weights: pca): node → child → weight.
+	Weights map[string]map[string]float64
 }
 
 // ErrNoData says the dataset has none of the framework's indicators.
@@ -131,7 +134,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series", "c_pcaw"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -222,8 +225,16 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			return fmt.Errorf("compute: %w", err)
 		}
 		done()
+		weights := map[int]map[string]map[string]float64{} // PCA weights: year → node → child → weight
 		for li, level := range f.Levels() {
 			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
+			for _, n := range level {
+				if n.Weights == "pca" {
+					if err := pcaWeights(ctx, tx, f, n, weights); err != nil {
+						return err
+					}
+				}
+			}
 			if _, err := tx.ExecContext(ctx, aggregateLevel(f, level, len(years) == 1)); err != nil {
 				return fmt.Errorf("compute: %w", err)
 			}
@@ -247,6 +258,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		if err := screenedUnits(ctx, tx, f, results); err != nil {
 			return err
+		}
+		for i := range results {
+			results[i].Weights = weights[results[i].Year]
 		}
 		if read != nil {
 			return read(tx)
@@ -670,8 +684,14 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	}
 	var nodeRows []string
 	for i, r := range results {
+		rj := fj
+		if len(r.Weights) > 0 {
+			if rj, err = json.Marshal(withWeights(f, r.Weights)); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)`,
-			next+i, dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(fj)); err != nil {
+			next+i, dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(rj)); err != nil {
 			return fmt.Errorf("storing results: %w", err)
 		}
 		for _, n := range f.Nodes {
@@ -686,4 +706,116 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		}
 	}
 	return nil
+}
+
+// pcaWeights derives, for each year, the weights of node n's children from the first
+// principal component of their values over the units that have them all
+// (PCAWeights), into c_pcaw for aggregateLevel and into weights for the run's record.
+func pcaWeights(ctx context.Context, c *sql.Conn, f *framework.Framework, n *framework.Node, weights map[int]map[string]map[string]float64) error {
+	var leaves, nodes []string
+	for _, ch := range n.Children {
+		if f.Node(ch.ID) == nil {
+			leaves = append(leaves, q(ch.ID))
+		} else {
+			nodes = append(nodes, q(ch.ID))
+		}
+	}
+	var parts []string
+	if len(leaves) > 0 {
+		parts = append(parts, `SELECT year, unit_key, node, value FROM c_leafval WHERE node IN (`+strings.Join(leaves, ", ")+`)`)
+	}
+	if len(nodes) > 0 {
+		parts = append(parts, `SELECT year, unit_key, node, value FROM c_val WHERE node IN (`+strings.Join(nodes, ", ")+`)`)
+	}
+	rows, err := c.QueryContext(ctx, strings.Join(parts, " UNION ALL ")+` ORDER BY year, unit_key`)
+	if err != nil {
+		return fmt.Errorf("weights of %s: %w", n.ID, err)
+	}
+	pos := map[string]int{}
+	for i, ch := range n.Children {
+		pos[ch.ID] = i
+	}
+	byYear := map[int]map[uint64][]float64{}
+	for rows.Next() {
+		var y int
+		var u uint64
+		var node string
+		var v sql.NullFloat64
+		if err := rows.Scan(&y, &u, &node, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		if !v.Valid {
+			continue
+		}
+		if byYear[y] == nil {
+			byYear[y] = map[uint64][]float64{}
+		}
+		row := byYear[y][u]
+		if row == nil {
+			row = make([]float64, len(n.Children))
+			for i := range row {
+				row[i] = math.NaN()
+			}
+			byYear[y][u] = row
+		}
+		row[pos[node]] = v.Float64
+	}
+	rows.Close()
+	years := make([]int, 0, len(byYear))
+	for y := range byYear {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for _, y := range years {
+		units := make([]uint64, 0, len(byYear[y]))
+		for u := range byYear[y] {
+			units = append(units, u)
+		}
+		slices.Sort(units)
+		items := make([][]float64, len(n.Children))
+		for _, u := range units {
+			row := byYear[y][u]
+			if slices.ContainsFunc(row, math.IsNaN) {
+				continue
+			}
+			for i, v := range row {
+				items[i] = append(items[i], v)
+			}
+		}
+		w, ok := PCAWeights(items)
+		if !ok {
+			return fmt.Errorf("weights: pca of node %s in %d: its %d children need values with some spread for at least 3 units that have them all (%d have)", n.ID, y, len(n.Children), len(items[0]))
+		}
+		if weights[y] == nil {
+			weights[y] = map[string]map[string]float64{}
+		}
+		weights[y][n.ID] = map[string]float64{}
+		var vals []string
+		for i, ch := range n.Children {
+			weights[y][n.ID][ch.ID] = w[i]
+			vals = append(vals, fmt.Sprintf("(%d, %d, %s, %v::DOUBLE)", y, nodeNumber(f, n.ID), q(ch.ID), w[i]))
+		}
+		if _, err := c.ExecContext(ctx, `INSERT INTO c_pcaw VALUES `+strings.Join(vals, ", ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withWeights is a copy of the framework with the weights a run derived.
+func withWeights(f *framework.Framework, weights map[string]map[string]float64) *framework.Framework {
+	g := *f
+	g.Nodes = make([]*framework.Node, len(f.Nodes))
+	for i, n := range f.Nodes {
+		m := *n
+		if ws, ok := weights[n.ID]; ok {
+			m.Children = make([]framework.Child, len(n.Children))
+			for j, ch := range n.Children {
+				m.Children[j] = framework.Child{ID: ch.ID, Weight: ws[ch.ID]}
+			}
+		}
+		g.Nodes[i] = &m
+	}
+	return &g
 }

@@ -64,11 +64,12 @@ func nodeParams(f *framework.Framework) string {
 		}
 	}
 	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, need, sdk);
-		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(pi, parent, child, w)`
+		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(pi, parent, child, w);
+		CREATE OR REPLACE TEMP TABLE c_pcaw (year INTEGER, pi INTEGER, child VARCHAR, w DOUBLE)`
 }
 
 // uses reports which options the framework uses, so the SQL computes only what is needed.
-type uses struct{ rank, percentile, winsor, transform, geometric, caps, goalposts bool }
+type uses struct{ rank, percentile, winsor, transform, geometric, caps, goalposts, pca bool }
 
 func usesOf(f *framework.Framework) uses {
 	var u uses
@@ -87,6 +88,7 @@ func usesOf(f *framework.Framework) uses {
 	for _, n := range f.Nodes {
 		norm(n.Normalise)
 		u.geometric = u.geometric || n.Aggregate != framework.AggArithmetic
+		u.pca = u.pca || n.Weights == "pca"
 	}
 	return u
 }
@@ -547,16 +549,32 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear boo
 		}
 	}
 	in := strings.Join(nums, ", ")
+	pca := false
+	for _, n := range level {
+		pca = pca || n.Weights == "pca"
+	}
+	child, childNode := "", ""
+	if pca {
+		child, childNode = ", node AS child", ", v.node AS child"
+	}
 	var parts []string
 	if leaves {
-		parts = append(parts, fmt.Sprintf(`SELECT year, unit_key, pi, w, value FROM (%s) WHERE pi IN (%s)`, leafValues(f, true, oneYear), in))
+		parts = append(parts, fmt.Sprintf(`SELECT year, unit_key, pi, w, value%s FROM (%s) WHERE pi IN (%s)`, child, leafValues(f, true, oneYear), in))
 	}
 	if nodes {
-		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit_key, e.pi, e.w, v.value FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, in))
+		parts = append(parts, fmt.Sprintf(`SELECT v.year, v.unit_key, e.pi, e.w, v.value%s FROM c_val v JOIN c_edge e ON v.node = e.child WHERE e.pi IN (%s)`, childNode, in))
+	}
+	if pca {
+		// weights derived each year (c_pcaw) replace the framework's
+		parts = []string{`SELECT v.year, v.unit_key, v.pi, coalesce(pw.w, v.w) AS w, v.value FROM (` + strings.Join(parts, " UNION ALL ") + `) v
+			LEFT JOIN c_pcaw pw ON pw.year = v.year AND pw.pi = v.pi AND pw.child = v.child`}
 	}
 	// Children of weight 1 (the default): the weighted mean is the plain mean, one
 	// aggregate rather than two, and exactly the same numbers.
 	arith := "avg(v.value)"
+	if pca {
+		arith = "sum(v.w * v.value) / nullif(sum(v.w), 0)"
+	}
 	for _, n := range level {
 		for _, c := range n.Children {
 			if c.Weight != 1 {
