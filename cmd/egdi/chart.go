@@ -262,11 +262,11 @@ func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) 
 			if err := output.Write(&s, fig.Data, "csv"); err != nil {
 				return err
 			}
-			if err := chart.WriteFile(cf.dataOut, []byte(s.String())); err != nil {
+			if err := output.WriteFile(cf.dataOut, []byte(s.String())); err != nil {
 				return err
 			}
 		}
-		if err := chart.WriteFile(cf.out, b); err != nil {
+		if err := output.WriteFile(cf.out, b); err != nil {
 			return err
 		}
 		f.logf("wrote %s (%s chart, %d KB)", cf.out, co.kind, (len(b)+1023)/1024)

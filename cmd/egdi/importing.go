@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/egdi/egdi/internal/output"
 	"sort"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ func newCmdImport(f *factory) *cobra.Command {
 		Use:   "import",
 		Short: "Import published index tables, raw indicators or groupings",
 	})
-	cmd.AddCommand(newCmdImportIndices(f), newCmdImportIndicators(f), newCmdImportGroups(f))
+	cmd.AddCommand(newCmdImportIndices(f), newCmdImportIndicators(f), newCmdImportGroups(f), newCmdImportCoinr(f))
 	return cmd
 }
 
@@ -213,5 +214,70 @@ M49 groupings egdi has already; band, group and class are taken too.
 	}
 	cmd.Flags().StringSliceVar(&builtin, "builtin", nil, "import a grouping shipped with egdi: "+strings.Join(ingest.BuiltinGroupings(), ", "))
 	cmd.RegisterFlagCompletionFunc("builtin", fixed(ingest.BuiltinGroupings()...))
+	return cmd
+}
+
+func newCmdImportCoinr(f *factory) *cobra.Command {
+	var idata, imeta, frameworkOut string
+	var opt ingest.IndicatorOptions
+	var year int
+	cmd := &cobra.Command{
+		Use:   "coinr --idata FILE --imeta FILE --dataset NAME [--framework-out FILE.yaml]",
+		Short: "Import a COINr coin: its iData and iMeta (CSV or XLSX), and a framework of its tree",
+		Long: `Import the inputs of a COINr coin (the R package of the JRC), as COINr and the
+COIN Tool's users keep them:
+
+  iData  one row per unit (and Time): uCode, uName, group columns, denominators and
+         indicators (blank or NA = missing)
+  iMeta  one row per indicator, aggregate, denominator and group: Level, iCode, iName,
+         Direction, Weight, Unit, Target, Denominator, Parent, Type
+
+The indicators and denominators go into the dataset, the group columns become
+groupings (for summary --by, rank --group and impute_group), the unit names are
+kept. --framework-out writes an egdi framework with iMeta's tree, weights, directions,
+denominators and targets and COINr's default steps, ready to edit and compute. All in
+one transaction; a problem in either file is an error naming its row and column.`,
+		Example: `  egdi import coinr --idata ASEM_iData.csv --imeta ASEM_iMeta.csv --dataset asem --framework-out asem.yaml
+  egdi compute --method asem.yaml --dataset asem
+  egdi rank --dataset asem --top 10`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if idata == "" || imeta == "" {
+				return fmt.Errorf("name both files: --idata FILE --imeta FILE")
+			}
+			if opt.Dataset == "" {
+				return fmt.Errorf("name the dataset to import into with --dataset, e.g. --dataset asem")
+			}
+			if err := ingest.CheckDatasetName(opt.Dataset); err != nil {
+				return err
+			}
+			coin, err := ingest.ReadCoin(idata, imeta, year)
+			if err != nil {
+				return err
+			}
+			return f.write(func(db *store.DB) error {
+				res, err := ingest.ImportCoin(cmd.Context(), db, coin, opt)
+				if err != nil {
+					return err
+				}
+				f.logf("%s, %s: %d units, %d indicators, %d denominators (%d values), groupings %s, into dataset %s",
+					idata, imeta, res.Units, res.Indicators, res.Denominators, res.Values, strings.Join(res.Groupings, ", "), opt.Dataset)
+				if frameworkOut != "" {
+					if err := output.WriteFile(frameworkOut, coin.FrameworkYAML(opt.Dataset)); err != nil {
+						return err
+					}
+					f.logf("wrote %s: compute with egdi compute --method %s --dataset %s", frameworkOut, frameworkOut, opt.Dataset)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&idata, "idata", "", "COINr's iData: CSV, XLSX or Parquet")
+	cmd.Flags().StringVar(&imeta, "imeta", "", "COINr's iMeta: CSV, XLSX or Parquet")
+	cmd.Flags().StringVar(&opt.Dataset, "dataset", "", "dataset to import into")
+	cmd.Flags().StringVar(&frameworkOut, "framework-out", "", "also write an egdi framework of the coin's tree to this YAML file")
+	cmd.Flags().IntVar(&year, "year", 0, "the year of iData without a Time column")
+	cmd.Flags().BoolVar(&opt.Synthetic, "synthetic", false, "mark the dataset as synthetic")
+	cmd.Flags().StringVar(&opt.Description, "description", "", "a description of the dataset")
 	return cmd
 }

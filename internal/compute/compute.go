@@ -353,10 +353,14 @@ func rawValues(f *framework.Framework, ids map[string]int, dataset, name, kind, 
 		value = fmt.Sprintf("CASE WHEN (%s END) IS NULL THEN v.value ELSE v.value / d.value * (%s END) END", den, scale)
 		join = fmt.Sprintf(" LEFT JOIN raw_values d ON d.dataset_id = %d AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = (%s END)", ds, den)
 	}
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s %s AS
-		SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, %s AS value, false AS imputed
-		FROM raw_values v%s WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`,
-		kind, name, node, value, join, ds, strings.Join(nums, ", "), filter)
+	sel := fmt.Sprintf(`SELECT v.year, v.unit_key, v.indicator_id AS node_id, %s AS node, %s AS value, false AS imputed
+		FROM raw_values v%s WHERE v.dataset_id = %d AND v.indicator_id IN (%s)%s`, node, value, join, ds, strings.Join(nums, ", "), filter)
+	if denominated {
+		// a value without its denominator is missing (missing: drop; checkDenominators
+		// refuses it otherwise)
+		sel = "SELECT * FROM (" + sel + ") WHERE value IS NOT NULL"
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP %s %s AS %s`, kind, name, sel)
 }
 
 // denominators lists the indicators the framework divides by.
@@ -396,9 +400,13 @@ func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework,
 		var unit string
 		var year int
 		var dv sql.NullFloat64
+		bad := "d.value IS NULL OR d.value = 0"
+		if d.Missing == "drop" {
+			bad = "d.value = 0"
+		}
 		err := c.QueryRowContext(ctx, `SELECT u.unit, v.year, d.value FROM raw_values v JOIN unit_list u USING (unit_key)
 			LEFT JOIN raw_values d ON d.dataset_id = v.dataset_id AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = ?
-			WHERE v.dataset_id = ? AND v.indicator_id = ? AND (d.value IS NULL OR d.value = 0)
+			WHERE v.dataset_id = ? AND v.indicator_id = ? AND (`+bad+`)
 			  AND EXISTS (SELECT 1 FROM c_raw r WHERE r.year = v.year AND r.unit_key = v.unit_key)
 			ORDER BY v.year, u.unit LIMIT 1`, dn, ids[dataset], n).Scan(&unit, &year, &dv)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -410,7 +418,7 @@ func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework,
 		if dv.Valid {
 			return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which is 0 there; a ratio needs a non-zero denominator", id, unit, year, d.By)
 		}
-		return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which that unit has no value of that year; import it, or leave the indicator out for the unit", id, unit, year, d.By)
+		return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which that unit has no value of that year; import it, or leave the value missing with denominate: {by: %s, missing: drop}", id, unit, year, d.By, d.By)
 	}
 	return nil
 }

@@ -106,10 +106,13 @@ type Winsorise struct {
 }
 
 // Denominate divides an indicator by another indicator of the same unit and year (GDP,
-// population, area) times Scale, before anything else (COINr's Denominate).
+// population, area) times Scale, before anything else (COINr's Denominate). A unit
+// without the denominator is an error (Missing "error", default), or its value is
+// left missing, for imputation, as COINr does (Missing "drop").
 type Denominate struct {
-	By    string  `yaml:"by" json:"by"`
-	Scale float64 `yaml:"scale" json:"scale,omitempty"`
+	By      string  `yaml:"by" json:"by"`
+	Scale   float64 `yaml:"scale" json:"scale,omitempty"`
+	Missing string  `yaml:"missing" json:"missing,omitempty"`
 }
 
 // Screen leaves out of a computation the units with less than MinCoverage of the
@@ -393,8 +396,13 @@ func (f *Framework) setDefaults() {
 		if in.SD == "" {
 			in.SD = SDPopulation
 		}
-		if d := in.Denominate; d != nil && d.Scale == 0 {
-			d.Scale = 1
+		if d := in.Denominate; d != nil {
+			if d.Scale == 0 {
+				d.Scale = 1
+			}
+			if d.Missing == "" {
+				d.Missing = "error"
+			}
 		}
 		if w := in.Winsorise; w != nil && w.Rule != "" {
 			if w.MaxPoints == 0 {

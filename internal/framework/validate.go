@@ -105,6 +105,9 @@ func (f *Framework) Validate() error {
 			if !(d.Scale > 0) || math.IsInf(d.Scale, 0) {
 				add(in.Line, "indicator %q: denominate scale %g must be a positive number", in.ID, d.Scale)
 			}
+			if d.Missing != "error" && d.Missing != "drop" {
+				add(in.Line, "indicator %q: denominate missing %q is not error (a unit without the denominator is refused) or drop (its value is left missing)", in.ID, d.Missing)
+			}
 		}
 		if strings.TrimSpace(in.ImputeGroup) == "" || strings.ContainsAny(in.ImputeGroup, "=,") {
 			add(in.Line, "indicator %q: impute_group %q is not a grouping name (region, subregion, or one imported with egdi import groups)", in.ID, in.ImputeGroup)

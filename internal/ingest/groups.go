@@ -221,74 +221,79 @@ func ImportGroups(ctx context.Context, db *store.DB, files []string) ([]GroupRes
 		results = append(results, res)
 		all = append(all, rows...)
 	}
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE egdi_groups (unit VARCHAR, name VARCHAR, name_zh VARCHAR,
-			grouping VARCHAR, grp VARCHAR, grp_zh VARCHAR, file INTEGER, label VARCHAR, label_zh VARCHAR, pos INTEGER)`); err != nil {
-			return err
-		}
-		defer tx.ExecContext(context.Background(), `DROP TABLE IF EXISTS egdi_groups`)
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO egdi_groups VALUES (?, nullif(?, ''), nullif(?, ''), ?, ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''), ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		fileOf := map[string]int{}
-		for i, res := range results {
-			for g := range res.Groupings {
-				fileOf[g] = i
-			}
-		}
-		for i, r := range all {
-			if _, err := stmt.ExecContext(ctx, r.unit, r.name, r.nameZh, r.grouping, r.group, r.groupZh, fileOf[r.grouping], r.label, r.labelZh, i); err != nil {
-				return err
-			}
-		}
-		newUnits := `SELECT DISTINCT n.unit, ` + store.UnitKey("n.unit") + ` AS unit_key FROM egdi_groups n ANTI JOIN unit_list u ON u.unit = n.unit`
-		if err := store.CheckUnitKeys(ctx, tx, newUnits); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT g.file, g.unit FROM egdi_groups g ANTI JOIN unit_list u ON u.unit = g.unit ORDER BY ALL`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var i int
-			var u string
-			if err := rows.Scan(&i, &u); err != nil {
-				rows.Close()
-				return err
-			}
-			results[i].NewUnits = append(results[i].NewUnits, u)
-		}
-		rows.Close()
-		for _, s := range []string{
-			`INSERT INTO unit_list (unit_key, unit, name, name_zh)
-			   SELECT ` + store.UnitKey("unit") + `, unit, any_value(name), any_value(name_zh) FROM egdi_groups
-			   WHERE unit NOT IN (SELECT unit FROM unit_list) GROUP BY unit`,
-			`DELETE FROM groupings WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
-			`INSERT INTO groupings SELECT e.grouping, ` + store.UnitKey("e.unit") + `, e.grp, e.grp_zh, o.ord FROM egdi_groups e
-			   JOIN (SELECT grouping, grp, row_number() OVER (PARTITION BY grouping ORDER BY min(pos)) AS ord FROM egdi_groups GROUP BY grouping, grp) o
-			   USING (grouping, grp)`,
-			`DELETE FROM grouping_labels WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
-			`INSERT INTO grouping_labels SELECT grouping, max(label), max(label_zh) FROM egdi_groups GROUP BY grouping HAVING max(label) IS NOT NULL OR max(label_zh) IS NOT NULL`,
-		} {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("storing the groupings: %w", err)
-			}
-		}
-		for _, res := range results {
-			n := 0
-			for _, c := range res.Groupings {
-				n += c
-			}
-			if err := recordImport(tx, "groups", "", res.File, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.Tx(ctx, func(tx *sql.Tx) error { return writeGroups(ctx, tx, results, all) })
 	if err != nil {
 		return nil, err
 	}
 	return results, nil
+}
+
+// writeGroups stores parsed groupings (all, from the files of results) in tx: a
+// grouping named replaces the stored one; unknown codes become units of their own,
+// reported in NewUnits.
+func writeGroups(ctx context.Context, tx *sql.Tx, results []GroupResult, all []groupRow) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE egdi_groups (unit VARCHAR, name VARCHAR, name_zh VARCHAR,
+		grouping VARCHAR, grp VARCHAR, grp_zh VARCHAR, file INTEGER, label VARCHAR, label_zh VARCHAR, pos INTEGER)`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(context.Background(), `DROP TABLE IF EXISTS egdi_groups`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO egdi_groups VALUES (?, nullif(?, ''), nullif(?, ''), ?, ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''), ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	fileOf := map[string]int{}
+	for i, res := range results {
+		for g := range res.Groupings {
+			fileOf[g] = i
+		}
+	}
+	for i, r := range all {
+		if _, err := stmt.ExecContext(ctx, r.unit, r.name, r.nameZh, r.grouping, r.group, r.groupZh, fileOf[r.grouping], r.label, r.labelZh, i); err != nil {
+			return err
+		}
+	}
+	newUnits := `SELECT DISTINCT n.unit, ` + store.UnitKey("n.unit") + ` AS unit_key FROM egdi_groups n ANTI JOIN unit_list u ON u.unit = n.unit`
+	if err := store.CheckUnitKeys(ctx, tx, newUnits); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT g.file, g.unit FROM egdi_groups g ANTI JOIN unit_list u ON u.unit = g.unit ORDER BY ALL`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var i int
+		var u string
+		if err := rows.Scan(&i, &u); err != nil {
+			rows.Close()
+			return err
+		}
+		results[i].NewUnits = append(results[i].NewUnits, u)
+	}
+	rows.Close()
+	for _, s := range []string{
+		`INSERT INTO unit_list (unit_key, unit, name, name_zh)
+		   SELECT ` + store.UnitKey("unit") + `, unit, any_value(name), any_value(name_zh) FROM egdi_groups
+		   WHERE unit NOT IN (SELECT unit FROM unit_list) GROUP BY unit`,
+		`DELETE FROM groupings WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
+		`INSERT INTO groupings SELECT e.grouping, ` + store.UnitKey("e.unit") + `, e.grp, e.grp_zh, o.ord FROM egdi_groups e
+		   JOIN (SELECT grouping, grp, row_number() OVER (PARTITION BY grouping ORDER BY min(pos)) AS ord FROM egdi_groups GROUP BY grouping, grp) o
+		   USING (grouping, grp)`,
+		`DELETE FROM grouping_labels WHERE grouping IN (SELECT DISTINCT grouping FROM egdi_groups)`,
+		`INSERT INTO grouping_labels SELECT grouping, max(label), max(label_zh) FROM egdi_groups GROUP BY grouping HAVING max(label) IS NOT NULL OR max(label_zh) IS NOT NULL`,
+	} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("storing the groupings: %w", err)
+		}
+	}
+	for _, res := range results {
+		n := 0
+		for _, c := range res.Groupings {
+			n += c
+		}
+		if err := recordImport(tx, "groups", "", res.File, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -625,6 +625,12 @@ func csvLines(path string, l *layout, p *problem) []int {
 // ImportIndicators reads the files into dataset in one transaction: all of them or
 // none. Values for the same (unit, year, indicator) already in the dataset are replaced.
 func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt IndicatorOptions) ([]IndicatorResult, error) {
+	return importIndicators(ctx, db, files, opt, nil)
+}
+
+// importIndicators is ImportIndicators with more writes in the same transaction (the
+// groupings of a COINr coin).
+func importIndicators(ctx context.Context, db *store.DB, files []string, opt IndicatorOptions, also func(tx *sql.Tx) error) ([]IndicatorResult, error) {
 	if opt.Dataset == "" {
 		opt.Dataset = "default"
 	}
@@ -758,6 +764,9 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			if err := recordImportSum(tx, "indicators", opt.Dataset, r.File, sums[i], int(r.Rows)); err != nil {
 				return err
 			}
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	}

@@ -54,7 +54,7 @@ func Write(r *Report, format, path string, t *Templates) error {
 	if err != nil {
 		return err
 	}
-	return chart.WriteFile(path, b)
+	return output.WriteFile(path, b)
 }
 
 // writeCSV writes the main table, text protected against formula evaluation.

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/egdi/egdi/internal/output"
 	htmltemplate "html/template"
 	"io/fs"
 	"mime"
@@ -14,7 +15,6 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/reports"
 )
 
@@ -148,7 +148,7 @@ func WriteTemplates(dir string, force bool) ([]string, error) {
 			return nil, err
 		}
 		p := filepath.Join(dir, f)
-		if err := chart.WriteFile(p, b); err != nil {
+		if err := output.WriteFile(p, b); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
