@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -69,6 +70,41 @@ func TestCOINrASEMFromTheCommandLine(t *testing.T) {
 		if !strings.Contains(string(draft), s) {
 			t.Errorf("the draft framework lacks %q", s)
 		}
+	}
+	// the audit: the treatment table (15 indicators winsorised, as COINr's), each
+	// unit's data availability, the 65 imputed values, and no indicator flagged for
+	// skewness the treatment rightly left alone (FemLab is skewed only before imputation)
+	var audit struct {
+		Treatment []map[string]any `json:"treatment"`
+		Units     []map[string]any `json:"units"`
+		Imputed   []map[string]any `json:"imputed"`
+		Flags     []string         `json:"flags"`
+		Corr      []map[string]any `json:"correlations"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, db, "audit", "--method", filepath.Join("..", "..", "data", "frameworks", "asem.yaml"), "--dataset", "asem", "--year", "2018", "--format", "json")), &audit); err != nil {
+		t.Fatal(err)
+	}
+	wins := 0
+	for _, r := range audit.Treatment {
+		if r["winsorised"].(float64) > 0 {
+			wins++
+		}
+	}
+	if wins != 15 || len(audit.Units) != 51 || len(audit.Imputed) != 65 || audit.Imputed[0]["method"] != "group-mean" {
+		t.Errorf("audit: %d winsorised, %d units, %d imputed", wins, len(audit.Units), len(audit.Imputed))
+	}
+	for _, u := range audit.Units {
+		if u["unit"] == "BRN" && math.Abs(u["share"].(float64)-39.0/49) > 1e-12 {
+			t.Errorf("Brunei's availability %v, want 39 of 49", u)
+		}
+	}
+	for _, fl := range audit.Flags {
+		if strings.Contains(fl, "FemLab") && strings.Contains(fl, "skewness") {
+			t.Errorf("FemLab flagged: %s", fl)
+		}
+	}
+	if len(audit.Corr) == 0 || audit.Corr[0]["rho"] == nil || audit.Corr[0]["p"] == nil {
+		t.Errorf("correlations without Spearman or p-values: %v", audit.Corr[:1])
 	}
 	summary := jsonRows(t, mustRun(t, db, "summary", "--dataset", "asem", "--by", "EurAsia_group", "--format", "json"))
 	if len(summary) != 2 || summary[0]["count"].(float64)+summary[1]["count"].(float64) != 51 {

@@ -236,3 +236,34 @@ func TestWhatIfMatchesARecomputedFramework(t *testing.T) {
 		}
 	}
 }
+
+// Spearman's rho and the p-values of both correlations agree with scipy
+// (scipy.stats.pearsonr and spearmanr) when it is installed.
+func TestCorrelationsAgainstScipy(t *testing.T) {
+	t.Parallel()
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import scipy.stats").Run(); err != nil {
+		t.Skip("skipping: scipy not installed (apt-get install python3-scipy)")
+	}
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10}
+	y := []float64{2, 1, 4, 3, 7, 5, 6, 9, 8, 12, 11}
+	out, err := exec.Command(py, "-c", `import scipy.stats as s
+x = `+pyMatrix([][]float64{x})+`[0]
+y = `+pyMatrix([][]float64{y})+`[0]
+r = s.pearsonr(x, y); rho = s.spearmanr(x, y)
+print(repr(r[0]), repr(r[1]), repr(rho[0]), repr(rho[1]))`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("scipy: %v %s", err, out)
+	}
+	var want []float64
+	for _, f := range strings.Fields(string(out)) {
+		v, _ := strconv.ParseFloat(f, 64)
+		want = append(want, v)
+	}
+	c := correlate("x", "y", "sibling", x, y)
+	for i, got := range []float64{c.R, c.PR, c.Rho, c.PRho} {
+		if math.Abs(got-want[i]) > 1e-10 {
+			t.Errorf("statistic %d: %v, scipy %v", i, got, want[i])
+		}
+	}
+}

@@ -19,7 +19,7 @@ func nan(v float64) any {
 	return v
 }
 
-func auditTables(a *Audit, f *framework.Framework, lang string) (ind, cor, dim *output.Table, flags []string) {
+func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor, dim, units, imp *output.Table, flags []string) {
 	ind = &output.Table{Columns: []string{"indicator", "label", "parent", "coverage", "missing", "imputed", "mean", "sd", "skew", "kurtosis", "outliers", "treated"}, Digits: 3}
 	for _, s := range a.Indicators {
 		var tr any
@@ -28,13 +28,29 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, cor, dim *
 		}
 		ind.Rows = append(ind.Rows, []any{s.ID, f.LabelOf(s.ID, lang), s.Parent, s.Coverage, s.Missing, s.Imputed, nan(s.Mean), nan(s.SD), nan(s.Skew), nan(s.Kurt), s.Outliers, tr})
 	}
-	cor = &output.Table{Columns: []string{"kind", "a", "b", "r", "n", "flag"}, Digits: 3}
+	treat = &output.Table{Columns: []string{"indicator", "skew", "kurtosis", "winsorised", "fallback", "skew_after", "kurtosis_after"}, Digits: 3}
+	for _, s := range a.Indicators {
+		var fb any
+		if s.Fallback != "" {
+			fb = s.Fallback
+		}
+		treat.Rows = append(treat.Rows, []any{s.ID, nan(s.SeenSkew), nan(s.SeenKurt), s.Points, fb, nan(s.AfterSkew), nan(s.AfterKurt)})
+	}
+	cor = &output.Table{Columns: []string{"kind", "a", "b", "r", "p", "rho", "p_rho", "n", "flag"}, Digits: 3}
 	for _, c := range a.Correlations {
 		var fl any
 		if c.Flag != "" {
 			fl = c.Flag
 		}
-		cor.Rows = append(cor.Rows, []any{c.Kind, c.A, c.B, nan(c.R), c.N, fl})
+		cor.Rows = append(cor.Rows, []any{c.Kind, c.A, c.B, nan(c.R), nan(c.PR), nan(c.Rho), nan(c.PRho), c.N, fl})
+	}
+	units = &output.Table{Columns: []string{"unit", "present", "imputed", "indicators", "share", "screened"}, Digits: 3}
+	for _, u := range a.Units {
+		units.Rows = append(units.Rows, []any{u.Unit, u.Present, u.Imputed, u.Total, u.Share, u.Screened})
+	}
+	imp = &output.Table{Columns: []string{"unit", "indicator", "method", "value"}, Digits: 4}
+	for _, m := range a.Imputations {
+		imp.Rows = append(imp.Rows, []any{m.Unit, m.Indicator, m.Method, m.Value})
 	}
 	dim = &output.Table{Columns: []string{"node", "children", "units", "alpha", "pc1_share", "pc2_share", "pc1_loadings"}, Digits: 3}
 	for _, d := range a.Dimensions {
@@ -51,18 +67,19 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, cor, dim *
 		}
 		dim.Rows = append(dim.Rows, []any{d.Node, len(d.Children), d.N, nan(d.Alpha), s1, s2, strings.Join(ls, "; ")})
 	}
-	return ind, cor, dim, a.Flags
+	return ind, treat, cor, dim, units, imp, a.Flags
 }
 
 // WriteAudit writes the audit as text tables or one JSON object (indicators,
 // correlations, dimensions, flags).
 func WriteAudit(w io.Writer, a *Audit, f *framework.Framework, format, lang string) error {
-	ind, cor, dim, flags := auditTables(a, f, lang)
+	ind, treat, cor, dim, units, imp, flags := auditTables(a, f, lang)
+	names := []string{"indicators", "treatment", "correlations", "dimensions", "units", "imputed"}
 	if format == "json" {
 		fmt.Fprintf(w, "{\"framework\": %q, \"dataset\": %q, \"year\": %d,\n\"indicators\": ", a.Framework, a.Dataset, a.Year)
-		for i, t := range []*output.Table{ind, cor, dim} {
+		for i, t := range []*output.Table{ind, treat, cor, dim, units, imp} {
 			if i > 0 {
-				fmt.Fprintf(w, ",\n%q: ", []string{"", "correlations", "dimensions"}[i])
+				fmt.Fprintf(w, ",\n%q: ", names[i])
 			}
 			if err := output.Write(w, t, "json"); err != nil {
 				return err
@@ -78,10 +95,16 @@ func WriteAudit(w io.Writer, a *Audit, f *framework.Framework, format, lang stri
 		fmt.Fprintln(w, "]}")
 		return nil
 	}
-	fmt.Fprintf(w, "Audit of %s, dataset %s, %d\n\nIndicators\n", a.Framework, a.Dataset, a.Year)
-	for i, t := range []*output.Table{ind, cor, dim} {
+	fmt.Fprintf(w, "Audit of %s, dataset %s, %d\n\nIndicators (observed values)\n", a.Framework, a.Dataset, a.Year)
+	heads := []string{"", "Treatment (the values the treatment saw, imputed ones included, and after it)",
+		"Correlations with the parent and between siblings (Pearson r, Spearman rho, two-sided p-values)",
+		"Dimensions: Cronbach's alpha and principal components", "Data availability per unit (before imputation)", "Imputed values"}
+	for i, t := range []*output.Table{ind, treat, cor, dim, units, imp} {
 		if i > 0 {
-			fmt.Fprintf(w, "\n%s\n", []string{"", "Correlations (with the parent; between siblings)", "Dimensions: Cronbach's alpha and principal components"}[i])
+			if len(t.Rows) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "\n%s\n", heads[i])
 		}
 		if err := output.Write(w, t, "table"); err != nil {
 			return err
