@@ -216,7 +216,7 @@ func TestUnknownSubcommandIsAnError(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "u.duckdb")
 	for args, want := range map[string]string{
 		"import groupz":  `unknown command "groupz" for "egdi import"; did you mean groups?`,
-		"import":         "egdi import needs a command: groups, indicators, indices",
+		"import":         "egdi import needs a command: coinr, groups, indicators, indices",
 		"chart rankin":   `unknown chart "rankin"; did you mean ranking?`,
 		"report rankng":  `unknown report "rankng"`,
 		"frobnicate":     `unknown command "frobnicate" for "egdi"`,

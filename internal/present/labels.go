@@ -64,6 +64,7 @@ var headers = map[string]string{
 	"unit": "代码", "name": "名称", "year": "年份", "rank": "排名", "group": "组别", "band": "等级", "class": "评级",
 	"key": "分组", "count": "数量", "share": "占比", "value": "数值", "index": "指数", "node": "指标",
 	"check": "检查项", "severity": "级别", "detail": "说明", "source": "来源", "dataset": "数据集",
+	"change": "变化", "cagr": "年均复合增长率",
 }
 
 // unNode reports whether node is one of the UN's published indices in sel (EGDI, OSI,

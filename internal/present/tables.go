@@ -222,7 +222,7 @@ func yearsOf(rows []query.SummaryRow) []int {
 // Trend is the table of egdi trend: unit, name, year, value, rank, band and source.
 func Trend(tr *query.Trend, lang Lang, format string) *output.Table {
 	p := tr.Panel
-	cols := []string{"unit", "name", "year", "value", "rank"}
+	cols := []string{"unit", "name", "year", "value", "rank", "change", "cagr"}
 	band := showsBand(p.Selection, tr.Node)
 	if band {
 		cols = append(cols, BandKey(p.Selection))
@@ -230,7 +230,7 @@ func Trend(tr *query.Trend, lang Lang, format string) *output.Table {
 	cols = append(cols, "source")
 	t := &output.Table{Columns: cols, Digits: Digits(p.Selection, 0)}
 	for _, pt := range tr.Points {
-		row := []any{pt.Unit.Code, Name(pt.Unit, lang), pt.Year, num(pt.Cell), rank(pt.Cell)}
+		row := []any{pt.Unit.Code, Name(pt.Unit, lang), pt.Year, num(pt.Cell), rank(pt.Cell), nan(pt.Change), nan(pt.CAGR)}
 		if band {
 			row = append(row, bandCells(p.Selection, panel.Row{Band: pt.Band}, false, lang, format)...)
 		}

@@ -112,6 +112,10 @@ func TestFollowAndCompareByHand(t *testing.T) {
 	if tr.Points[0].Year != 2020 || tr.Points[0].Cell.Value != 75 || tr.Points[0].Cell.Rank != 1 || tr.Points[1].Cell.Rank != 2 || tr.Points[1].Band != "high" {
 		t.Errorf("U2's path: %+v", tr.Points)
 	}
+	// 75 in 2020 to 60 in 2022: a change of −15, and (60/75)^(1/2) − 1 a year
+	if !math.IsNaN(tr.Points[0].Change) || !math.IsNaN(tr.Points[0].CAGR) || tr.Points[1].Change != -15 || math.Abs(tr.Points[1].CAGR-(math.Sqrt(0.8)-1)) > 1e-15 {
+		t.Errorf("U2's change and growth: %+v", tr.Points)
+	}
 	if _, err := Follow(p, TrendRequest{Units: []string{"U4"}, Node: "b", From: 2021}); err == nil {
 		t.Error("U4 has no b in 2022, yet a trend came back")
 	}

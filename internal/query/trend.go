@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/egdi/egdi/internal/panel"
@@ -15,12 +16,15 @@ type TrendRequest struct {
 }
 
 // Point is a unit's value of the node in one year, with its rank that year and, for
-// the root, its band and class.
+// the root, its band and class; Change is the difference from the unit's previous
+// point, CAGR the compound annual growth rate since its first point in the range,
+// (v / v₀)^(1 / (year − year₀)) − 1 (NaN for the first point, or a first value ≤ 0).
 type Point struct {
-	Unit        *panel.Unit
-	Year        int
-	Cell        panel.Cell
-	Band, Class string
+	Unit         *panel.Unit
+	Year         int
+	Cell         panel.Cell
+	Band, Class  string
+	Change, CAGR float64
 }
 
 // Trend is a node's values of some units across years.
@@ -48,12 +52,24 @@ func Follow(p *panel.Panel, req TrendRequest) (*Trend, error) {
 	}
 	k := p.Node(node)
 	for _, u := range req.Units {
+		var first, prev *Point
 		for _, y := range t.Years {
 			r, ok := p.Find(u, y)
 			if !ok || !r.Assessed() || !r.Cells[k].OK() {
 				continue
 			}
-			t.Points = append(t.Points, Point{Unit: r.Unit, Year: y, Cell: r.Cells[k], Band: r.Band, Class: r.Class})
+			pt := Point{Unit: r.Unit, Year: y, Cell: r.Cells[k], Band: r.Band, Class: r.Class, Change: math.NaN(), CAGR: math.NaN()}
+			if prev != nil {
+				pt.Change = pt.Cell.Value - prev.Cell.Value
+			}
+			if first != nil && first.Cell.Value > 0 && pt.Cell.Value >= 0 {
+				pt.CAGR = math.Pow(pt.Cell.Value/first.Cell.Value, 1/float64(y-first.Year)) - 1
+			}
+			t.Points = append(t.Points, pt)
+			prev = &t.Points[len(t.Points)-1]
+			if first == nil {
+				first = prev
+			}
 		}
 	}
 	if len(t.Points) == 0 {
