@@ -179,7 +179,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			}
 			done()
 		}
-		if err := checkDenominators(ctx, tx, f, ids, opt.Dataset); err != nil {
+		if err := checkDenominators(ctx, tx, f, ids, opt.Dataset, yearFilter+universe); err != nil {
 			return err
 		}
 		years, err := yearsOf(ctx, tx)
@@ -376,8 +376,9 @@ func denominators(f *framework.Framework) []string {
 
 // checkDenominators refuses a denomination that cannot be done: a denominator the
 // dataset does not have, or a unit whose value has no denominator that year, or a zero
-// one; the error names the indicator, its denominator, the unit and the year.
-func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, dataset string) error {
+// one; the error names the indicator, its denominator, the unit and the year. filter
+// restricts the values (alias v) to the years and universe computed.
+func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, dataset, filter string) error {
 	for _, id := range f.UsedIndicators() {
 		d := f.Indicator(id).Denominate
 		if d == nil {
@@ -407,7 +408,7 @@ func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework,
 		err := c.QueryRowContext(ctx, `SELECT u.unit, v.year, d.value FROM raw_values v JOIN unit_list u USING (unit_key)
 			LEFT JOIN raw_values d ON d.dataset_id = v.dataset_id AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = ?
 			WHERE v.dataset_id = ? AND v.indicator_id = ? AND (`+bad+`)
-			  AND EXISTS (SELECT 1 FROM c_raw r WHERE r.year = v.year AND r.unit_key = v.unit_key)
+			  `+filter+`
 			ORDER BY v.year, u.unit LIMIT 1`, dn, ids[dataset], n).Scan(&unit, &year, &dv)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue

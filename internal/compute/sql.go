@@ -259,6 +259,7 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		fb VARCHAR, fmin DOUBLE, frange DOUBLE, lam DOUBLE, skew0 DOUBLE, kurt0 DOUBLE, skew1 DOUBLE, kurt1 DOUBLE, pass0 BOOLEAN, pass1 BOOLEAN)`); err != nil {
 		return err
 	}
+	var ruled []string
 	for _, id := range f.UsedIndicators() {
 		w := f.Indicator(id).Winsorise
 		if w == nil {
@@ -282,42 +283,59 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 			}
 			continue
 		}
-		rows, err := c.QueryContext(ctx, `SELECT r.year, `+capped+` FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id = ? ORDER BY 1, 2`, id)
-		if err != nil {
+		ruled = append(ruled, q(id))
+	}
+	if len(ruled) == 0 {
+		return nil
+	}
+	// the skew-kurtosis rule in Go: one pass over the values of every indicator it
+	// treats, one insert of what it did
+	rows, err := c.QueryContext(ctx, `SELECT p.id, r.year, `+capped+` FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id IN (`+strings.Join(ruled, ", ")+`) ORDER BY 1, 2, 3`)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		id   string
+		year int
+	}
+	var keys []key
+	byKey := map[key][]float64{}
+	for rows.Next() {
+		var k key
+		var x float64
+		if err := rows.Scan(&k.id, &k.year, &x); err != nil {
+			rows.Close()
 			return err
 		}
-		byYear := map[int][]float64{}
-		for rows.Next() {
-			var y int
-			var x float64
-			if err := rows.Scan(&y, &x); err != nil {
-				rows.Close()
-				return err
-			}
-			byYear[y] = append(byYear[y], x)
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
 		}
-		rows.Close()
-		for y, xs := range byYear {
-			t := SkewKurtosis(xs, w)
-			var fb any
-			if t.Fallback != "" {
-				fb = t.Fallback
-			}
-			if _, err := c.ExecContext(ctx, `INSERT INTO c_wins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, y, id, t.Lo, t.Hi, t.Points,
-				fb, t.Min, t.Range, w.Lambda, nanNull(t.SkewBefore), nanNull(t.KurtBefore), nanNull(t.SkewAfter), nanNull(t.KurtAfter), t.Pass, t.PassAfter); err != nil {
-				return err
-			}
+		byKey[k] = append(byKey[k], x)
+	}
+	rows.Close()
+	var vals []string
+	lit := func(p *float64) string {
+		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
+			return "NULL"
+		}
+		return fmt.Sprintf("%v", *p)
+	}
+	for _, k := range keys {
+		w := f.Indicator(k.id).Winsorise
+		t := SkewKurtosis(byKey[k], w)
+		fb := "NULL"
+		if t.Fallback != "" {
+			fb = q(t.Fallback)
+		}
+		vals = append(vals, fmt.Sprintf("(%d, %s, %s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %v, %v)", k.year, q(k.id), lit(t.Lo), lit(t.Hi), t.Points,
+			fb, lit(&t.Min), lit(&t.Range), lit(w.Lambda), lit(&t.SkewBefore), lit(&t.KurtBefore), lit(&t.SkewAfter), lit(&t.KurtAfter), t.Pass, t.PassAfter))
+	}
+	if len(vals) > 0 {
+		if _, err := c.ExecContext(ctx, `INSERT INTO c_wins VALUES `+strings.Join(vals, ", ")); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// nanNull is nil for NaN (a moment of too few values), for SQL.
-func nanNull(x float64) any {
-	if math.IsNaN(x) {
-		return nil
-	}
-	return x
 }
 
 // normalise is the expression normalising v (direction applied) or x (as is) with the

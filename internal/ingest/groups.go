@@ -237,19 +237,27 @@ func writeGroups(ctx context.Context, tx *sql.Tx, results []GroupResult, all []g
 		return err
 	}
 	defer tx.ExecContext(context.Background(), `DROP TABLE IF EXISTS egdi_groups`)
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO egdi_groups VALUES (?, nullif(?, ''), nullif(?, ''), ?, ?, nullif(?, ''), ?, nullif(?, ''), nullif(?, ''), ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	fileOf := map[string]int{}
 	for i, res := range results {
 		for g := range res.Groupings {
 			fileOf[g] = i
 		}
 	}
-	for i, r := range all {
-		if _, err := stmt.ExecContext(ctx, r.unit, r.name, r.nameZh, r.grouping, r.group, r.groupZh, fileOf[r.grouping], r.label, r.labelZh, i); err != nil {
+	// many rows to a statement: a statement per row costs a millisecond each
+	opt := func(v string) string {
+		if v == "" {
+			return "NULL"
+		}
+		return store.Quote(v)
+	}
+	for start := 0; start < len(all); start += 1000 {
+		var vals []string
+		for i := start; i < min(start+1000, len(all)); i++ {
+			r := all[i]
+			vals = append(vals, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %d, %s, %s, %d)", store.Quote(r.unit), opt(r.name), opt(r.nameZh),
+				store.Quote(r.grouping), store.Quote(r.group), opt(r.groupZh), fileOf[r.grouping], opt(r.label), opt(r.labelZh), i))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO egdi_groups VALUES `+strings.Join(vals, ", ")); err != nil {
 			return err
 		}
 	}

@@ -759,6 +759,8 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			}
 			done()
 		}
+		done := store.Step("checksums, record")
+		defer done()
 		<-hashed
 		for i, r := range results {
 			if err := recordImportSum(tx, "indicators", opt.Dataset, r.File, sums[i], int(r.Rows)); err != nil {
@@ -766,6 +768,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			}
 		}
 		if also != nil {
+			defer store.Step("more writes")()
 			return also(tx)
 		}
 		return nil

@@ -334,11 +334,8 @@ func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write f
 	}
 	defer conn.Close()
 	defer func() {
-		for _, name := range cleanup {
-			// a view or a table, whichever it is
-			conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+name)
-			conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+name)
-		}
+		defer Step("drop working tables")()
+		dropTemp(conn, cleanup)
 	}()
 	if err := stage(conn); err != nil {
 		return err
@@ -350,7 +347,30 @@ func (db *DB) Staged(ctx context.Context, stage func(c *sql.Conn) error, write f
 	if err != nil {
 		return err
 	}
+	defer Step("write and commit")()
 	return finish(tx, write)
+}
+
+// dropTemp drops the temporary tables and views named that exist, in one statement:
+// a DROP per name and kind, each a catalogue change, would cost more than a small job.
+func dropTemp(conn *sql.Conn, names []string) {
+	ctx := context.Background()
+	rows, err := conn.QueryContext(ctx, `SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND list_contains($1::VARCHAR[], table_name)
+		UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND list_contains($1::VARCHAR[], view_name)`, names)
+	if err != nil {
+		return
+	}
+	var stmts []string
+	for rows.Next() {
+		var name, kind string
+		if rows.Scan(&name, &kind) == nil {
+			stmts = append(stmts, "DROP "+kind+" IF EXISTS "+Ident(name)+" CASCADE")
+		}
+	}
+	rows.Close()
+	if len(stmts) > 0 {
+		conn.ExecContext(ctx, strings.Join(stmts, "; "))
+	}
 }
 
 // Step times one step of a long job and reports it on stderr when EGDI_TRACE is set,
