@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -339,5 +341,32 @@ func TestImportGroups(t *testing.T) {
 	}
 	if n := count(t, db, "groupings"); n != before {
 		t.Errorf("refused files changed the groupings: %d rows, had %d", n, before)
+	}
+}
+
+// A path names one file: a file literally named *.csv is read alone, not every CSV
+// beside it, and its own checksum is recorded.
+func TestAPathIsNotAPattern(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("unit,year,indicator,value\nA,2020,x,1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.csv"), []byte("unit,year,indicator,value\nB,2020,x,2\n"), 0o644)
+	star := filepath.Join(dir, "*.csv")
+	os.WriteFile(star, []byte("unit,year,indicator,value\nS,2020,x,3\n"), 0o644)
+	db := filepath.Join(dir, "g.duckdb")
+	mustRun(t, db, "import", "indicators", star, "--dataset", "g")
+	out := mustRun(t, db, "datasets", "--format", "json")
+	if !strings.Contains(out, `"units": 1`) || !strings.Contains(out, `"values": 1`) {
+		t.Errorf("a file named *.csv read its neighbours too:\n%s", out)
+	}
+	sum := sha256.Sum256([]byte("unit,year,indicator,value\nS,2020,x,3\n"))
+	var got string
+	dbh, err := store.Open(db, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbh.Close()
+	if err := dbh.QueryRow(`SELECT sha256 FROM imports WHERE file LIKE '%*.csv'`).Scan(&got); err != nil || got != hex.EncodeToString(sum[:]) {
+		t.Errorf("checksum recorded %q (%v), want the file's own", got, err)
 	}
 }

@@ -57,7 +57,7 @@ func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout
 		              store_rejects = true, rejects_table = 'egdi_rejects', rejects_scan = 'egdi_reject_scans', rejects_limit = 10)
 		WHERE %s IS NOT NULL`,
 		sqlIdent(table), c(l.unit), c(l.indicator), c(l.year), c(l.value), extra,
-		sqlString(path), sqlString(string(delim)), strings.Join(cols, ", "), c(l.value)))
+		store.File(path), sqlString(string(delim)), strings.Join(cols, ", "), c(l.value)))
 	done()
 	if err != nil {
 		return fmt.Errorf("%s: %s", path, duckMessage(err))

@@ -229,13 +229,13 @@ func loadSource(ctx context.Context, tx querier, path, format string) ([]string,
 		// A view: the file is parsed once, by the statement that stages it.
 		q := fmt.Sprintf(`CREATE TEMP VIEW src AS SELECT NULL::BIGINT AS rec, * FROM read_csv(%s,
 			header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',
-			columns = {%s}, strict_mode = true)`, sqlString(path), sqlString(string(delim)), strings.Join(cols, ", "))
+			columns = {%s}, strict_mode = true)`, store.File(path), sqlString(string(delim)), strings.Join(cols, ", "))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 		}
 		return header, nil
 	case "parquet":
-		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT * FROM read_parquet(%s, file_row_number = true) LIMIT 0`, sqlString(path))
+		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT * FROM read_parquet(%s, file_row_number = true) LIMIT 0`, store.File(path))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: not a readable Parquet file: %s", path, duckMessage(err))
 		}
@@ -256,7 +256,7 @@ func loadSource(ctx context.Context, tx querier, path, format string) ([]string,
 		rows.Close()
 		tx.ExecContext(ctx, `DROP TABLE src`)
 		q = fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT file_row_number + 1 AS rec, %s FROM read_parquet(%s, file_row_number = true)`,
-			strings.Join(sel, ", "), sqlString(path))
+			strings.Join(sel, ", "), store.File(path))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 		}

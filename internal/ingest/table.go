@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/egdi/egdi/internal/store"
 )
 
 // Table is a small file read whole: a header and rows of text cells.
@@ -197,12 +199,12 @@ func readXLSX(path string) (*Table, error) {
 }
 
 func readParquet(path string) (*Table, error) {
-	db, err := sql.Open("duckdb", "")
+	db, err := store.Scratch()
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT * FROM read_parquet(?)`, path)
+	rows, err := db.Query(`SELECT * FROM read_parquet(` + store.File(path) + `)`)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %v", path, err)
 	}

@@ -9,3 +9,20 @@ func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 
 // Ident is s as an SQL identifier (a column named by a node or a file's header).
 func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// File is the SQL literal of a file DuckDB reads (read_csv, read_parquet): its path
+// with the characters DuckDB would take for a pattern (*, ?, [) made literal, so that a
+// path names one file even when it looks like a glob. Expanding patterns is the
+// shell's job.
+func File(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		switch r {
+		case '*', '?', '[':
+			b.WriteString("[" + string(r) + "]")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return Quote(b.String())
+}

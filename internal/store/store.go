@@ -34,6 +34,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -69,6 +70,12 @@ func memoryLimit() string {
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // readOnly opens it for queries only, which lets several readers share it.
 func Open(path string, readOnly bool) (*DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("database %s: a database path cannot hold ? or # (DuckDB would read what follows as options); rename it", path)
+	}
+	if err := checkDuckDBFile(path); err != nil {
+		return nil, err
+	}
 	dsn := path
 	if readOnly {
 		if _, err := os.Stat(path); err != nil {
@@ -86,7 +93,7 @@ func Open(path string, readOnly bool) (*DB, error) {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	dsn += sep + "preserve_insertion_order=false&memory_limit=" + memoryLimit()
+	dsn += sep + "preserve_insertion_order=false&memory_limit=" + memoryLimit() + "&" + sealed
 	if n := os.Getenv("EGDI_THREADS"); n != "" {
 		dsn += "&threads=" + n
 	}
@@ -131,6 +138,47 @@ func Open(path string, readOnly bool) (*DB, error) {
 		return nil, openError(path, err)
 	}
 	return db, nil
+}
+
+// sealed is the configuration that keeps DuckDB to what egdi ships: no extension is
+// installed or loaded of itself (which would reach the network, or load native code),
+// and no statement may change that afterwards. Parquet, JSON and ICU are built in.
+const sealed = "autoinstall_known_extensions=false&autoload_known_extensions=false&allow_community_extensions=false&lock_configuration=true"
+
+// Scratch opens an in-memory DuckDB with egdi's sealed configuration, for reading a
+// file (a Parquet table) without a database.
+func Scratch() (*sql.DB, error) {
+	c, err := duckdb.NewConnector("?"+sealed, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(c), nil
+}
+
+// checkDuckDBFile refuses a file that exists but is not a DuckDB database (a SQLite
+// file, a CSV given as --db): DuckDB's files carry "DUCK" after their first 8 bytes.
+func checkDuckDBFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // a new database, or an error Open reports
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	if n == 0 {
+		return nil // an empty file: DuckDB makes it a database
+	}
+	if n >= 12 && string(head[8:12]) == "DUCK" {
+		return nil
+	}
+	what := "not a DuckDB database"
+	switch {
+	case strings.HasPrefix(string(head[:n]), "SQLite format 3"):
+		what = "a SQLite database, not a DuckDB one"
+	case strings.HasPrefix(string(head[:n]), "PAR1"):
+		what = "a Parquet file, not a database"
+	}
+	return fmt.Errorf("database %s is %s; egdi keeps its data in a DuckDB file (give another --db, or import the file with egdi import)", path, what)
 }
 
 func openError(path string, err error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -441,5 +442,56 @@ func TestLostVersionRowOpens(t *testing.T) {
 		}
 		same(t, r, `SELECT value FROM meta WHERE key = 'schema_version'`, "4|")
 		r.Close()
+	}
+}
+
+// DuckDB is sealed: no extension installs or loads of itself, and no statement can
+// change that; a file that is not a DuckDB database is refused before DuckDB sees it,
+// and a path is a path, never options.
+func TestSealedConfiguration(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := Open(filepath.Join(dir, "s.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, k := range []string{"autoinstall_known_extensions", "autoload_known_extensions", "lock_configuration"} {
+		var v string
+		if err := db.QueryRow(`SELECT current_setting('` + k + `')::VARCHAR`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"lock_configuration": "true"}[k]
+		if want == "" {
+			want = "false"
+		}
+		if v != want {
+			t.Errorf("%s = %s, want %s", k, v, want)
+		}
+	}
+	if _, err := db.Exec(`SET autoload_known_extensions = true`); err == nil {
+		t.Error("the configuration could be changed")
+	}
+	if _, err := db.Exec(`LOAD sqlite`); err == nil {
+		t.Error("an extension loaded")
+	}
+	sqlite := filepath.Join(dir, "other.db")
+	os.WriteFile(sqlite, append([]byte("SQLite format 3\x00"), make([]byte, 100)...), 0o644)
+	if _, err := Open(sqlite, true); err == nil || !strings.Contains(err.Error(), "is a SQLite database, not a DuckDB one") {
+		t.Errorf("a SQLite file: %v", err)
+	}
+	csvFile := filepath.Join(dir, "data.csv")
+	os.WriteFile(csvFile, []byte("unit,year,indicator,value\nA,2020,x,1\n"), 0o644)
+	if _, err := Open(csvFile, false); err == nil || !strings.Contains(err.Error(), "not a DuckDB database") {
+		t.Errorf("a CSV file: %v", err)
+	}
+	if b, _ := os.ReadFile(csvFile); !strings.HasPrefix(string(b), "unit,year") {
+		t.Error("the CSV given as a database was changed")
+	}
+	if _, err := Open(filepath.Join(dir, "x.duckdb?memory_limit=1KB"), false); err == nil || !strings.Contains(err.Error(), "cannot hold ? or #") {
+		t.Errorf("a path with options: %v", err)
+	}
+	if File("/d/a*[b]?.csv") != `'/d/a[*][[]b][?].csv'` {
+		t.Errorf("File: %s", File("/d/a*[b]?.csv"))
 	}
 }
