@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/egdi/egdi/internal/store"
 )
@@ -90,6 +91,9 @@ func (c *Coin) readMeta() error {
 			Parent: na(get(r, "Parent")), Type: get(r, "Type"), Pos: r.Pos, Weight: 1, Direction: 1}
 		if m.Code == "" {
 			return fmt.Errorf("%s: a row without an iCode", where(r, "iCode"))
+		}
+		if strings.ContainsFunc(m.Code, unicode.IsControl) || strings.ContainsAny(m.Code, " ,=") {
+			return fmt.Errorf("%s: iCode %q holds a space, a comma, = or a control character; codes are plain text", where(r, "iCode"), m.Code)
 		}
 		if p, dup := seen[m.Code]; dup {
 			return fmt.Errorf("%s: iCode %q is also on %s %d", where(r, "iCode"), m.Code, t.Where, p)
@@ -214,6 +218,9 @@ func (c *Coin) readData(year int) error {
 		code := strings.TrimSpace(r.Cell(ucode))
 		if code == "" {
 			return fmt.Errorf("%s: %s %d, column uCode: a row without a unit code", c.IData, t.Where, r.Pos)
+		}
+		if strings.ContainsFunc(code, unicode.IsControl) {
+			return fmt.Errorf("%s: %s %d, column uCode: unit code %q holds a control character; codes are plain text", c.IData, t.Where, r.Pos, code)
 		}
 		y := year
 		if hasTime {

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/egdi/egdi/data"
 	"github.com/egdi/egdi/internal/refdata"
@@ -147,6 +148,9 @@ func parseGroups(file string) ([]groupRow, string, error) {
 		if unit == "" {
 			return nil, "", fmt.Errorf("%s: column %q: no unit code", where(r), t.Header[unitCol])
 		}
+		if strings.ContainsFunc(unit, unicode.IsControl) {
+			return nil, "", fmt.Errorf("%s: column %q: unit code %q holds a control character; codes are plain text", where(r), t.Header[unitCol], unit)
+		}
 		if c := refdata.ByISO3(unit); c != nil {
 			unit = c.ISO3
 		}
@@ -188,8 +192,8 @@ func checkGroupingName(g string) error {
 			return fmt.Errorf("grouping %q is egdi's own (the M49 groupings of the Member States, and the bands); name yours otherwise, like my_%s", g, g)
 		}
 	}
-	if strings.ContainsAny(g, "=,") || strings.TrimSpace(g) != g {
-		return fmt.Errorf("grouping name %q: no '=', ',' or surrounding spaces", g)
+	if strings.ContainsAny(g, "=,") || strings.TrimSpace(g) != g || strings.ContainsFunc(g, unicode.IsControl) {
+		return fmt.Errorf("grouping name %q: no '=', ',', control characters or surrounding spaces", g)
 	}
 	return nil
 }

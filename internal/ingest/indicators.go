@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/egdi/egdi/internal/store"
 )
@@ -935,6 +936,20 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	if len(res.Years) > 1 {
 		if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM units_%d`, n)).Scan(&res.Units); err != nil {
 			return nil, err
+		}
+	}
+	// codes are plain text: a control character in one (ESC, a newline) would reach
+	// terminals and reports
+	var ctrl string
+	err = tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT unit FROM units_%d WHERE regexp_matches(unit, '[[:cntrl:]]') LIMIT 1`, n)).Scan(&ctrl)
+	if err == nil {
+		return nil, fmt.Errorf("%s: unit code %q holds a control character; codes are plain text", path, ctrl)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	for _, id := range res.Indicators {
+		if strings.ContainsFunc(id, unicode.IsControl) {
+			return nil, fmt.Errorf("%s: indicator id %q holds a control character; ids are plain text", path, id)
 		}
 	}
 	if l.kind == "itu" {

@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/width"
 )
@@ -180,7 +181,7 @@ func writeText(w io.Writer, t *Table) error {
 				s = fmt.Sprint(x)
 				numeric[j] = true
 			default:
-				s = fmt.Sprint(x)
+				s = Printable(fmt.Sprint(x))
 			}
 			cells[i][j] = s
 			if dw := displayWidth(s); dw > widths[j] {
@@ -205,7 +206,11 @@ func writeText(w io.Writer, t *Table) error {
 		}
 		b.WriteString("\n")
 	}
-	line(head)
+	printable := make([]string, len(head))
+	for j, h := range head {
+		printable[j] = Printable(h)
+	}
+	line(printable)
 	sep := make([]string, len(head))
 	for j := range head {
 		sep[j] = strings.Repeat("-", widths[j])
@@ -215,8 +220,26 @@ func writeText(w io.Writer, t *Table) error {
 		line(r)
 	}
 	for _, n := range t.Notes {
-		b.WriteString(n + "\n")
+		b.WriteString(Printable(n) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Printable is s with its control characters (ESC, BEL, a newline, C1 codes) shown as
+// escapes (\x1b), so that text from a file cannot clear the screen, set the terminal's
+// title or split a line of a table.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -252,9 +252,12 @@ func markdown(r *Report, path string, t *Templates) ([]byte, error) {
 	return text, nil
 }
 
+// mdEscape is s as Markdown text: its markup characters escaped, and control
+// characters (a newline in a name would split a table row and inject rows) shown as
+// escapes.
 func mdEscape(s string) string {
 	r := strings.NewReplacer("*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
+	return r.Replace(output.Printable(s))
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(mdEscape(s), "|", `\|`) }
