@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/egdi/egdi/internal/demo"
+	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/sample"
 )
@@ -69,9 +70,13 @@ func newCmdSample(f *factory) *cobra.Command {
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"un", "provinces", "losi", "bench"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tmp := out + ".part"
-			f, err := os.Create(tmp)
+			tmp, err := output.NewTemp(out)
 			if err != nil {
+				return err
+			}
+			f, err := os.Create(tmp.Path)
+			if err != nil {
+				tmp.Abort()
 				return err
 			}
 			switch args[0] {
@@ -90,10 +95,10 @@ func newCmdSample(f *factory) *cobra.Command {
 				err = cerr
 			}
 			if err != nil {
-				os.Remove(tmp)
+				tmp.Abort()
 				return err
 			}
-			return os.Rename(tmp, out)
+			return tmp.Commit()
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "output CSV file")

@@ -2,9 +2,12 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Text from files cannot act on a spreadsheet, a terminal or a Markdown report:
@@ -72,5 +75,69 @@ func TestHostileText(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "control character") || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// Files egdi writes leave nothing behind: a user's own NAME.part is never touched, a
+// killed egdi's temporary file is cleared by the next write of the same target, an
+// interrupted write removes its temporary file, and no file is created under /dev.
+func TestNoLeftoverFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := provincesDB(t)
+	out := filepath.Join(dir, "p.csv")
+	own := out + ".part"
+	os.WriteFile(own, []byte("mine"), 0o644)
+	stale := filepath.Join(dir, ".p.csv.123456.part")
+	os.WriteFile(stale, []byte("left by a killed egdi"), 0o644)
+	mustRun(t, db, "export", "--dataset", "provinces", "--out", out)
+	if b, _ := os.ReadFile(own); string(b) != "mine" {
+		t.Error("the user's own p.csv.part was overwritten")
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a stale temporary file of egdi's was left")
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 2 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files in the folder: %v", names)
+	}
+	if _, err := run(t, db, "export", "--dataset", "provinces", "--out", "/dev/egdi-test.csv"); err == nil || !strings.Contains(err.Error(), "does not create files under /dev") {
+		t.Errorf("a new file under /dev: %v", err)
+	}
+	// interrupted: a large sample being written, then SIGTERM
+	big := filepath.Join(dir, "big.csv")
+	cmd := exec.Command(os.Args[0], "sample", "bench", "--units", "3000000", "--out", big)
+	cmd.Env = append(os.Environ(), "EGDI_TEST_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		parts, _ := filepath.Glob(filepath.Join(dir, ".big.csv.*.part"))
+		if len(parts) > 0 {
+			if fi, err := os.Stat(parts[0]); err == nil && fi.Size() > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the sample never started writing")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 143 {
+		t.Errorf("interrupted sample: %v, want exit code 143", err)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(dir, ".big.csv.*.part")); len(parts) > 0 {
+		t.Errorf("an interrupted write left %v", parts)
+	}
+	if _, err := os.Stat(big); err == nil {
+		t.Error("an interrupted write left a partial big.csv")
 	}
 }

@@ -69,18 +69,17 @@ func CopyFile(ctx context.Context, db Execer, query string, args []any, columns,
 	if !strings.HasPrefix(format, "FORMAT csv") {
 		safe = nil // spreadsheets evaluate formulas they read from CSV
 	}
-	tmp := path + ".part"
-	res, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, tmp, format), args...)
+	tmp, err := NewTemp(path)
 	if err != nil {
-		os.Remove(tmp)
+		return 0, err
+	}
+	res, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, tmp.Path, format), args...)
+	if err != nil {
+		tmp.Abort()
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
 	n, _ := res.RowsAffected()
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	return n, nil
+	return n, tmp.Commit()
 }
 
 // copyStatement is the COPY of query's columns, in order, to path.
