@@ -4,10 +4,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/egdi/egdi/internal/store"
 )
 
 // Text from files cannot act on a spreadsheet, a terminal or a Markdown report:
@@ -139,5 +142,41 @@ func TestNoLeftoverFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(big); err == nil {
 		t.Error("an interrupted write left a partial big.csv")
+	}
+}
+
+// A wide CSV is read in one pass whatever its width: 10,000 indicator columns (it
+// took minutes and then ran out of memory), every value stored, one checked.
+func TestVeryWideCSV(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("unit,year")
+	for j := 0; j < 10000; j++ {
+		b.WriteString(",i" + strconv.Itoa(j))
+	}
+	b.WriteString("\n")
+	for u := 0; u < 5; u++ {
+		b.WriteString("U" + strconv.Itoa(u) + ",2022")
+		for j := 0; j < 10000; j++ {
+			b.WriteString("," + strconv.Itoa(u*10000+j))
+		}
+		b.WriteString("\n")
+	}
+	p := filepath.Join(dir, "wide.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	db := filepath.Join(dir, "w.duckdb")
+	mustRun(t, db, "import", "indicators", p, "--dataset", "w")
+	h, err := store.Open(db, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var n int
+	var v float64
+	h.QueryRow(`SELECT count(*) FROM indicator_values WHERE dataset = 'w'`).Scan(&n)
+	h.QueryRow(`SELECT value FROM indicator_values WHERE dataset = 'w' AND unit = 'U3' AND indicator = 'i9876'`).Scan(&v)
+	if n != 50000 || v != 39876 {
+		t.Errorf("%d values, U3 i9876 = %v", n, v)
 	}
 }

@@ -228,9 +228,15 @@ func loadSource(ctx context.Context, tx querier, path, format string) ([]string,
 		// No record numbers here: a window over the whole file would serialise the
 		// parallel reader. Problems are traced back to their line by key (see locate).
 		// A view: the file is parsed once, by the statement that stages it.
+		// a very wide file is read by one thread: DuckDB's parallel reader holds a
+		// vector per column per thread, which at 10,000 columns exceeds the memory limit
+		parallel := ""
+		if len(header) > 1000 {
+			parallel = ", parallel = false"
+		}
 		q := fmt.Sprintf(`CREATE TEMP VIEW src AS SELECT NULL::BIGINT AS rec, * FROM read_csv(%s,
 			header = true, auto_detect = false, delim = %s, quote = '"', escape = '"',
-			columns = {%s}, strict_mode = true)`, store.File(path), sqlString(string(delim)), strings.Join(cols, ", "))
+			columns = {%s}, strict_mode = true%s)`, store.File(path), sqlString(string(delim)), strings.Join(cols, ", "), parallel)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 		}
@@ -350,14 +356,31 @@ func stageSQL(l *layout, opt IndicatorOptions) (string, error) {
 			CASE trim(%s) %s END AS indicator, trim(%s) AS value_raw, %d AS col FROM src) WHERE indicator IS NOT NULL`,
 			c(l.unit), nameExpr, c(l.year), c(l.series), strings.Join(whens, " "), c(l.value), l.value), nil
 	}
-	// wide: one row per non-blank indicator cell.
-	var parts []string
-	for _, i := range l.wide {
-		id := strings.TrimSpace(l.header[i])
-		parts = append(parts, fmt.Sprintf(`SELECT rec, trim(%s) AS unit, %s AS name, %s AS name_zh, trim(%s) AS year_raw, %s AS indicator, trim(%s) AS value_raw, %d AS col FROM src WHERE coalesce(trim(%s), '') <> ''`,
-			c(l.unit), nameExpr, nameZhExpr, c(l.year), sqlString(id), c(i), i, c(i)))
+	// wide: one row per non-blank indicator cell, by one UNPIVOT whatever the width (a
+	// UNION ALL of a SELECT per column costs the square of the columns to plan), the
+	// columns' indicator ids joined from a small table.
+	keep := []string{"rec", c(l.unit), c(l.year)}
+	for _, i := range []int{l.name, l.nameZh} {
+		if i >= 0 {
+			keep = append(keep, c(i))
+		}
 	}
-	return strings.Join(parts, " UNION ALL "), nil
+	var on, ids []string
+	for _, i := range l.wide {
+		on = append(on, c(i))
+		ids = append(ids, fmt.Sprintf("(%s, %s, %d)", sqlString(c(i)), sqlString(strings.TrimSpace(l.header[i])), i))
+	}
+	u := func(e string) string {
+		if strings.HasPrefix(e, "c") {
+			return "u." + e
+		}
+		return e
+	}
+	return fmt.Sprintf(`SELECT u.rec, trim(u.%s) AS unit, %s AS name, %s AS name_zh, trim(u.%s) AS year_raw, m.indicator, trim(u.value_raw) AS value_raw, m.col
+		FROM (UNPIVOT (SELECT %s, %s FROM src) ON %s INTO NAME cname VALUE value_raw) u
+		JOIN (VALUES %s) m(cname, indicator, col) USING (cname)
+		WHERE coalesce(trim(u.value_raw), '') <> ''`,
+		c(l.unit), u(nameExpr), u(nameZhExpr), c(l.year), strings.Join(keep, ", "), strings.Join(on, ", "), strings.Join(on, ", "), strings.Join(ids, ", ")), nil
 }
 
 // problem is one bad record found by a validation query.
@@ -508,11 +531,17 @@ func groupKeys(ctx context.Context, tx querier, present []string, names bool) (b
 	if names {
 		nameCols = "any_value(s.name) AS name, any_value(s.name_zh) AS name_zh"
 	}
+	distinct, maskCols := strings.Join(bits, " + "), strings.Join(masks, ", ")
+	if len(present) > 256 {
+		// a mask word per 64 indicators costs each row a filter per word: with
+		// thousands of indicators, counting them is cheaper
+		distinct, maskCols = "nd", "count(DISTINCT x.i) AS nd"
+	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_ix AS SELECT * FROM (VALUES %s) t(indicator, i);
 		CREATE OR REPLACE TEMP TABLE stage_keys AS SELECT unit, year, rows, name, name_zh, rows <> %s AS dup FROM (
 			SELECT s.unit, s.year, count(*) AS rows, %s, %s
 			FROM stage s JOIN stage_ix x ON x.indicator = s.indicator GROUP BY s.unit, s.year)`,
-		strings.Join(idx, ", "), strings.Join(bits, " + "), nameCols, strings.Join(masks, ", ")))
+		strings.Join(idx, ", "), distinct, nameCols, maskCols))
 	if err != nil {
 		return false, err
 	}
@@ -650,7 +679,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		close(hashed)
 	}()
 	defer func() { <-hashed }()
-	cleanup := []string{"incoming", "incoming_units", "stage", "stage_keys", "stage_ix", "src", "egdi_rejects", "egdi_reject_scans"}
+	cleanup := []string{"incoming", "incoming_units", "stage", "stage_keys", "stage_ix", "src", "src_long", "egdi_rejects", "egdi_reject_scans"}
 	for i := range files {
 		cleanup = append(cleanup, fmt.Sprintf("stage_%d", i), fmt.Sprintf("units_%d", i), fmt.Sprintf("slim_%d", i))
 	}
@@ -808,6 +837,21 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	sel, err := stageSQL(l, opt)
 	if err != nil {
 		return nil, err
+	}
+	if format == "csv" && l.kind == "wide" {
+		// A wide CSV is turned long in one streaming pass in Go: DuckDB holds a vector
+		// per column, which at thousands of columns outgrows the memory limit.
+		long, cleanup, err := wideToLong(path, l)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW src_long AS SELECT * FROM read_csv(%s, header = true, auto_detect = false,
+			delim = ',', quote = '"', escape = '"', strict_mode = true,
+			columns = {'unit': 'VARCHAR', 'name': 'VARCHAR', 'name_zh': 'VARCHAR', 'year': 'VARCHAR', 'indicator': 'VARCHAR', 'value': 'VARCHAR', 'col': 'INTEGER'})`, store.File(long))); err != nil {
+			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+		}
+		sel = `SELECT NULL::BIGINT AS rec, trim(unit) AS unit, name, name_zh, trim(year) AS year_raw, indicator, trim(value) AS value_raw, col FROM src_long`
 	}
 	table := "stage" // the table behind stage, for updates
 	if format == "csv" && l.kind == "long" && opt.OnlyYear == 0 {
@@ -1000,4 +1044,77 @@ func dropTemp(ctx context.Context, tx querier, name string) error {
 		_, err = tx.ExecContext(ctx, `DROP TABLE `+sqlIdent(name))
 	}
 	return err
+}
+
+// wideToLong writes a wide CSV's non-blank indicator cells as a long CSV (unit, name,
+// name_zh, year, indicator, value, col), row by row: memory holds one record whatever
+// the width or length of the file. The returned function removes it.
+func wideToLong(path string, l *layout) (string, func(), error) {
+	delim, err := Sniff(path)
+	if err != nil {
+		return "", nil, err
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp("", "egdi-wide-*.csv")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.Remove(tmp.Name()) }
+	br := bufio.NewReaderSize(in, 1<<20)
+	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.Comma, r.FieldsPerRecord, r.ReuseRecord = delim, -1, true
+	w := csv.NewWriter(bufio.NewWriterSize(tmp, 1<<20))
+	w.Write([]string{"unit", "name", "name_zh", "year", "indicator", "value", "col"})
+	ids := make([]string, len(l.header))
+	for _, i := range l.wide {
+		ids[i] = strings.TrimSpace(l.header[i])
+	}
+	cell := func(rec []string, i int) string {
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		return rec[i]
+	}
+	first := true
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tmp.Close()
+			cleanup()
+			return "", nil, fmt.Errorf("%s: %v", path, err)
+		}
+		if first { // the header
+			first = false
+			continue
+		}
+		unit, name, nameZh, year := cell(rec, l.unit), cell(rec, l.name), cell(rec, l.nameZh), cell(rec, l.year)
+		for _, i := range l.wide {
+			v := strings.TrimSpace(cell(rec, i))
+			if v == "" {
+				continue
+			}
+			w.Write([]string{unit, name, nameZh, year, ids[i], v, strconv.Itoa(i)})
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		tmp.Close()
+		cleanup()
+		return "", nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return tmp.Name(), cleanup, nil
 }
