@@ -367,7 +367,11 @@ func Findings(fs []query.Finding, lang Lang) *output.Table {
 func Catalogue(c *query.Catalogue, lang Lang) []*output.Table {
 	ds := &output.Table{Columns: []string{"dataset", "synthetic", "units", "values", "years", "indicators", "description"}}
 	for _, d := range c.Datasets {
-		ds.Rows = append(ds.Rows, []any{d.Name, d.Synthetic, d.Units, d.Values, ints(d.Years), strings.Join(d.Indicators, " "), d.Description})
+		inds := strings.Join(d.Indicators, " ")
+		if len(d.Indicators) > 12 { // all of them in JSON
+			inds = strings.Join(d.Indicators[:10], " ") + fmt.Sprintf(" … (%d)", len(d.Indicators))
+		}
+		ds.Rows = append(ds.Rows, []any{d.Name, d.Synthetic, d.Units, d.Values, ints(d.Years), inds, d.Description})
 	}
 	pub := &output.Table{Columns: []string{"year", "file", "run", "listed", "scored", "not_assessed", "placeholders"}}
 	for _, e := range c.Published {
