@@ -180,3 +180,47 @@ func TestVeryWideCSV(t *testing.T) {
 		t.Errorf("%d values, U3 i9876 = %v", n, v)
 	}
 }
+
+// Mistakes get egdi's words, with file, line and column, not DuckDB's: years beyond
+// any integer or outside 1990-2100, infinite values, over-long lines, implausible
+// shifts and carry-backs, ranks beyond any ranking, indices on a 0-100 scale, control
+// characters in a framework's ids. Nothing is written.
+func TestClearMessagesForMistakes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.duckdb")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	long := "unit,year,indicator,value\n"
+	ok := write("ok.csv", long+"A,2022,x,1\n")
+	mustRun(t, db, "import", "indicators", ok, "--dataset", "ok")
+	before := mustRun(t, db, "datasets", "--format", "json")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "indicators", write("y.csv", long+"A,99999999999,x,1\n")}, `y.csv:2: column "year": 99999999999 is not a year between 1990 and 2100`},
+		{[]string{"import", "indicators", write("old.csv", long+"A,1850,x,1\n")}, `old.csv:2: column "year": 1850 is not a year between 1990 and 2100; years are survey editions (--any-year accepts others)`},
+		{[]string{"import", "indicators", write("inf.csv", long+"A,2022,x,1e400\n")}, `inf.csv:2: column "value"`},
+		{[]string{"import", "indicators", write("huge.csv", long+"A,2022,x,"+strings.Repeat("9", 3_000_000)+"\n")}, `huge.csv:2: line size over maximum`},
+		{[]string{"import", "indicators", ok, "--shift-years", "2147483647"}, "--shift-years 2147483647 is not a plausible shift"},
+		{[]string{"import", "indicators", ok, "--year", "2022", "--carry-back", "-3"}, "--carry-back -3: give a number of years from 0"},
+		{[]string{"import", "indices", write("r.csv", "Survey Year,Country Name,E-Government Rank,E-Government Index\n2022,Denmark,3000000000,0.97\n")}, `r.csv:2: column "E-Government Rank": rank 3000000000 is beyond any ranking`},
+		{[]string{"import", "indices", write("r2.csv", "Survey Year,Country Name,E-Government Rank,E-Government Index\n2022,Denmark,1e20,0.97\n")}, `rank 1e20 is beyond any ranking`},
+		{[]string{"import", "indices", write("s.csv", "Survey Year,Country Name,E-Government Rank,E-Government Index\n2022,Denmark,1,97.17\n")}, `s.csv:2: column "E-Government Index": 97.17 is above 1; the UN publishes its indices from 0 to 1 (is this table on a 0-100 scale?`},
+		{[]string{"compute", "--dataset", "ok", "--method", write("nul.yaml", "id: \"a\\0b\"\nroot: n\nnodes:\n  - {id: n, children: [x]}\nindicators:\n  - {id: x}\n")}, `the framework's id "a\x00b" holds a control character`},
+	}
+	for _, c := range cases {
+		_, err := run(t, db, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("egdi %s:\n got %v\nwant %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+	if after := mustRun(t, db, "datasets", "--format", "json"); after != before {
+		t.Error("a refused input changed the database")
+	}
+	mustRun(t, db, "import", "indicators", filepath.Join(dir, "old.csv"), "--any-year", "--dataset", "history")
+}

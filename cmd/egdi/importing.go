@@ -146,6 +146,7 @@ in one transaction; a bad value stops the import and names the file, line and co
 	cmd.Flags().IntVar(&opt.ShiftYears, "shift-years", 0, "add N to the file's years (data year → survey edition)")
 	cmd.Flags().IntVar(&opt.OnlyYear, "year", 0, "import only this (shifted) year")
 	cmd.Flags().IntVar(&opt.CarryBack, "carry-back", 0, "with --year: fill a missing value with the unit's latest one from up to N years earlier")
+	cmd.Flags().BoolVar(&opt.AnyYear, "any-year", false, "accept years outside 1990-2100")
 	cmd.Flags().BoolVar(&opt.Synthetic, "synthetic", false, "mark the dataset as synthetic (shown wherever its results appear)")
 	cmd.Flags().StringVar(&opt.Description, "description", "", "a description of the dataset")
 	return cmd

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 var (
@@ -27,6 +28,20 @@ func (f *Framework) Validate() error {
 	}
 	if f.ID == "" {
 		add(0, "the framework has no id")
+	}
+	// ids are plain text: a control character (a NUL, ESC, a newline) would reach SQL
+	// literals, terminals and reports
+	plain := func(line int, what, id string) {
+		if strings.ContainsFunc(id, unicode.IsControl) {
+			add(line, "%s id %q holds a control character; ids are plain text", what, id)
+		}
+	}
+	plain(0, "the framework's", f.ID)
+	for _, in := range f.Indicators {
+		plain(in.Line, "indicator", in.ID)
+	}
+	for _, n := range f.Nodes {
+		plain(n.Line, "node", n.ID)
 	}
 	if f.Digits < 0 || f.Digits > 10 {
 		add(0, "digits must be between 0 and 10, not %d", f.Digits)

@@ -62,13 +62,13 @@ func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout
 	if err != nil {
 		return fmt.Errorf("%s: %s", path, duckMessage(err))
 	}
-	var line, colIdx int64
+	var line, colIdx sql.NullInt64
 	var colName, errType, csvLine, msg sql.NullString
 	err = tx.QueryRowContext(ctx, `SELECT line, column_idx, column_name, error_type, csv_line, error_message
 		FROM egdi_rejects ORDER BY line LIMIT 1`).Scan(&line, &colIdx, &colName, &errType, &csvLine, &msg)
 	switch {
 	case err == nil:
-		return rejectError(path, delim, l, line, int(colIdx), colName.String, errType.String, csvLine.String, msg.String)
+		return rejectError(path, delim, l, line.Int64, int(colIdx.Int64), colName.String, errType.String, csvLine.String, msg.String)
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
@@ -83,10 +83,11 @@ func stageLongCSV(ctx context.Context, tx querier, path, table string, l *layout
 	}
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW stage AS
 		SELECT NULL::BIGINT AS rec, unit, %s, indicator, %d AS col,
-		       TRY_CAST(year AS INTEGER) + %d AS year, value,
-		       CASE WHEN year IS NULL OR year <> trunc(year) THEN coalesce(CAST(year AS VARCHAR), '') END AS bad_year,
+		       TRY_CAST(TRY_CAST(year AS BIGINT) + %[3]d AS INTEGER) AS year, value,
+		       CASE WHEN year IS NULL OR year <> trunc(year) OR TRY_CAST(TRY_CAST(year AS BIGINT) + %[3]d AS INTEGER) IS NULL %[5]s
+		            THEN coalesce(CAST(year AS VARCHAR), '') END AS bad_year,
 		       NULL::VARCHAR AS bad_value
-		FROM %s`, nameCols, l.value, opt.ShiftYears, sqlIdent(table)))
+		FROM %[4]s`, nameCols, l.value, opt.ShiftYears, sqlIdent(table), shiftedRange(opt, l)))
 	return err
 }
 
@@ -121,4 +122,13 @@ func rejectError(path string, delim rune, l *layout, line int64, colIdx int, col
 		}
 	}
 	return fmt.Errorf("%s:%d%s: %s; nothing was imported", path, line, col, what)
+}
+
+// shiftedRange is the condition (after OR) of a staged year, shifted, outside the
+// plausible ones; "" with AnyYear.
+func shiftedRange(opt IndicatorOptions, l *layout) string {
+	if yearRange(opt, l) == "" {
+		return ""
+	}
+	return fmt.Sprintf("OR year + %d < %d OR year + %d > %d", opt.ShiftYears, minYear, opt.ShiftYears, maxYear)
 }

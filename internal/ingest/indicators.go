@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -30,6 +31,37 @@ type IndicatorOptions struct {
 	// CarryBack, with OnlyYear, fills a unit's missing value with its most recent one
 	// from up to CarryBack years earlier, as the UN filled ITU gaps with the latest year.
 	CarryBack int
+	// AnyYear accepts (shifted) years outside 1990–2100, which are otherwise surely a
+	// mistake (a survey edition, or the year a value serves).
+	AnyYear bool
+}
+
+// Plausible years: a year outside them is refused unless AnyYear.
+const minYear, maxYear = 1990, 2100
+
+// yearRange is the SQL condition (after OR) of a staged year outside the plausible
+// ones: "" with AnyYear, for the ITU's and Our World in Data's series (decades of data
+// years, of which --year picks one) and when --year picks one.
+func yearRange(opt IndicatorOptions, l *layout) string {
+	if opt.AnyYear || opt.OnlyYear != 0 || l.kind == "itu" || l.kind == "owid" {
+		return ""
+	}
+	return fmt.Sprintf("OR year < %d OR year > %d", minYear, maxYear)
+}
+
+// checkOptions refuses options that are surely mistakes.
+func checkOptions(opt IndicatorOptions) error {
+	switch {
+	case opt.ShiftYears > 100 || opt.ShiftYears < -100:
+		return fmt.Errorf("--shift-years %d is not a plausible shift between a data year and an edition (at most 100 years either way)", opt.ShiftYears)
+	case opt.CarryBack < 0:
+		return fmt.Errorf("--carry-back %d: give a number of years from 0", opt.CarryBack)
+	case opt.CarryBack > 0 && opt.OnlyYear == 0:
+		return fmt.Errorf("--carry-back fills gaps in the year given with --year; give --year too")
+	case opt.OnlyYear != 0 && !opt.AnyYear && (opt.OnlyYear < minYear || opt.OnlyYear > maxYear):
+		return fmt.Errorf("--year %d is not a year between %d and %d (--any-year accepts others)", opt.OnlyYear, minYear, maxYear)
+	}
+	return nil
 }
 
 // IndicatorResult summarises one imported file.
@@ -428,6 +460,13 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 			p.what = "the unit code is blank"
 		case "year":
 			p.what = fmt.Sprintf("%q is not a year", detail)
+			if y, err := strconv.ParseFloat(detail, 64); err == nil && y == math.Trunc(y) {
+				ys := strconv.FormatFloat(y, 'f', -1, 64)
+				p.what = fmt.Sprintf("%s (with --shift-years %d: %.0f) is not a year between %d and %d; years are survey editions (--any-year accepts others)", ys, shift, y+float64(shift), minYear, maxYear)
+				if shift == 0 {
+					p.what = fmt.Sprintf("%s is not a year between %d and %d; years are survey editions (--any-year accepts others)", ys, minYear, maxYear)
+				}
+			}
 		case "indicator":
 			p.what = "the indicator id is blank"
 		case "number":
@@ -591,9 +630,14 @@ func sameValue(cell, want string) bool {
 	if cell == want {
 		return true
 	}
-	a, err1 := strconv.ParseFloat(cell, 64)
-	b, err2 := strconv.ParseFloat(want, 64)
-	return err1 == nil && err2 == nil && (a == b || (a != a && b != b))
+	// 1e400 is read as infinity (strconv says so with ErrRange)
+	parse := func(s string) (float64, bool) {
+		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return x, err == nil || errors.Is(err, strconv.ErrRange)
+	}
+	a, ok1 := parse(cell)
+	b, ok2 := parse(want)
+	return ok1 && ok2 && (a == b || (a != a && b != b))
 }
 
 // csvLines re-reads a CSV file to find the lines of the records matching the
@@ -661,6 +705,9 @@ func ImportIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 // importIndicators is ImportIndicators with more writes in the same transaction (the
 // groupings of a COINr coin).
 func importIndicators(ctx context.Context, db *store.DB, files []string, opt IndicatorOptions, also func(tx *sql.Tx) error) ([]IndicatorResult, error) {
+	if err := checkOptions(opt); err != nil {
+		return nil, err
+	}
 	if opt.Dataset == "" {
 		opt.Dataset = "default"
 	}
@@ -866,11 +913,11 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		// parse, for the error message.
 		q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS
 			SELECT rec, unit, name, name_zh, indicator, col, year, value,
-			       CASE WHEN year IS NULL OR yd <> year - %[1]d THEN coalesce(year_raw, '') END AS bad_year,
+			       CASE WHEN year IS NULL OR yd <> year - %[1]d %[3]s THEN coalesce(year_raw, '') END AS bad_year,
 			       CASE WHEN value IS NULL THEN value_raw END AS bad_value
-			FROM (SELECT *, TRY_CAST(year_raw AS DOUBLE) AS yd, TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS INTEGER) + %[1]d AS year,
+			FROM (SELECT *, TRY_CAST(year_raw AS DOUBLE) AS yd, TRY_CAST(TRY_CAST(TRY_CAST(year_raw AS DOUBLE) AS BIGINT) + %[1]d AS INTEGER) AS year,
 			             TRY_CAST(value_raw AS DOUBLE) AS value
-			      FROM (%[2]s) WHERE coalesce(value_raw, '') <> '')`, opt.ShiftYears, sel)
+			      FROM (%[2]s) WHERE coalesce(value_raw, '') <> '')`, opt.ShiftYears, sel, yearRange(opt, l))
 		done := store.Step("stage (parse, cast)")
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))

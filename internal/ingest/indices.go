@@ -175,6 +175,12 @@ func ParseIndices(path string, opt IndexOptions) ([]PublishedRow, error) {
 			if v < 0 {
 				return nil, fmt.Errorf("%s: %s is negative; index values run from 0 to 1", loc(f.name), s)
 			}
+			// the UN published a few values a little above 1 (HCI 2003: Micronesia
+			// 1.422), which are kept and flagged by egdi check; far above is surely a
+			// table on another scale
+			if v > 1.5 {
+				return nil, fmt.Errorf("%s: %s is above 1; the UN publishes its indices from 0 to 1 (is this table on a 0-100 scale? divide it by 100)", loc(f.name), s)
+			}
 			if v != 0 {
 				allZero = false
 			}
@@ -186,6 +192,9 @@ func ParseIndices(path string, opt IndexOptions) ([]PublishedRow, error) {
 				v, err := strconv.ParseFloat(s, 64)
 				if err != nil || v != math.Trunc(v) || v < 1 {
 					return nil, fmt.Errorf("%s: %q is not a rank", loc("rank"), s)
+				}
+				if v > 10000 {
+					return nil, fmt.Errorf("%s: rank %s is beyond any ranking of countries (at most 193 are ranked)", loc("rank"), s)
 				}
 				n := int(v)
 				pr.Rank = &n
