@@ -256,10 +256,10 @@ func TestSkewKurtosisRule(t *testing.T) {
 	if tr.Fallback != "log" || tr.Lo != nil || tr.Hi != nil || tr.Min != 1 || tr.Range != 79 {
 		t.Errorf("log fallback: %+v", tr)
 	}
-	if got := fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackLog)); math.Abs(got-math.Log(79+0.79)) > 1e-12 {
+	if got := Fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackLog)); math.Abs(got-math.Log(79+0.79)) > 1e-12 {
 		t.Errorf("log_CT(80) = %v", got)
 	}
-	if got := fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackBoxCox)); math.Abs(got-(math.Sqrt(80)-1)/0.5) > 1e-12 {
+	if got := Fallback(80, 1, 79, rule(1, 0, 0, framework.FallbackBoxCox)); math.Abs(got-(math.Sqrt(80)-1)/0.5) > 1e-12 {
 		t.Errorf("Box-Cox(80) = %v", got)
 	}
 	if tr := SkewKurtosis(xs, rule(1, 0.1, -10, "")); tr.Fallback != "" || tr.Points != 1 || tr.PassAfter {

@@ -150,7 +150,7 @@ func SkewKurtosis(values []float64, w *framework.Winsorise) Treatment {
 		t.Fallback = w.Fallback
 		ys := make([]float64, len(values))
 		for i, x := range values {
-			ys[i] = fallback(x, t.Min, t.Range, w)
+			ys[i] = Fallback(x, t.Min, t.Range, w)
 		}
 		sort.Float64s(ys)
 		t.SkewAfter, t.KurtAfter, fail = fails(ys, w.Skew, w.Kurtosis)
@@ -159,10 +159,10 @@ func SkewKurtosis(values []float64, w *framework.Winsorise) Treatment {
 	return t
 }
 
-// fallback is the transform the rule falls back to, of a value x of a series with
+// Fallback is the transform the rule falls back to, of a value x of a series with
 // minimum mn and range rg: COINr's log_CT, ln(x − min + 0.01·range), or its Box-Cox
 // of x − min + 1 with λ (ln at λ = 0).
-func fallback(x, mn, rg float64, w *framework.Winsorise) float64 {
+func Fallback(x, mn, rg float64, w *framework.Winsorise) float64 {
 	switch w.Fallback {
 	case framework.FallbackLog:
 		return math.Log(x - mn + 0.01*rg)

@@ -1,0 +1,798 @@
+package uncertainty
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/egdi/egdi/internal/compute"
+	"github.com/egdi/egdi/internal/framework"
+)
+
+// Data is what a plan evaluates: the framework's indicator values after denomination,
+// screening and imputation (compute.Evaluate's c_raw), one column per indicator and
+// imputation alternative, over rows that are (year, unit) pairs. Only the target year's
+// rows are ranked; other years are there when the framework normalises over every year.
+type Data struct {
+	Year  int      // the year ranked
+	Units []Unit   // one per row
+	Years []int    // each row's year
+	Leaves []string // indicator ids, framework order (UsedIndicators)
+	// Raw[a][l][r] is indicator l's value in row r under imputation alternative a
+	// (alternative 0 is the framework's own); NaN where the unit has none.
+	Raw [][][]float64
+	// Imputes names each alternative per indicator: Imputes[a][l] is the rule that
+	// produced Raw[a][l].
+	Imputes [][]string
+}
+
+// Unit is a row's unit.
+type Unit struct {
+	Key        uint64
+	Code, Name string
+}
+
+// Params are the choices of one evaluation. A nil slice means the framework's own
+// choice for every element.
+type Params struct {
+	Impute    []int     // per indicator: the imputation alternative (index into Data.Raw)
+	MaxPoints []int     // per indicator: winsorisation points (skew-kurtosis rule); 0 = the framework's
+	LeafNorm  []string  // per indicator: normalisation method (a method of Methods)
+	NodeNorm  []string  // per node
+	Agg       []string  // per node: arithmetic, geometric, harmonic
+	Weights   [][]float64 // per node, per child
+	Drop      []int     // per node: the child left out, −1 for none
+}
+
+// Plan is a framework compiled for fast evaluation over one Data: indicators and nodes
+// by number, children by reference, levels in order. It holds no per-evaluation state;
+// an Evaluator does.
+type Plan struct {
+	F      *framework.Framework
+	D      *Data
+	leaves []*framework.Indicator
+	nodes  []*framework.Node
+	order  []int        // node numbers, children before parents
+	kids   [][]childRef // per node
+	plain  []bool       // per node: SQL's plain mean (every weight of its level is 1)
+	root   int
+	refRow []int // per indicator: the rows of its reference unit (normalise: reference)
+	target []int // rows of the target year
+	groups [][]int // rows per partition of the normalisations: one per year, or one over all
+	yearRows map[int][]int
+}
+
+type childRef struct {
+	leaf bool
+	i    int
+	w    float64
+}
+
+// NewPlan compiles f over d.
+func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
+	p := &Plan{F: f, D: d, root: -1, yearRows: map[int][]int{}}
+	leafNum := map[string]int{}
+	for i, id := range d.Leaves {
+		p.leaves = append(p.leaves, f.Indicator(id))
+		leafNum[id] = i
+	}
+	nodeNum := map[string]int{}
+	for i, n := range f.Nodes {
+		nodeNum[n.ID] = i
+		p.nodes = append(p.nodes, n)
+		if n.ID == f.Root {
+			p.root = i
+		}
+	}
+	if p.root < 0 {
+		return nil, fmt.Errorf("framework %s has no root node %q", f.ID, f.Root)
+	}
+	p.kids = make([][]childRef, len(f.Nodes))
+	p.plain = make([]bool, len(f.Nodes))
+	for _, level := range f.Levels() {
+		plain := true
+		for _, n := range level {
+			plain = plain && n.Weights != "pca"
+			for _, c := range n.Children {
+				plain = plain && c.Weight == 1
+			}
+		}
+		for _, n := range level {
+			i := nodeNum[n.ID]
+			p.order = append(p.order, i)
+			p.plain[i] = plain
+			for _, c := range n.Children {
+				if l, ok := leafNum[c.ID]; ok {
+					p.kids[i] = append(p.kids[i], childRef{leaf: true, i: l, w: c.Weight})
+				} else if j, ok := nodeNum[c.ID]; ok {
+					p.kids[i] = append(p.kids[i], childRef{i: j, w: c.Weight})
+				} else {
+					return nil, fmt.Errorf("node %s: child %s is neither a node nor an indicator", n.ID, c.ID)
+				}
+			}
+		}
+	}
+	for r, y := range d.Years {
+		p.yearRows[y] = append(p.yearRows[y], r)
+		if y == d.Year {
+			p.target = append(p.target, r)
+		}
+	}
+	if f.NormaliseOver == "all" {
+		all := make([]int, len(d.Years))
+		for r := range all {
+			all[r] = r
+		}
+		p.groups = [][]int{all}
+	} else {
+		ys := make([]int, 0, len(p.yearRows))
+		for y := range p.yearRows {
+			ys = append(ys, y)
+		}
+		sort.Ints(ys)
+		for _, y := range ys {
+			p.groups = append(p.groups, p.yearRows[y])
+		}
+	}
+	p.refRow = make([]int, len(p.leaves))
+	for l, in := range p.leaves {
+		p.refRow[l] = -1
+		if in.Normalise == framework.NormReference || in.Reference != "" {
+			for r, u := range d.Units {
+				if u.Code == in.Reference {
+					p.refRow[l] = r // the last; vref is per partition, found again there
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// Nominal is the framework's own choice of every parameter.
+func (p *Plan) Nominal() Params {
+	q := Params{
+		Impute:    make([]int, len(p.leaves)),
+		MaxPoints: make([]int, len(p.leaves)),
+		LeafNorm:  make([]string, len(p.leaves)),
+		NodeNorm:  make([]string, len(p.nodes)),
+		Agg:       make([]string, len(p.nodes)),
+		Weights:   make([][]float64, len(p.nodes)),
+		Drop:      make([]int, len(p.nodes)),
+	}
+	for l, in := range p.leaves {
+		q.LeafNorm[l] = in.Normalise
+	}
+	for i, n := range p.nodes {
+		q.NodeNorm[i], q.Agg[i], q.Drop[i] = n.Normalise, n.Aggregate, -1
+		q.Weights[i] = make([]float64, len(p.kids[i]))
+		for j, k := range p.kids[i] {
+			q.Weights[i][j] = k.w
+		}
+	}
+	return q
+}
+
+// col is a column of values over the rows: ok says the row has one (a row of c_raw or
+// c_val), v is NaN where that value is SQL's NULL.
+type col struct {
+	v  []float64
+	ok []bool
+}
+
+func newCol(n int) col {
+	c := col{v: make([]float64, n), ok: make([]bool, n)}
+	for i := range c.v {
+		c.v[i] = math.NaN()
+	}
+	return c
+}
+
+// Evaluator evaluates a plan again and again, keeping each indicator's treated and
+// normalised column per choice: a replication recomputes only what its choices change.
+// Not safe for concurrent use: give each goroutine its own.
+type Evaluator struct {
+	p     *Plan
+	cache map[leafKey]col
+	nodes []col
+	// Value and Rank of the last evaluation, per row of the target year (p.target order);
+	// Rank 0 where the unit has no root value.
+	Value []float64
+	Rank  []int
+}
+
+type leafKey struct {
+	leaf, imp, points int
+	norm              string
+}
+
+// NewEvaluator makes an evaluator of p.
+func (p *Plan) NewEvaluator() *Evaluator {
+	e := &Evaluator{p: p, cache: map[leafKey]col{}, nodes: make([]col, len(p.nodes))}
+	for i := range e.nodes {
+		e.nodes[i] = newCol(len(p.D.Years))
+	}
+	e.Value = make([]float64, len(p.target))
+	e.Rank = make([]int, len(p.target))
+	return e
+}
+
+// Node is node i's value in each row after the last evaluation (NaN: none).
+func (e *Evaluator) Node(i int) []float64 { return e.nodes[i].v }
+
+// Has reports whether row r has a value of node i after the last evaluation.
+func (e *Evaluator) Has(i, r int) bool { return e.nodes[i].ok[r] }
+
+// Leaf is indicator l's treated and normalised column under q.
+func (e *Evaluator) Leaf(l int, q *Params) ([]float64, []bool) {
+	c := e.leaf(l, q)
+	return c.v, c.ok
+}
+
+func (e *Evaluator) leaf(l int, q *Params) col {
+	k := leafKey{leaf: l, imp: q.Impute[l], points: q.MaxPoints[l], norm: q.LeafNorm[l]}
+	if c, ok := e.cache[k]; ok {
+		return c
+	}
+	c := e.p.leafColumn(l, k)
+	e.cache[k] = c
+	return c
+}
+
+// leafColumn treats and normalises one indicator as compute's SQL does (treated and
+// normalise in package compute): cap and floor, winsorisation (quantiles or the
+// skew-kurtosis rule, each year) or the rule's fallback, transform, direction, then the
+// normalisation over each partition.
+func (p *Plan) leafColumn(l int, k leafKey) col {
+	in := p.leaves[l]
+	raw := p.D.Raw[k.imp][l]
+	n := len(raw)
+	x := newCol(n)
+	for r, v := range raw {
+		if math.IsNaN(v) {
+			continue
+		}
+		x.ok[r] = true
+		if in.Cap != nil && v > *in.Cap {
+			v = *in.Cap
+		} else if in.Floor != nil && v < *in.Floor {
+			v = *in.Floor
+		}
+		x.v[r] = v
+	}
+	if w := in.Winsorise; w != nil {
+		for _, rows := range p.yearGroups() {
+			var vs []float64
+			for _, r := range rows {
+				if x.ok[r] {
+					vs = append(vs, x.v[r])
+				}
+			}
+			if len(vs) == 0 {
+				continue
+			}
+			if w.Rule == "" {
+				lo, hi := math.Inf(-1), math.Inf(1)
+				sorted := slices.Clone(vs)
+				sort.Float64s(sorted)
+				if w.Lower != nil {
+					lo = quantile(sorted, *w.Lower)
+				}
+				if w.Upper != nil {
+					hi = quantile(sorted, *w.Upper)
+				}
+				for _, r := range rows {
+					if x.ok[r] {
+						x.v[r] = clamp(x.v[r], lo, hi)
+					}
+				}
+				continue
+			}
+			ww := *w
+			if k.points > 0 {
+				ww.MaxPoints = k.points
+			}
+			t := compute.SkewKurtosis(vs, &ww)
+			for _, r := range rows {
+				if !x.ok[r] {
+					continue
+				}
+				if t.Fallback != "" {
+					x.v[r] = compute.Fallback(x.v[r], t.Min, t.Range, &ww)
+					continue
+				}
+				if t.Hi != nil && x.v[r] > *t.Hi {
+					x.v[r] = *t.Hi
+				} else if t.Lo != nil && x.v[r] < *t.Lo {
+					x.v[r] = *t.Lo
+				}
+			}
+		}
+	}
+	for r := range x.v {
+		switch in.Transform {
+		case framework.TransformLog:
+			x.v[r] = math.Log(x.v[r])
+		case framework.TransformLog1p:
+			x.v[r] = math.Log(1 + x.v[r])
+		}
+	}
+	dir := 1.0
+	if in.Direction == "negative" {
+		dir = -1
+	}
+	m := method(k.norm)
+	v := make([]float64, n)
+	for r := range v {
+		switch m.name {
+		case framework.NormGoalposts, framework.NormTarget, framework.NormBest:
+			v[r] = x.v[r]
+		default:
+			v[r] = dir * x.v[r]
+		}
+	}
+	out := newCol(n)
+	copy(out.ok, x.ok)
+	for _, rows := range p.groups {
+		var pr []int
+		for _, r := range rows {
+			if x.ok[r] {
+				pr = append(pr, r)
+			}
+		}
+		if len(pr) == 0 {
+			continue
+		}
+		s := statsOf(v, x.v, pr, in.SD)
+		if m.name == framework.NormReference {
+			s.vref = math.NaN()
+			for _, r := range pr {
+				if p.D.Units[r].Code == in.Reference && (math.IsNaN(s.vref) || v[r] > s.vref) {
+					s.vref = v[r]
+				}
+			}
+		}
+		for _, r := range pr {
+			out.v[r] = p.normaliseLeaf(m, in, dir, v[r], x.v[r], s, v, pr, r)
+		}
+	}
+	return out
+}
+
+// yearGroups are the rows of each year (winsorisation is per year whatever the
+// normalisation's partition).
+func (p *Plan) yearGroups() [][]int {
+	ys := make([]int, 0, len(p.yearRows))
+	for y := range p.yearRows {
+		ys = append(ys, y)
+	}
+	sort.Ints(ys)
+	out := make([][]int, len(ys))
+	for i, y := range ys {
+		out[i] = p.yearRows[y]
+	}
+	return out
+}
+
+// stats are a partition's statistics of v (and of x, the value before its direction).
+type stats struct {
+	n                  int
+	mu, sd, mn, mx     float64
+	xmin, xmax, vref   float64
+}
+
+func statsOf(v, x []float64, rows []int, sdKind string) stats {
+	s := stats{n: len(rows), mn: math.Inf(1), mx: math.Inf(-1), xmin: math.Inf(1), xmax: math.Inf(-1)}
+	sum := 0.0
+	for _, r := range rows {
+		sum += v[r]
+		s.mn, s.mx = math.Min(s.mn, v[r]), math.Max(s.mx, v[r])
+		s.xmin, s.xmax = math.Min(s.xmin, x[r]), math.Max(s.xmax, x[r])
+	}
+	s.mu = sum / float64(len(rows))
+	ss := 0.0
+	for _, r := range rows {
+		d := v[r] - s.mu
+		ss += d * d
+	}
+	if sdKind == framework.SDSample {
+		s.sd = math.NaN()
+		if len(rows) > 1 {
+			s.sd = math.Sqrt(ss / float64(len(rows)-1))
+		}
+	} else {
+		s.sd = math.Sqrt(ss / float64(len(rows)))
+	}
+	return s
+}
+
+// Method is a normalisation with, for min-max and z-score, COINr's parameters: min-max
+// onto [Lo, Hi] and z-scores of mean Lo and standard deviation Hi (COINr's n_minmax and
+// n_zscore with f_n_para). Without parameters a method is the framework's.
+type Method struct {
+	name   string
+	lo, hi float64
+	param  bool
+}
+
+// method parses "minmax", "minmax(1,100)", "zscore(10,2)".
+func method(s string) Method {
+	m, err := ParseMethod(s)
+	if err != nil {
+		return Method{name: s}
+	}
+	return m
+}
+
+// ParseMethod reads a normalisation choice: a method name, or minmax(LO,HI) or
+// zscore(MEAN,SD).
+func ParseMethod(s string) (Method, error) {
+	open := -1
+	for i, c := range s {
+		if c == '(' {
+			open = i
+			break
+		}
+	}
+	if open < 0 {
+		return Method{name: s}, nil
+	}
+	name := s[:open]
+	if name != framework.NormMinMax && name != framework.NormZScore || s[len(s)-1] != ')' {
+		return Method{}, fmt.Errorf("%q: only minmax(LO,HI) and zscore(MEAN,SD) take parameters", s)
+	}
+	var a, b float64
+	if _, err := fmt.Sscanf(s[open:], "(%g,%g)", &a, &b); err != nil {
+		return Method{}, fmt.Errorf("%q: write minmax(LO,HI) or zscore(MEAN,SD) with two numbers", s)
+	}
+	if math.IsNaN(a) || math.IsInf(a, 0) || math.IsNaN(b) || math.IsInf(b, 0) || (name == framework.NormMinMax && !(b > a)) || (name == framework.NormZScore && !(b > 0)) {
+		return Method{}, fmt.Errorf("%q: minmax needs LO < HI and zscore SD > 0, finite numbers", s)
+	}
+	return Method{name: name, lo: a, hi: b, param: true}, nil
+}
+
+// normaliseLeaf is one indicator value normalised (compute's normalise, leaf forms).
+func (p *Plan) normaliseLeaf(m Method, in *framework.Indicator, dir, v, x float64, s stats, all []float64, rows []int, r int) float64 {
+	scale := p.F.Scale
+	switch m.name {
+	case framework.NormGoalposts:
+		lo, hi := in.Goalposts[0], in.Goalposts[1]
+		g := math.Max(0, math.Min(1, (x-lo)/(hi-lo)))
+		if dir < 0 {
+			g = 1 - g
+		}
+		return g * scale
+	case framework.NormTarget:
+		var t float64
+		if dir > 0 {
+			t = x / *in.Target
+		} else {
+			t = nullDiv(*in.Target, x)
+		}
+		return least(t, 1) * scale
+	case framework.NormDistTarget:
+		t := nullDiv(v-s.mn, dir**in.Target-s.mn)
+		if in.CapTarget {
+			t = least(t, 1)
+		}
+		return t * scale
+	case framework.NormReference:
+		t := nullDiv(v-s.mn, s.vref-s.mn)
+		if in.CapTarget {
+			t = least(t, 1)
+		}
+		return t * scale
+	case framework.NormBest:
+		if dir > 0 {
+			return nullDiv(x, s.xmax) * scale
+		}
+		return nullDiv(s.xmin, x) * scale
+	}
+	return normaliseCommon(m, v, s, all, rows, scale)
+}
+
+// normaliseCommon holds the forms nodes and indicators share.
+func normaliseCommon(m Method, v float64, s stats, all []float64, rows []int, scale float64) float64 {
+	switch m.name {
+	case framework.NormZScore:
+		z := 0.0
+		if s.sd > 0 {
+			z = (v - s.mu) / s.sd
+		}
+		if m.param {
+			return m.lo + m.hi*z
+		}
+		return z
+	case framework.NormMinMax:
+		t := 0.5
+		if s.mx > s.mn {
+			t = (v - s.mn) / (s.mx - s.mn)
+		}
+		if m.param {
+			return m.lo + (m.hi-m.lo)*t
+		}
+		return t * scale
+	case framework.NormRank, framework.NormBorda, framework.NormPercentile:
+		below := 0
+		for _, q := range rows {
+			if all[q] < v {
+				below++
+			}
+		}
+		rk := float64(below + 1) // rank() OVER (ORDER BY v)
+		switch m.name {
+		case framework.NormRank:
+			return rk
+		case framework.NormBorda:
+			return rk - 1
+		}
+		if len(rows) == 1 {
+			return 0
+		}
+		return (rk - 1) / float64(len(rows)-1) * scale
+	case framework.NormBest:
+		return nullDiv(v, s.xmax) * scale
+	}
+	return v
+}
+
+// least is SQL's least(t, c): NULLs are ignored, so a NULL t gives c.
+func least(t, c float64) float64 {
+	if math.IsNaN(t) {
+		return c
+	}
+	return math.Min(t, c)
+}
+
+// nullDiv is SQL's a / nullif(b, 0): NaN (NULL) for a zero divisor.
+func nullDiv(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+func clamp(x, lo, hi float64) float64 {
+	if x > hi {
+		return hi
+	}
+	if x < lo {
+		return lo
+	}
+	return x
+}
+
+// quantile is DuckDB's quantile_cont (R's type 7) of sorted values.
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	h := q * float64(len(sorted)-1)
+	lo := math.Floor(h)
+	i := int(lo)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
+}
+
+// Evaluate computes every node under q and ranks the root in the target year.
+func (e *Evaluator) Evaluate(q *Params) error {
+	p := e.p
+	n := len(p.D.Years)
+	eps := 1e-6 * p.F.Scale
+	for _, i := range p.order {
+		node := p.nodes[i]
+		kids := p.kids[i]
+		drop := q.Drop[i]
+		// the children's columns and weights
+		cols := make([]col, 0, len(kids))
+		ws := make([]float64, 0, len(kids))
+		for j, k := range kids {
+			if j == drop {
+				continue
+			}
+			if k.leaf {
+				cols = append(cols, e.leaf(k.i, q))
+			} else {
+				cols = append(cols, e.nodes[k.i])
+			}
+			ws = append(ws, q.Weights[i][j])
+		}
+		need := len(cols)
+		if node.Missing == framework.MissingSkip {
+			need = 1
+			if m := node.MinCoverage; m != nil {
+				need = max(1, int(math.Ceil(*m*float64(len(cols))-1e-9)))
+			}
+		}
+		// weights: pca derives them each year from the children's values
+		var yearWs map[int][]float64
+		if node.Weights == "pca" {
+			yearWs = map[int][]float64{}
+			for y, rows := range p.yearRows {
+				pw, err := p.pcaWeights(node, cols, rows)
+				if err != nil {
+					return fmt.Errorf("%w (%d)", err, y)
+				}
+				yearWs[y] = pw
+			}
+		}
+		plain := p.plain[i] && drop < 0 && slices.Equal(ws, unitWeights(len(ws))) && node.Weights != "pca"
+		agg := q.Agg[i]
+		out := e.nodes[i]
+		for r := 0; r < n; r++ {
+			out.ok[r], out.v[r] = false, math.NaN()
+			if yearWs != nil {
+				ws = yearWs[p.D.Years[r]]
+			}
+			cnt, nn := 0, 0
+			var sw, swv, sgeo, sharm, vmin, sum float64
+			vmin = math.Inf(1)
+			for c, cc := range cols {
+				if !cc.ok[r] {
+					continue
+				}
+				cnt++
+				sw += ws[c]
+				x := cc.v[r]
+				if math.IsNaN(x) {
+					continue
+				}
+				nn++
+				sum += x
+				swv += ws[c] * x
+				vmin = math.Min(vmin, x)
+				if agg != framework.AggArithmetic {
+					g := math.Max(x, eps)
+					sgeo += ws[c] * math.Log(g)
+					sharm += ws[c] / g
+				}
+			}
+			if cnt == 0 || cnt < need || nn == 0 {
+				continue
+			}
+			var v float64
+			switch agg {
+			case framework.AggArithmetic:
+				if plain {
+					v = sum / float64(nn)
+				} else {
+					v = nullDiv(swv, sw)
+				}
+			case framework.AggGeometric, framework.AggHarmonic:
+				switch {
+				case vmin < 0:
+					v = math.NaN()
+				case vmin == 0 && node.Zeros == "zero":
+					v = 0
+				case agg == framework.AggGeometric:
+					v = math.Exp(nullDiv(sgeo, sw))
+				default:
+					v = nullDiv(sw, sharm)
+				}
+			}
+			if math.IsNaN(v) {
+				continue
+			}
+			out.ok[r], out.v[r] = true, v
+		}
+		// the node's normalisation over each partition
+		m := method(q.NodeNorm[i])
+		if m.name == framework.NormNone {
+			continue
+		}
+		raw := slices.Clone(out.v)
+		for _, rows := range p.groups {
+			var pr []int
+			for _, r := range rows {
+				if out.ok[r] {
+					pr = append(pr, r)
+				}
+			}
+			if len(pr) == 0 {
+				continue
+			}
+			s := statsOf(raw, raw, pr, node.SD)
+			for _, r := range pr {
+				out.v[r] = normaliseCommon(m, raw[r], s, raw, pr, p.F.Scale)
+			}
+		}
+	}
+	e.rank()
+	return nil
+}
+
+func unitWeights(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// pcaWeights are a weights: pca node's weights from its children's values this
+// evaluation in one year's rows (compute's pcaWeights).
+func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int) ([]float64, error) {
+	items := make([][]float64, len(cols))
+	rows := slices.Clone(yearRows)
+	sort.Slice(rows, func(a, b int) bool { return p.D.Units[rows[a]].Key < p.D.Units[rows[b]].Key })
+	for _, r := range rows {
+		full := true
+		for _, c := range cols {
+			full = full && c.ok[r] && !math.IsNaN(c.v[r])
+		}
+		if !full {
+			continue
+		}
+		for i, c := range cols {
+			items[i] = append(items[i], c.v[r])
+		}
+	}
+	w, ok := compute.PCAWeights(items)
+	if !ok {
+		return nil, fmt.Errorf("weights: pca of node %s: its %d children need values with some spread for at least 3 units that have them all (%d have)", node.ID, len(cols), len(items[0]))
+	}
+	return w, nil
+}
+
+// rank ranks the root's values of the target year, rounded to the framework's digits,
+// from the highest (compute's standings: competition or dense).
+func (e *Evaluator) rank() {
+	p := e.p
+	root := e.nodes[p.root]
+	pow := math.Pow(10, float64(p.F.Digits))
+	rv := make([]float64, len(p.target))
+	for i, r := range p.target {
+		e.Value[i] = math.NaN()
+		rv[i] = math.NaN()
+		if root.ok[r] {
+			e.Value[i] = root.v[r]
+			rv[i] = Round(root.v[r], pow)
+		}
+	}
+	idx := make([]int, 0, len(rv))
+	for i, v := range rv {
+		e.Rank[i] = 0
+		if root.ok[p.target[i]] && !math.IsNaN(v) {
+			idx = append(idx, i)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return rv[idx[a]] > rv[idx[b]] })
+	dense := p.F.Ranking == framework.RankDense
+	rank := 0
+	for k, i := range idx {
+		if k == 0 || rv[i] != rv[idx[k-1]] {
+			if dense {
+				rank++
+			} else {
+				rank = k + 1
+			}
+		}
+		e.Rank[i] = rank
+	}
+}
+
+// Round is DuckDB's round(x, digits) of a double: round half away from zero of x × 10^d,
+// divided back (pow is 10^d).
+func Round(x, pow float64) float64 {
+	r := math.Round(x*pow) / pow
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return x
+	}
+	return r
+}
+
+// Target are the rows of the target year, in the order of Value and Rank.
+func (p *Plan) Target() []int { return p.target }
+
+// Band is the framework's band of a value (rounded to its digits), or "".
+func (p *Plan) Band(v float64) string {
+	rv := Round(v, math.Pow(10, float64(p.F.Digits)))
+	for _, b := range p.F.Bands {
+		if rv >= b.Min {
+			return b.ID
+		}
+	}
+	return ""
+}
