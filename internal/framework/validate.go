@@ -9,10 +9,13 @@ import (
 	"unicode"
 )
 
+// The choices a framework offers: normalisations of indicators (LeafNorms) and of nodes
+// (NodeNorms), imputation rules and aggregations.
 var (
-	leafNorms = []string{NormNone, NormZScore, NormMinMax, NormGoalposts, NormRank, NormPercentile, NormBest, NormTarget, NormDistTarget, NormBorda, NormReference}
-	nodeNorms = []string{NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest, NormBorda}
-	imputes   = []string{ImputeNone, ImputeMean, ImputeMedian, ImputeGroupMean, ImputeGroupMedian, ImputePrevious, ImputeNext, ImputeLinear}
+	LeafNorms    = []string{NormNone, NormZScore, NormMinMax, NormGoalposts, NormRank, NormPercentile, NormBest, NormTarget, NormDistTarget, NormBorda, NormReference}
+	NodeNorms    = []string{NormNone, NormZScore, NormMinMax, NormRank, NormPercentile, NormBest, NormBorda}
+	Imputes      = []string{ImputeNone, ImputeMean, ImputeMedian, ImputeGroupMean, ImputeGroupMedian, ImputePrevious, ImputeNext, ImputeLinear}
+	Aggregations = []string{AggArithmetic, AggGeometric, AggHarmonic}
 )
 
 // Validate checks the framework's structure and reports every problem found, each
@@ -95,15 +98,15 @@ func (f *Framework) Validate() error {
 				add(in.Line, "indicator %q: normalise target needs a positive target: value", in.ID)
 			}
 		default:
-			add(in.Line, "indicator %q: normalise %q is not one of %s", in.ID, in.Normalise, strings.Join(leafNorms, ", "))
+			add(in.Line, "indicator %q: normalise %q is not one of %s", in.ID, in.Normalise, strings.Join(LeafNorms, ", "))
 		}
 		switch in.Transform {
 		case TransformNone, TransformLog, TransformLog1p:
 		default:
 			add(in.Line, "indicator %q: transform %q is not one of none, log, log1p", in.ID, in.Transform)
 		}
-		if !slices.Contains(imputes, in.Impute) {
-			add(in.Line, "indicator %q: impute %q is not one of %s", in.ID, in.Impute, strings.Join(imputes, ", "))
+		if !slices.Contains(Imputes, in.Impute) {
+			add(in.Line, "indicator %q: impute %q is not one of %s", in.ID, in.Impute, strings.Join(Imputes, ", "))
 		}
 		if in.SD != SDPopulation && in.SD != SDSample {
 			add(in.Line, "indicator %q: sd %q is not population or sample", in.ID, in.SD)
@@ -198,8 +201,8 @@ func (f *Framework) Validate() error {
 		if n.Zeros != "zero" && n.Zeros != "epsilon" {
 			add(n.Line, "node %q: zeros %q is not zero or epsilon", n.ID, n.Zeros)
 		}
-		if !slices.Contains(nodeNorms, n.Normalise) {
-			add(n.Line, "node %q: normalise %q is not one of %s", n.ID, n.Normalise, strings.Join(nodeNorms, ", "))
+		if !slices.Contains(NodeNorms, n.Normalise) {
+			add(n.Line, "node %q: normalise %q is not one of %s", n.ID, n.Normalise, strings.Join(NodeNorms, ", "))
 		}
 		if n.SD != SDPopulation && n.SD != SDSample {
 			add(n.Line, "node %q: sd %q is not population or sample", n.ID, n.SD)

@@ -15,9 +15,9 @@ import (
 // imputation alternative, over rows that are (year, unit) pairs. Only the target year's
 // rows are ranked; other years are there when the framework normalises over every year.
 type Data struct {
-	Year  int      // the year ranked
-	Units []Unit   // one per row
-	Years []int    // each row's year
+	Year   int      // the year ranked
+	Units  []Unit   // one per row
+	Years  []int    // each row's year
 	Leaves []string // indicator ids, framework order (UsedIndicators)
 	// Raw[a][l][r] is indicator l's value in row r under imputation alternative a
 	// (alternative 0 is the framework's own); NaN where the unit has none.
@@ -36,30 +36,30 @@ type Unit struct {
 // Params are the choices of one evaluation. A nil slice means the framework's own
 // choice for every element.
 type Params struct {
-	Impute    []int     // per indicator: the imputation alternative (index into Data.Raw)
-	MaxPoints []int     // per indicator: winsorisation points (skew-kurtosis rule); 0 = the framework's
-	LeafNorm  []string  // per indicator: normalisation method (a method of Methods)
-	NodeNorm  []string  // per node
-	Agg       []string  // per node: arithmetic, geometric, harmonic
+	Impute    []int       // per indicator: the imputation alternative (index into Data.Raw)
+	MaxPoints []int       // per indicator: winsorisation points (skew-kurtosis rule); −1 = the framework's
+	LeafNorm  []string    // per indicator: normalisation method (a method of Methods)
+	NodeNorm  []string    // per node
+	Agg       []string    // per node: arithmetic, geometric, harmonic
 	Weights   [][]float64 // per node, per child
-	Drop      []int     // per node: the child left out, −1 for none
+	Drop      []int       // per node: the child left out, −1 for none
 }
 
 // Plan is a framework compiled for fast evaluation over one Data: indicators and nodes
 // by number, children by reference, levels in order. It holds no per-evaluation state;
 // an Evaluator does.
 type Plan struct {
-	F      *framework.Framework
-	D      *Data
-	leaves []*framework.Indicator
-	nodes  []*framework.Node
-	order  []int        // node numbers, children before parents
-	kids   [][]childRef // per node
-	plain  []bool       // per node: SQL's plain mean (every weight of its level is 1)
-	root   int
-	refRow []int // per indicator: the rows of its reference unit (normalise: reference)
-	target []int // rows of the target year
-	groups [][]int // rows per partition of the normalisations: one per year, or one over all
+	F        *framework.Framework
+	D        *Data
+	leaves   []*framework.Indicator
+	nodes    []*framework.Node
+	order    []int        // node numbers, children before parents
+	kids     [][]childRef // per node
+	plain    []bool       // per node: SQL's plain mean (every weight of its level is 1)
+	root     int
+	refRow   []int   // per indicator: the rows of its reference unit (normalise: reference)
+	target   []int   // rows of the target year
+	groups   [][]int // rows per partition of the normalisations: one per year, or one over all
 	yearRows map[int][]int
 }
 
@@ -161,7 +161,7 @@ func (p *Plan) Nominal() Params {
 		Drop:      make([]int, len(p.nodes)),
 	}
 	for l, in := range p.leaves {
-		q.LeafNorm[l] = in.Normalise
+		q.LeafNorm[l], q.MaxPoints[l] = in.Normalise, -1
 	}
 	for i, n := range p.nodes {
 		q.NodeNorm[i], q.Agg[i], q.Drop[i] = n.Normalise, n.Aggregate, -1
@@ -289,7 +289,7 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 				continue
 			}
 			ww := *w
-			if k.points > 0 {
+			if k.points >= 0 {
 				ww.MaxPoints = k.points
 			}
 			t := compute.SkewKurtosis(vs, &ww)
@@ -376,9 +376,9 @@ func (p *Plan) yearGroups() [][]int {
 
 // stats are a partition's statistics of v (and of x, the value before its direction).
 type stats struct {
-	n                  int
-	mu, sd, mn, mx     float64
-	xmin, xmax, vref   float64
+	n                int
+	mu, sd, mn, mx   float64
+	xmin, xmax, vref float64
 }
 
 func statsOf(v, x []float64, rows []int, sdKind string) stats {

@@ -214,3 +214,35 @@ bands:
 		})
 	}
 }
+
+// asemDB is COINr's ASEM example imported as a user would (egdi import coinr); the
+// test skips without ../shared.
+func asemDB(t testing.TB) (*store.DB, *framework.Framework, int) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "data", "coinr-asem")
+	if _, err := os.Stat(filepath.Join(dir, "ASEM_iData.csv")); err != nil {
+		t.Skipf("skipping: COINr's ASEM example not found at %s", dir)
+	}
+	db := newDB(t)
+	coin, err := ingest.ReadCoin(filepath.Join(dir, "ASEM_iData.csv"), filepath.Join(dir, "ASEM_iMeta.csv"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.ImportCoin(context.Background(), db, coin, ingest.IndicatorOptions{Dataset: "asem"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := framework.Load(filepath.Join("..", "..", "data", "frameworks", "asem.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var year int
+	if err := db.QueryRow(`SELECT max(year) FROM raw_values`).Scan(&year); err != nil {
+		t.Fatal(err)
+	}
+	return db, f, year
+}
+
+func TestPlanEqualsComputeOnASEM(t *testing.T) {
+	db, f, year := asemDB(t)
+	checkNominal(t, db, f, "asem", year)
+}
