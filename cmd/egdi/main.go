@@ -28,6 +28,9 @@ func execute(io *ioStreams, args []string) int {
 		if errors.Is(err, store.ErrInUse) {
 			return 3
 		}
+		if errors.Is(err, errInterrupted) {
+			return 130
+		}
 		return 1
 	}
 	return 0

@@ -18,12 +18,14 @@ import (
 	"github.com/egdi/egdi/internal/version"
 )
 
-// ioStreams are a command's input and outputs; TTY says whether Out is a terminal.
+// ioStreams are a command's input and outputs; TTY says whether Out is a terminal,
+// ErrTTY whether ErrOut is (progress bars are drawn there).
 type ioStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
 	TTY    bool
+	ErrTTY bool
 }
 
 func newIO() *ioStreams {
@@ -31,7 +33,11 @@ func newIO() *ioStreams {
 	if fi, err := os.Stdout.Stat(); err == nil {
 		tty = fi.Mode()&os.ModeCharDevice != 0
 	}
-	return &ioStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, TTY: tty}
+	errTTY := false
+	if fi, err := os.Stderr.Stat(); err == nil {
+		errTTY = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return &ioStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, TTY: tty, ErrTTY: errTTY}
 }
 
 // factory gives commands what they share: the streams, the database path (--db,
@@ -110,7 +116,7 @@ the UN's tables themselves) and your own indicators:
 	root.PersistentFlags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress messages on stderr")
 	root.AddCommand(newCmdImport(f), newCmdCompute(f, nil), newCmdMethods(f), newCmdDatasets(f, nil),
 		newCmdRank(f, nil), newCmdSummary(f, nil), newCmdTrend(f, nil), newCmdCompare(f, nil), newCmdCheck(f, nil),
-		newCmdExport(f, nil), newCmdChart(f), newCmdReport(f, nil), newCmdAudit(f), newCmdWhatif(f),
+		newCmdExport(f, nil), newCmdChart(f), newCmdReport(f, nil), newCmdAudit(f), newCmdWhatif(f), newCmdUncertainty(f), newCmdSensitivity(f),
 		newCmdDemo(f), newCmdSample(f))
 	return root
 }

@@ -184,7 +184,7 @@ func (db *DB) migrateSlowly(refSum string) error {
 func rekey(tx *sql.Tx, probe string) error {
 	stmts := []string{`CREATE OR REPLACE TEMP TABLE egdi_rekey AS
 		SELECT unit_key AS old, ` + UnitKey("unit") + ` AS new FROM unit_list WHERE unit_key <> ` + UnitKey("unit")}
-	for _, t := range []string{"unit_list", "member_states", "raw_values", "node_values", "root_values", "excluded", "groupings"} {
+	for _, t := range []string{"unit_list", "member_states", "raw_values", "node_values", "root_values", "excluded", "groupings", "uncertainty_units"} {
 		stmts = append(stmts, `UPDATE `+t+` SET unit_key = k.new FROM egdi_rekey k WHERE `+t+`.unit_key = k.old`)
 	}
 	stmts = append(stmts, `DROP TABLE egdi_rekey`)

@@ -42,3 +42,28 @@ CREATE TABLE IF NOT EXISTS groupings (
 CREATE TABLE IF NOT EXISTS grouping_labels (grouping VARCHAR PRIMARY KEY, label VARCHAR, label_zh VARCHAR);
 CREATE TABLE IF NOT EXISTS imports (
   kind VARCHAR, dataset VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, imported_at TIMESTAMP);
+-- Uncertainty and sensitivity runs (egdi uncertainty): a framework evaluated again and
+-- again under uncertain choices (inputs: the --vary texts), tied to the data by the
+-- inputs' checksum. Every replication's drawn parameters and every unit's rank are
+-- kept, one row per replication holding lists: uncertainty_ranks.rank[k] is
+-- the rank (0: none) of the unit of uncertainty_units.ord k − 1, and
+-- uncertainty_draws.value[k] / choice[k] the parameter of uncertainty_parameters.ord
+-- k − 1. Read them long, by unit code and parameter, in the views uncertainty_unit_ranks
+-- and uncertainty_drawn.
+CREATE TABLE IF NOT EXISTS uncertainty_runs (
+  ua_id INTEGER PRIMARY KEY, dataset VARCHAR NOT NULL, year INTEGER NOT NULL, method VARCHAR NOT NULL,
+  method_origin VARCHAR, method_sha256 VARCHAR, inputs_checksum VARCHAR, seed UBIGINT NOT NULL,
+  samples INTEGER NOT NULL, evaluations INTEGER NOT NULL, sobol BOOLEAN NOT NULL, inputs VARCHAR[] NOT NULL,
+  engine_version VARCHAR, computed_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS uncertainty_parameters (
+  ua_id INTEGER NOT NULL, ord INTEGER NOT NULL, input VARCHAR NOT NULL, component VARCHAR);
+CREATE TABLE IF NOT EXISTS uncertainty_draws (
+  ua_id INTEGER NOT NULL, replication INTEGER NOT NULL, value DOUBLE[], choice VARCHAR[]);
+CREATE TABLE IF NOT EXISTS uncertainty_ranks (
+  ua_id INTEGER NOT NULL, replication INTEGER NOT NULL, rank INTEGER[] NOT NULL);
+CREATE TABLE IF NOT EXISTS uncertainty_units (
+  ua_id INTEGER NOT NULL, unit_key UBIGINT NOT NULL, ord INTEGER NOT NULL, nominal_value DOUBLE, nominal_rank INTEGER,
+  ranked INTEGER, mean_rank DOUBLE, median_rank DOUBLE, p05_rank DOUBLE, p95_rank DOUBLE, band_share MAP(VARCHAR, DOUBLE));
+CREATE TABLE IF NOT EXISTS uncertainty_sobol (
+  ua_id INTEGER NOT NULL, ord INTEGER NOT NULL, factor VARCHAR NOT NULL, unit VARCHAR, first DOUBLE, first_lo DOUBLE, first_hi DOUBLE,
+  total DOUBLE, total_lo DOUBLE, total_hi DOUBLE);

@@ -46,3 +46,11 @@ CREATE OR REPLACE VIEW published AS
   LEFT JOIN root_values r ON r.dataset_id = (SELECT id FROM d) AND r.year = k.year AND r.unit_key = k.unit_key
   LEFT JOIN c ON c.year = k.year AND c.unit_key = k.unit_key
   LEFT JOIN excluded x ON x.dataset_id = (SELECT id FROM d) AND x.year = k.year AND x.unit_key = k.unit_key;
+-- Every replication's rank of each unit, by code, and its drawn parameters (egdi
+-- uncertainty): the lists of uncertainty_ranks and uncertainty_draws, long.
+CREATE OR REPLACE VIEW uncertainty_unit_ranks AS
+  SELECT r.ua_id, r.replication, u.unit, nullif(r.rank[o.ord + 1], 0) AS rank
+  FROM uncertainty_ranks r JOIN uncertainty_units o USING (ua_id) JOIN unit_list u ON u.unit_key = o.unit_key;
+CREATE OR REPLACE VIEW uncertainty_drawn AS
+  SELECT d.ua_id, d.replication, p.input, p.component, d.value[p.ord + 1] AS value, d.choice[p.ord + 1] AS choice
+  FROM uncertainty_draws d JOIN uncertainty_parameters p USING (ua_id);

@@ -42,7 +42,7 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 	}
 	nom := &Nominal{Value: map[string]float64{}, Rank: map[string]int{}, Nodes: map[string]map[string]float64{}}
 	readRaw := func(c *sql.Conn, alt int, only map[string]bool) error {
-		rows, err := c.QueryContext(ctx, `SELECT r.year, r.unit_key, u.unit, coalesce(u.name, u.unit), r.node, r.value
+		rows, err := c.QueryContext(ctx, `SELECT r.year, r.unit_key, u.unit, coalesce(u.name, u.unit), coalesce(u.name_zh, u.name, u.unit), r.node, r.value
 			FROM c_raw r JOIN unit_list u USING (unit_key) ORDER BY r.year, u.unit, r.node`)
 		if err != nil {
 			return err
@@ -51,9 +51,9 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 		for rows.Next() {
 			var y int
 			var key uint64
-			var code, name, node string
+			var code, name, nameZh, node string
 			var v float64
-			if err := rows.Scan(&y, &key, &code, &name, &node, &v); err != nil {
+			if err := rows.Scan(&y, &key, &code, &name, &nameZh, &node, &v); err != nil {
 				return err
 			}
 			r, ok := rowOf[rk{y, key}]
@@ -64,7 +64,7 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 				r = len(d.Years)
 				rowOf[rk{y, key}] = r
 				d.Years = append(d.Years, y)
-				d.Units = append(d.Units, Unit{Key: key, Code: code, Name: name})
+				d.Units = append(d.Units, Unit{Key: key, Code: code, Name: name, NameZh: nameZh})
 				for a := range d.Raw {
 					for l := range d.Raw[a] {
 						d.Raw[a][l] = append(d.Raw[a][l], math.NaN())
@@ -93,7 +93,7 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 		own[l] = f.Indicator(id).Impute
 	}
 	addAlt(own)
-	_, err := compute.Evaluate(ctx, db, f, opt, func(c *sql.Conn) error {
+	results, err := compute.Evaluate(ctx, db, f, opt, func(c *sql.Conn) error {
 		if err := readRaw(c, 0, nil); err != nil {
 			return err
 		}
@@ -141,6 +141,11 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 	}
 	if len(d.Years) == 0 {
 		return nil, nil, fmt.Errorf("%w: dataset %q has no values of %s's indicators in %d", compute.ErrNoData, dataset, f.ID, year)
+	}
+	for _, res := range results {
+		if res.Year == year {
+			d.Checksum = res.Checksum
+		}
 	}
 	hasYear := false
 	for _, y := range d.Years {
@@ -212,4 +217,24 @@ func withImpute(f *framework.Framework, ids map[string]bool, rule string) (*fram
 		return nil, fmt.Errorf("imputing by %s: %w", rule, err)
 	}
 	return &g, nil
+}
+
+// CheckNominal refuses to run when the plan, at the framework's own choices, does not
+// give egdi compute's result (every rank, and the values to 1e-9): the replications
+// would not be of the index computed.
+func CheckNominal(p *Plan, nom *Nominal) error {
+	e := p.NewEvaluator()
+	q := p.Nominal()
+	if err := e.Evaluate(&q); err != nil {
+		return err
+	}
+	for i, r := range p.target {
+		code := p.D.Units[r].Code
+		want := nom.Value[code]
+		got := e.Value[i]
+		if e.Rank[i] != nom.Rank[code] || math.IsNaN(got) != math.IsNaN(want) || math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+			return fmt.Errorf("internal error: the fast evaluation of %s gives unit %s rank %d (%v) where egdi compute gives %d (%v); please report it", p.F.ID, code, e.Rank[i], got, nom.Rank[code], want)
+		}
+	}
+	return nil
 }

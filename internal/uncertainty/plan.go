@@ -25,12 +25,14 @@ type Data struct {
 	// Imputes names each alternative per indicator: Imputes[a][l] is the rule that
 	// produced Raw[a][l].
 	Imputes [][]string
+	// Checksum is egdi compute's checksum of the target year's inputs (runs.inputs_checksum).
+	Checksum string
 }
 
 // Unit is a row's unit.
 type Unit struct {
-	Key        uint64
-	Code, Name string
+	Key                uint64
+	Code, Name, NameZh string
 }
 
 // Params are the choices of one evaluation. A nil slice means the framework's own
@@ -61,6 +63,17 @@ type Plan struct {
 	target   []int   // rows of the target year
 	groups   [][]int // rows per partition of the normalisations: one per year, or one over all
 	yearRows map[int][]int
+	// under marks the nodes the root's value depends on: only they are evaluated
+	// (AllNodes evaluates the others too, the supplementary indices such as the EPI).
+	under []bool
+	pow   float64 // 10^digits, for rounding the root before ranking
+}
+
+// AllNodes makes the plan evaluate every node, not only those under the root.
+func (p *Plan) AllNodes() {
+	for i := range p.under {
+		p.under[i] = true
+	}
 }
 
 type childRef struct {
@@ -71,7 +84,7 @@ type childRef struct {
 
 // NewPlan compiles f over d.
 func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
-	p := &Plan{F: f, D: d, root: -1, yearRows: map[int][]int{}}
+	p := &Plan{F: f, D: d, root: -1, yearRows: map[int][]int{}, pow: math.Pow(10, float64(f.Digits))}
 	leafNum := map[string]int{}
 	for i, id := range d.Leaves {
 		p.leaves = append(p.leaves, f.Indicator(id))
@@ -113,6 +126,17 @@ func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
 			}
 		}
 	}
+	p.under = make([]bool, len(p.nodes))
+	var mark func(i int)
+	mark = func(i int) {
+		p.under[i] = true
+		for _, k := range p.kids[i] {
+			if !k.leaf {
+				mark(k.i)
+			}
+		}
+	}
+	mark(p.root)
 	for r, y := range d.Years {
 		p.yearRows[y] = append(p.yearRows[y], r)
 		if y == d.Year {
@@ -176,8 +200,20 @@ func (p *Plan) Nominal() Params {
 // col is a column of values over the rows: ok says the row has one (a row of c_raw or
 // c_val), v is NaN where that value is SQL's NULL.
 type col struct {
-	v  []float64
-	ok []bool
+	v    []float64
+	ok   []bool
+	full bool // every row has a value, none NULL
+}
+
+// setFull records whether every row has a value.
+func (c *col) setFull() {
+	c.full = true
+	for r, ok := range c.ok {
+		if !ok || math.IsNaN(c.v[r]) {
+			c.full = false
+			return
+		}
+	}
 }
 
 func newCol(n int) col {
@@ -195,6 +231,13 @@ type Evaluator struct {
 	p     *Plan
 	cache map[leafKey]col
 	nodes []col
+	// scratch space, reused by every evaluation
+	cols  []col
+	ws    []float64
+	raw   []float64
+	rows  []int
+	order []ranked
+	rv    []float64
 	// Value and Rank of the last evaluation, per row of the target year (p.target order);
 	// Rank 0 where the unit has no root value.
 	Value []float64
@@ -356,6 +399,7 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 			out.v[r] = p.normaliseLeaf(m, in, dir, v[r], x.v[r], s, v, pr, r)
 		}
 	}
+	out.setFull()
 	return out
 }
 
@@ -385,9 +429,20 @@ func statsOf(v, x []float64, rows []int, sdKind string) stats {
 	s := stats{n: len(rows), mn: math.Inf(1), mx: math.Inf(-1), xmin: math.Inf(1), xmax: math.Inf(-1)}
 	sum := 0.0
 	for _, r := range rows {
-		sum += v[r]
-		s.mn, s.mx = math.Min(s.mn, v[r]), math.Max(s.mx, v[r])
-		s.xmin, s.xmax = math.Min(s.xmin, x[r]), math.Max(s.xmax, x[r])
+		a, b := v[r], x[r]
+		sum += a
+		if a < s.mn {
+			s.mn = a
+		}
+		if a > s.mx {
+			s.mx = a
+		}
+		if b < s.xmin {
+			s.xmin = b
+		}
+		if b > s.xmax {
+			s.xmax = b
+		}
 	}
 	s.mu = sum / float64(len(rows))
 	ss := 0.0
@@ -586,8 +641,10 @@ func (e *Evaluator) Evaluate(q *Params) error {
 		kids := p.kids[i]
 		drop := q.Drop[i]
 		// the children's columns and weights
-		cols := make([]col, 0, len(kids))
-		ws := make([]float64, 0, len(kids))
+		if !p.under[i] {
+			continue
+		}
+		cols, ws := e.cols[:0], e.ws[:0]
 		for j, k := range kids {
 			if j == drop {
 				continue
@@ -618,10 +675,45 @@ func (e *Evaluator) Evaluate(q *Params) error {
 				yearWs[y] = pw
 			}
 		}
-		plain := p.plain[i] && drop < 0 && slices.Equal(ws, unitWeights(len(ws))) && node.Weights != "pca"
+		e.cols, e.ws = cols, ws
+		plain := p.plain[i] && drop < 0 && node.Weights != "pca"
+		for _, w := range ws {
+			plain = plain && w == 1
+		}
 		agg := q.Agg[i]
-		out := e.nodes[i]
-		for r := 0; r < n; r++ {
+		out := &e.nodes[i]
+		full := yearWs == nil && agg == framework.AggArithmetic
+		for _, c := range cols {
+			full = full && c.full
+		}
+		if full {
+			// every child has every row: the weighted mean column by column
+			sw := 0.0
+			for c := range cols {
+				sw += ws[c]
+			}
+			for r := range out.v {
+				out.v[r] = 0
+			}
+			for c, cc := range cols {
+				w := ws[c]
+				if plain {
+					w = 1
+				}
+				for r, x := range cc.v {
+					out.v[r] += w * x
+				}
+			}
+			div := sw
+			if plain {
+				div = float64(len(cols))
+			}
+			for r := range out.v {
+				out.v[r] = nullDiv(out.v[r], div)
+				out.ok[r] = !math.IsNaN(out.v[r])
+			}
+		}
+		for r := 0; r < n && !full; r++ {
 			out.ok[r], out.v[r] = false, math.NaN()
 			if yearWs != nil {
 				ws = yearWs[p.D.Years[r]]
@@ -642,7 +734,9 @@ func (e *Evaluator) Evaluate(q *Params) error {
 				nn++
 				sum += x
 				swv += ws[c] * x
-				vmin = math.Min(vmin, x)
+				if x < vmin {
+					vmin = x
+				}
 				if agg != framework.AggArithmetic {
 					g := math.Max(x, eps)
 					sgeo += ws[c] * math.Log(g)
@@ -680,16 +774,19 @@ func (e *Evaluator) Evaluate(q *Params) error {
 		// the node's normalisation over each partition
 		m := method(q.NodeNorm[i])
 		if m.name == framework.NormNone {
+			out.setFull()
 			continue
 		}
-		raw := slices.Clone(out.v)
+		e.raw = append(e.raw[:0], out.v...)
+		raw := e.raw
 		for _, rows := range p.groups {
-			var pr []int
+			pr := e.rows[:0]
 			for _, r := range rows {
 				if out.ok[r] {
 					pr = append(pr, r)
 				}
 			}
+			e.rows = pr
 			if len(pr) == 0 {
 				continue
 			}
@@ -698,17 +795,10 @@ func (e *Evaluator) Evaluate(q *Params) error {
 				out.v[r] = normaliseCommon(m, raw[r], s, raw, pr, p.F.Scale)
 			}
 		}
+		out.setFull()
 	}
 	e.rank()
 	return nil
-}
-
-func unitWeights(n int) []float64 {
-	w := make([]float64, n)
-	for i := range w {
-		w[i] = 1
-	}
-	return w
 }
 
 // pcaWeights are a weights: pca node's weights from its children's values this
@@ -741,8 +831,11 @@ func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int) ([]f
 func (e *Evaluator) rank() {
 	p := e.p
 	root := e.nodes[p.root]
-	pow := math.Pow(10, float64(p.F.Digits))
-	rv := make([]float64, len(p.target))
+	pow := p.pow
+	if len(e.rv) != len(p.target) {
+		e.rv = make([]float64, len(p.target))
+	}
+	rv := e.rv
 	for i, r := range p.target {
 		e.Value[i] = math.NaN()
 		rv[i] = math.NaN()
@@ -751,18 +844,28 @@ func (e *Evaluator) rank() {
 			rv[i] = Round(root.v[r], pow)
 		}
 	}
-	idx := make([]int, 0, len(rv))
+	idx := e.order[:0]
 	for i, v := range rv {
 		e.Rank[i] = 0
 		if root.ok[p.target[i]] && !math.IsNaN(v) {
-			idx = append(idx, i)
+			idx = append(idx, ranked{v, i})
 		}
 	}
-	sort.Slice(idx, func(a, b int) bool { return rv[idx[a]] > rv[idx[b]] })
+	e.order = idx
+	slices.SortFunc(idx, func(a, b ranked) int {
+		if a.v > b.v {
+			return -1
+		}
+		if a.v < b.v {
+			return 1
+		}
+		return 0
+	})
 	dense := p.F.Ranking == framework.RankDense
 	rank := 0
-	for k, i := range idx {
-		if k == 0 || rv[i] != rv[idx[k-1]] {
+	for k, x := range idx {
+		i := x.i
+		if k == 0 || x.v != idx[k-1].v {
 			if dense {
 				rank++
 			} else {
@@ -771,6 +874,12 @@ func (e *Evaluator) rank() {
 		}
 		e.Rank[i] = rank
 	}
+}
+
+// ranked is a value to rank and its unit's position.
+type ranked struct {
+	v float64
+	i int
 }
 
 // Round is DuckDB's round(x, digits) of a double: round half away from zero of x × 10^d,
@@ -786,13 +895,14 @@ func Round(x, pow float64) float64 {
 // Target are the rows of the target year, in the order of Value and Rank.
 func (p *Plan) Target() []int { return p.target }
 
-// Band is the framework's band of a value (rounded to its digits), or "".
-func (p *Plan) Band(v float64) string {
-	rv := Round(v, math.Pow(10, float64(p.F.Digits)))
-	for _, b := range p.F.Bands {
+// bandIndex is the position in the framework's bands of a value's band (the value
+// rounded to its digits, as compute's standings), or −1.
+func (p *Plan) bandIndex(v float64) int {
+	rv := Round(v, p.pow)
+	for i, b := range p.F.Bands {
 		if rv >= b.Min {
-			return b.ID
+			return i
 		}
 	}
-	return ""
+	return -1
 }

@@ -92,6 +92,7 @@ func checkNominal(t *testing.T, db *store.DB, f *framework.Framework, dataset st
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.AllNodes()
 	e := p.NewEvaluator()
 	q := p.Nominal()
 	if err := e.Evaluate(&q); err != nil {

@@ -6,10 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/egdi/egdi/internal/store"
 )
 
 // Options of a run.
@@ -46,6 +47,7 @@ type Result struct {
 // UnitStats summarises one unit's ranks over the evaluations.
 type UnitStats struct {
 	Code, Name   string
+	NameZh       string
 	NominalValue float64
 	NominalRank  int
 	Ranked       int // evaluations in which it has a rank
@@ -108,6 +110,7 @@ func Run(ctx context.Context, p *Plan, inputs []*Input, o Options) (*Result, err
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, evals))
+	evaluated := store.Step("uncertainty: evaluations")
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
@@ -149,6 +152,7 @@ func Run(ctx context.Context, p *Plan, inputs []*Input, o Options) (*Result, err
 		}(w)
 	}
 	wg.Wait()
+	evaluated()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -162,10 +166,12 @@ func Run(ctx context.Context, p *Plan, inputs []*Input, o Options) (*Result, err
 	if err := e.Evaluate(&nominal); err != nil {
 		return nil, err
 	}
+	summarised := store.Step("uncertainty: summaries")
 	r.summarise(p, e)
 	if o.Sobol {
 		r.sobol(o, units)
 	}
+	summarised()
 	return r, nil
 }
 
@@ -227,33 +233,34 @@ func reset(q, nominal *Params) {
 func (r *Result) summarise(p *Plan, nom *Evaluator) {
 	units := len(p.target)
 	r.Units = make([]UnitStats, units)
-	ranks := make([]float64, 0, r.Evaluations)
+	// ranks are whole numbers from 1 to the units: a count of each gives the mean and
+	// the quantiles exactly, without sorting
+	counts := make([]int, units+2)
 	for i, row := range p.target {
 		u := &r.Units[i]
-		u.Code, u.Name = p.D.Units[row].Code, p.D.Units[row].Name
+		u.Code, u.Name, u.NameZh = p.D.Units[row].Code, p.D.Units[row].Name, p.D.Units[row].NameZh
 		u.NominalValue, u.NominalRank = nom.Value[i], nom.Rank[i]
 		u.BandShare = make([]float64, len(r.Bands))
-		ranks = ranks[:0]
+		clear(counts)
+		sum := 0
 		for ev := 0; ev < r.Evaluations; ev++ {
-			if rk := r.Ranks[ev*units+i]; rk > 0 {
-				ranks = append(ranks, float64(rk))
-				if b := p.Band(r.Values[ev*units+i]); b != "" {
-					u.BandShare[slices.Index(r.Bands, b)]++
+			if rk := int(r.Ranks[ev*units+i]); rk > 0 {
+				counts[rk]++
+				sum += rk
+				u.Ranked++
+				if len(r.Bands) > 0 {
+					if b := p.bandIndex(r.Values[ev*units+i]); b >= 0 {
+						u.BandShare[b]++
+					}
 				}
 			}
 		}
-		u.Ranked = len(ranks)
 		u.Mean, u.Median, u.P05, u.P95 = math.NaN(), math.NaN(), math.NaN(), math.NaN()
-		if len(ranks) > 0 {
-			sum := 0.0
-			for _, x := range ranks {
-				sum += x
-			}
-			u.Mean = sum / float64(len(ranks))
-			sort.Float64s(ranks)
-			u.Median, u.P05, u.P95 = quantile(ranks, 0.5), quantile(ranks, 0.05), quantile(ranks, 0.95)
+		if u.Ranked > 0 {
+			u.Mean = float64(sum) / float64(u.Ranked)
+			u.Median, u.P05, u.P95 = countQuantile(counts, u.Ranked, 0.5), countQuantile(counts, u.Ranked, 0.05), countQuantile(counts, u.Ranked, 0.95)
 			for b := range u.BandShare {
-				u.BandShare[b] /= float64(len(ranks))
+				u.BandShare[b] /= float64(u.Ranked)
 			}
 		}
 	}
@@ -347,6 +354,28 @@ func (r *Result) sobol(o Options, units int) {
 				First: first[i], FirstLo: lo1[i], FirstHi: hi1[i], Total: total[i], TotalLo: loT[i], TotalHi: hiT[i]})
 		}
 	}
+}
+
+// countQuantile is the type-7 quantile (quantile) of m whole numbers given as counts
+// (counts[v] values equal to v).
+func countQuantile(counts []int, m int, q float64) float64 {
+	h := q * float64(m-1)
+	lo := int(math.Floor(h))
+	at := func(k int) float64 { // the k-th smallest, from 0
+		seen := 0
+		for v, c := range counts {
+			seen += c
+			if seen > k {
+				return float64(v)
+			}
+		}
+		return math.NaN()
+	}
+	a := at(lo)
+	if lo+1 >= m {
+		return a
+	}
+	return a + (h-float64(lo))*(at(lo+1)-a)
 }
 
 // interval is the 2.5 and 97.5 percentiles of the finite values.

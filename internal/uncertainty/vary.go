@@ -230,7 +230,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 			for _, i := range nodes {
 				for j := range p.kids[i] {
 					in.edges = append(in.edges, [2]int{i, j})
-					if err := claim(in, "the weight of "+p.F.Node(p.nodes[i].ID).Children[j].ID+" in "+p.nodes[i].ID); err != nil {
+					if err := claim(in, "the weight of "+p.nodes[i].Children[j].ID+" in "+p.nodes[i].ID); err != nil {
 						return err
 					}
 				}
@@ -537,33 +537,26 @@ type Drawn struct {
 	IsChoice  bool
 }
 
-// Draws describes the values drawn from u, for the record.
+// Draws describes the values drawn from u, for the record (what Apply sets).
 func (in *Input) Draws(p *Plan, u []float64, nominal *Params) []Drawn {
-	q := &Params{Weights: make([][]float64, len(nominal.Weights)), Drop: make([]int, len(nominal.Drop)),
-		Impute: make([]int, len(nominal.Impute)), MaxPoints: make([]int, len(nominal.MaxPoints)),
-		LeafNorm: make([]string, len(nominal.LeafNorm)), NodeNorm: make([]string, len(nominal.NodeNorm)), Agg: make([]string, len(nominal.Agg))}
-	for i := range q.Weights {
-		q.Weights[i] = slices.Clone(nominal.Weights[i])
-	}
-	in.Apply(u, q, nominal)
 	pick := func(x float64, n int) int { return min(int(x*float64(n)), n-1) }
 	switch in.Kind {
 	case "weight":
-		e := in.edges[0]
-		return []Drawn{{Value: q.Weights[e[0]][e[1]]}}
+		return []Drawn{{Value: in.lo + u[0]*(in.hi-in.lo)}}
 	case "weights":
 		out := make([]Drawn, len(in.edges))
 		for d, e := range in.edges {
-			out[d] = Drawn{Component: p.nodes[e[0]].ID + "/" + p.F.Node(p.nodes[e[0]].ID).Children[e[1]].ID, Value: q.Weights[e[0]][e[1]]}
+			out[d] = Drawn{Component: p.nodes[e[0]].ID + "/" + p.nodes[e[0]].Children[e[1]].ID,
+				Value: nominal.Weights[e[0]][e[1]] * (1 - in.hi + 2*in.hi*u[d])}
 		}
 		return out
 	case "winsorise":
-		return []Drawn{{Value: float64(q.MaxPoints[in.leaves[0]])}}
+		return []Drawn{{Value: float64(in.points[0] + pick(u[0], in.points[1]-in.points[0]+1))}}
 	case "drop":
-		i := in.nodes[0]
+		n := p.nodes[in.nodes[0]]
 		c := "none"
-		if d := q.Drop[i]; d >= 0 {
-			c = p.F.Node(p.nodes[i].ID).Children[d].ID
+		if d := pick(u[0], len(n.Children)+1) - 1; d >= 0 {
+			c = n.Children[d].ID
 		}
 		return []Drawn{{Choice: c, IsChoice: true}}
 	}
