@@ -37,7 +37,7 @@ func within(t *testing.T, what string, got, want, tol float64) {
 	if math.Abs(got-want) > tol {
 		t.Errorf("%s = %.4f, want %.4f ± %.3f", what, got, want, tol)
 	} else {
-		t.Logf("%s = %.4f (analytic %.4f)", what, got, want)
+		t.Logf("%s = %.4f (exact %.4f)", what, got, want)
 	}
 }
 
