@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/egdi/egdi/internal/store"
+	"github.com/egdi/egdi/internal/uncertainty"
 )
 
 var provUA = []string{"uncertainty", "--method", "cn-province-2022", "--dataset", "provinces", "--year", "2022"}
@@ -273,5 +274,45 @@ func TestSensitivityDropEqualsWhatifWithoutTheChild(t *testing.T) {
 		if math.Abs(sum/31-c.MeanAbsShift) > 1e-12 {
 			t.Errorf("without %s: mean shift %v, whatif's %v", c.Child, c.MeanAbsShift, sum/31)
 		}
+	}
+}
+
+// A stored run reads back as it was printed.
+func TestUncertaintyReadsBack(t *testing.T) {
+	t.Parallel()
+	db := writable(t, "provinces")
+	js := mustRun(t, db, append(append([]string{}, provUA...), "--samples", "300", "--sobol", "--vary", "weights:*=±25%", "--vary", "agg:index=arithmetic,geometric", "--format", "json")...)
+	var want struct {
+		Units []map[string]any
+		Sobol []map[string]any
+	}
+	if err := json.Unmarshal([]byte(js), &want); err != nil {
+		t.Fatal(err)
+	}
+	d, err := store.Open(db, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s, err := uncertainty.ReadRun(context.Background(), d, uncertainty.Which{Method: "cn-province-2022"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Samples != 300 || s.Evaluations != 1200 || len(s.Units) != 31 || len(s.Indices) != 2 || len(s.Bands) != 3 {
+		t.Fatalf("%+v", s)
+	}
+	for i, u := range s.Units {
+		w := want.Units[i]
+		if u.Code != w["unit"] || u.Mean != w["mean_rank"] || u.P95 != w["p95_rank"] || float64(u.NominalRank) != w["nominal_rank"] {
+			t.Errorf("unit %d: %+v, printed %v", i, u, w)
+		}
+	}
+	for i, x := range s.Indices {
+		if x.Factor != want.Sobol[i]["factor"] || x.Total != want.Sobol[i]["total"] {
+			t.Errorf("index %d: %+v, printed %v", i, x, want.Sobol[i])
+		}
+	}
+	if _, err := uncertainty.ReadRun(context.Background(), d, uncertainty.Which{Method: "un-2022"}); !errors.Is(err, uncertainty.ErrNoRun) {
+		t.Errorf("a run of another method: %v", err)
 	}
 }
