@@ -4,7 +4,7 @@ BIN     := bin/egdi
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/egdi/egdi/internal/version.Version=$(VERSION)
 
-.PHONY: all build demo test notebooks bench sample gallery clean
+.PHONY: all build demo test notebooks bench bench-uncertainty sample gallery clean
 
 all: build
 
@@ -40,6 +40,11 @@ bench: build
 	bash internal/bench/asem.sh
 	@echo "3-level framework, 100 indicators x 3,000 units x 10 years (target: under 0.5 s per run):"
 	$(GO) test -run '^$$' -bench County -benchtime 3x -count 3 ./internal/compute
+
+# egdi uncertainty on COINr's ASEM example, the UN panel and the provinces, as a user
+# runs it (one process each, storing every replication); medians of 5 runs, peak memory.
+bench-uncertainty: build
+	bash internal/bench/uncertainty.sh
 
 # Redraw the README's gallery (reports/gallery/) from the demo, on a database of its own.
 GALLERY := ranking-2022.png trend.png groups.png scatter-tii-osi-2022.png regions-2022.png provinces-regions-2022-zh.png
