@@ -153,7 +153,7 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 					return output.Write(f.io.Out, uncertainty.UnitTable(r, fw, zh), "csv")
 				}
 				t := uncertainty.UnitTable(r, fw, zh)
-				t.Notes = uncertainty.Notes(r, fw, dataset, year, zh)
+				t.Notes = uncertainty.Notes(r, fw, dataset, year, d.Synthetic, zh)
 				if err := output.Write(f.io.Out, t, "table"); err != nil {
 					return err
 				}
@@ -250,8 +250,8 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 				children, units := uncertainty.DropTables(p, nominal, rs, zh)
 				if format == "table" {
 					children.Notes = []string{present.Lang(lang).Tr(
-						fmt.Sprintf("%s on dataset %s, %d: node %s with each child left out in turn.", fw.ID, dataset, year, node),
-						fmt.Sprintf("%s，数据集 %s，%d 年：依次去掉节点 %s 的每个子项。", fw.ID, dataset, year, node))}
+						fmt.Sprintf("%s on dataset %s, %d: node %s with each child left out in turn.", fw.ID, dataset+synth(d.Synthetic, " (synthetic sample)"), year, node),
+						fmt.Sprintf("%s，数据集 %s，%d 年：依次去掉节点 %s 的每个子项。", fw.ID, dataset+synth(d.Synthetic, "（合成样本）"), year, node))}
 				}
 				if err := output.Write(f.io.Out, children, format); err != nil {
 					return err
@@ -270,4 +270,12 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 	cmd.MarkFlagRequired("method")
 	cmd.MarkFlagRequired("node")
 	return cmd
+}
+
+// synth is the words flagging a synthetic sample, when it is one.
+func synth(synthetic bool, words string) string {
+	if synthetic {
+		return words
+	}
+	return ""
 }

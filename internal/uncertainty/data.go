@@ -142,6 +142,9 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 	if len(d.Years) == 0 {
 		return nil, nil, fmt.Errorf("%w: dataset %q has no values of %s's indicators in %d", compute.ErrNoData, dataset, f.ID, year)
 	}
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(bool_or(synthetic), false) FROM datasets WHERE dataset = ?`, dataset).Scan(&d.Synthetic); err != nil {
+		return nil, nil, err
+	}
 	for _, res := range results {
 		if res.Year == year {
 			d.Checksum = res.Checksum

@@ -27,6 +27,8 @@ type Data struct {
 	Imputes [][]string
 	// Checksum is egdi compute's checksum of the target year's inputs (runs.inputs_checksum).
 	Checksum string
+	// Synthetic says the dataset is a synthetic sample (every output says so).
+	Synthetic bool
 }
 
 // Unit is a row's unit.

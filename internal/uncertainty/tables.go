@@ -89,7 +89,7 @@ func SobolTable(r *Result, zh bool) *output.Table {
 }
 
 // Notes say what was run, for under the tables.
-func Notes(r *Result, f *framework.Framework, dataset string, year int, zh bool) []string {
+func Notes(r *Result, f *framework.Framework, dataset string, year int, synthetic, zh bool) []string {
 	var inputs []string
 	for _, in := range r.Inputs {
 		inputs = append(inputs, in.Text)
@@ -101,6 +101,9 @@ func Notes(r *Result, f *framework.Framework, dataset string, year int, zh bool)
 		if r.Sobol {
 			what = fmt.Sprintf("Saltelli 设计：N = %d 个基础样本 × (k + 2) = %d 次计算（k = %d 个输入）", r.Samples, r.Evaluations, k)
 		}
+		if synthetic {
+			dataset += "（合成样本）"
+		}
 		notes = append(notes, fmt.Sprintf("%s，数据集 %s，%d 年；%s，种子 %d。", f.ID, dataset, year, what, r.Seed),
 			"不确定输入："+strings.Join(inputs, "；"))
 		if r.NoValue > 0 {
@@ -111,6 +114,9 @@ func Notes(r *Result, f *framework.Framework, dataset string, year int, zh bool)
 	what := fmt.Sprintf("%d replications", r.Evaluations)
 	if r.Sobol {
 		what = fmt.Sprintf("a Saltelli design: N = %d base samples × (k + 2) = %d evaluations (k = %d inputs)", r.Samples, r.Evaluations, k)
+	}
+	if synthetic {
+		dataset += " (synthetic sample)"
 	}
 	notes = append(notes, fmt.Sprintf("%s on dataset %s, %d: %s, seed %d.", f.ID, dataset, year, what, r.Seed),
 		"Uncertain inputs: "+strings.Join(inputs, "; "))
