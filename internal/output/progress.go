@@ -3,21 +3,23 @@ package output
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 )
 
 // Progress reports a long job's progress on stderr: a bar redrawn in place on a
-// terminal, a plain line at each quarter when stderr is a file or pipe (a log reads
-// cleanly), nothing when quiet. It is safe for concurrent use.
+// terminal (schollz/progressbar), a plain line at each quarter when stderr is a file
+// or pipe (a log reads cleanly), nothing when quiet (w nil). It is safe for concurrent
+// use, and a nil *Progress does nothing.
 type Progress struct {
 	mu       sync.Mutex
 	w        io.Writer
 	tty      bool
 	label    string
 	start    time.Time
-	last     time.Time
+	bar      *progressbar.ProgressBar
 	quarter  int
 	finished bool
 }
@@ -38,39 +40,37 @@ func (p *Progress) Update(done, total int) {
 	if p.finished {
 		return
 	}
-	now := time.Now()
 	if p.tty {
-		if done < total && now.Sub(p.last) < 100*time.Millisecond {
-			return
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.label),
+				progressbar.OptionShowCount(), progressbar.OptionSetElapsedTime(true), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 		}
-		p.last = now
-		const width = 30
-		n := width * done / total
-		fmt.Fprintf(p.w, "\r%s [%s%s] %3d%% %d/%d %.1fs", p.label, strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*done/total, done, total, now.Sub(p.start).Seconds())
+		p.bar.Set(done)
 		if done >= total {
-			fmt.Fprintln(p.w)
+			p.bar.Finish()
 			p.finished = true
 		}
 		return
 	}
 	for q := p.quarter + 1; q <= 4 && done*4 >= q*total; q++ {
 		p.quarter = q
-		fmt.Fprintf(p.w, "%s: %d/%d (%d%%) in %.1f s\n", p.label, q*total/4, total, 25*q, now.Sub(p.start).Seconds())
+		fmt.Fprintf(p.w, "%s: %d/%d (%d%%) in %.1f s\n", p.label, q*total/4, total, 25*q, time.Since(p.start).Seconds())
 	}
 	if done >= total {
 		p.finished = true
 	}
 }
 
-// Stop ends the bar's line on a terminal when the job stops before its end.
+// Stop ends the report when the job stops before its end (the bar is cleared).
 func (p *Progress) Stop() {
 	if p == nil || p.w == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty && !p.finished && !p.last.IsZero() {
-		fmt.Fprintln(p.w)
+	if p.bar != nil && !p.finished {
+		p.bar.Exit()
 	}
 	p.finished = true
 }
