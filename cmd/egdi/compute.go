@@ -54,7 +54,13 @@ of none but such units (provinces, cities) is refused unless --universe all.`,
 			return o.f.write(func(db *store.DB) error {
 				start := time.Now()
 				o.f.logf("computing %s over dataset %q ...", fw.ID, o.dataset)
-				res, err := compute.Run(cmd.Context(), db, fw, compute.Options{Dataset: o.dataset, Years: o.years, Universe: o.universe})
+				var progress func(done, total int)
+				if levels := len(fw.Levels()); levels > 20 { // a bar for deep frameworks only
+					bar := o.f.progress(fmt.Sprintf("aggregating %d levels", levels))
+					defer bar.Stop()
+					progress = bar.Update
+				}
+				res, err := compute.Run(cmd.Context(), db, fw, compute.Options{Dataset: o.dataset, Years: o.years, Universe: o.universe, Progress: progress})
 				if err != nil {
 					return err
 				}

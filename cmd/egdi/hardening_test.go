@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -223,4 +225,40 @@ func TestClearMessagesForMistakes(t *testing.T) {
 		t.Error("a refused input changed the database")
 	}
 	mustRun(t, db, "import", "indicators", filepath.Join(dir, "old.csv"), "--any-year", "--dataset", "history")
+}
+
+// Long work reports its progress on stderr: piped, a line at each quarter; with -q,
+// nothing.
+func TestProgressOnDeepFrameworks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	var y strings.Builder
+	y.WriteString("id: deep\nroot: n0\nnodes:\n")
+	for i := 0; i < 30; i++ {
+		child := fmt.Sprintf("n%d", i+1)
+		if i == 29 {
+			child = "x"
+		}
+		fmt.Fprintf(&y, "  - {id: n%d, children: [%s]}\n", i, child)
+	}
+	y.WriteString("indicators:\n  - {id: x, normalise: minmax}\n")
+	fw := write(t, dir, "deep.yaml", y.String())
+	mustRun(t, db, "import", "indicators", write(t, dir, "x.csv", "unit,year,indicator,value\nCHN,2022,x,1\nIND,2022,x,2\n"))
+	for _, quiet := range []bool{false, true} {
+		var out, errb bytes.Buffer
+		root := newRootCmd(&ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
+		args := []string{"--db", db, "compute", "--method", fw}
+		if quiet {
+			args = append(args, "-q")
+		}
+		root.SetArgs(args)
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		has := strings.Contains(errb.String(), "aggregating 30 levels: 30/30 (100%)")
+		if has == quiet {
+			t.Errorf("quiet %v: stderr %q", quiet, errb.String())
+		}
+	}
 }

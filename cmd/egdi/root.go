@@ -55,6 +55,15 @@ func (f *factory) logf(format string, a ...any) {
 	}
 }
 
+// progress is a progress report on stderr (a bar on a terminal, quarter lines when
+// piped), nil with --quiet; a nil one does nothing.
+func (f *factory) progress(label string) *output.Progress {
+	if f.quiet {
+		return nil
+	}
+	return output.NewProgress(f.io.ErrOut, f.io.ErrTTY, label)
+}
+
 // open opens the database, for reading only unless write.
 func (f *factory) open(write bool) (*store.DB, error) { return store.Open(f.db, !write) }
 

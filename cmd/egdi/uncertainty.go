@@ -117,10 +117,7 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 				if err := uncertainty.Resolve(p, inputs); err != nil {
 					return err
 				}
-				var bar *output.Progress
-				if !f.quiet {
-					bar = output.NewProgress(f.io.ErrOut, f.io.ErrTTY, "uncertainty: evaluations")
-				}
+				bar := f.progress("uncertainty: evaluations")
 				r, err := uncertainty.Run(ctx, p, inputs, uncertainty.Options{Samples: samples, Seed: seed, Sobol: sobol, PerUnit: perUnit, Workers: workers, Progress: bar.Update})
 				bar.Stop()
 				if err != nil {

@@ -36,6 +36,8 @@ type Options struct {
 	Dataset  string // default "default"
 	Years    []int  // empty: every year of the dataset with any of the framework's indicators
 	Universe string // "": the framework's; framework.UniverseAll or UniverseMembers to override it
+	// Progress, when set, hears the levels aggregated (done of total) on a deep framework.
+	Progress func(done, total int)
 }
 
 // ErrUniverse says that a framework's universe leaves out every unit of the dataset.
@@ -226,7 +228,11 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		done()
 		weights := map[int]map[string]map[string]float64{} // PCA weights: year → node → child → weight
-		for li, level := range f.Levels() {
+		levels := f.Levels()
+		for li, level := range levels {
+			if opt.Progress != nil {
+				opt.Progress(li, len(levels))
+			}
 			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
 			for _, n := range level {
 				if n.Weights == "pca" {
@@ -239,6 +245,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 				return fmt.Errorf("compute: %w", err)
 			}
 			done()
+		}
+		if opt.Progress != nil {
+			opt.Progress(len(levels), len(levels))
 		}
 		done = store.Step("standings")
 		if _, err := tx.ExecContext(ctx, standingsSQL(f)); err != nil {

@@ -301,39 +301,74 @@ func loadSource(ctx context.Context, tx querier, path, format string) ([]string,
 		}
 		return header, nil
 	}
-	t, err := readXLSX(path)
+	return xlsxSource(ctx, tx, path)
+}
+
+// xlsxSource stages a workbook's first sheet as src: streamed row by row into a
+// temporary CSV (the sheet's row numbers first, so errors point at the rows users
+// see), which DuckDB reads in one statement, whatever the number of rows.
+func xlsxSource(ctx context.Context, tx querier, path string) ([]string, error) {
+	tmp, err := os.CreateTemp("", "egdi-xlsx-*.csv")
 	if err != nil {
 		return nil, err
 	}
-	cols := make([]string, len(t.Header))
-	for i := range t.Header {
-		cols[i] = fmt.Sprintf("c%d VARCHAR", i)
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE src (rec BIGINT, %s)`, strings.Join(cols, ", "))); err != nil {
-		return nil, err
-	}
-	ph := strings.TrimSuffix(strings.Repeat("?, ", len(t.Header)+1), ", ")
-	stmt, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO src VALUES (%s)`, ph))
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
-	args := make([]any, len(t.Header)+1)
-	for _, r := range t.Rows {
-		args[0] = r.Pos // a sheet's row number, so errors point at the row users see
-		for i := range t.Header {
-			c := strings.TrimSpace(r.Cell(i))
-			if c == "" {
-				args[i+1] = nil
-			} else {
-				args[i+1] = c
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	w := csv.NewWriter(bw)
+	var header []string
+	rec := make([]string, 0, 64)
+	progress := ctxProgress(ctx)
+	if _, err := xlsxRows(path, func(row, total int, cells []string) error {
+		if header == nil {
+			if len(cells) > 0 {
+				header = cells
+				rec = append(rec[:0], "rec")
+				for i := range header {
+					rec = append(rec, fmt.Sprintf("c%d", i))
+				}
+				return w.Write(rec)
 			}
+			return nil
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return nil, err
+		if row%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			progress(row, total)
 		}
+		rec = append(rec[:0], strconv.Itoa(row))
+		for i := range header {
+			c := ""
+			if i < len(cells) {
+				c = strings.TrimSpace(cells[i])
+			}
+			rec = append(rec, c)
+		}
+		return w.Write(rec)
+	}); err != nil {
+		return nil, err
 	}
-	return t.Header, nil
+	if header == nil {
+		return nil, fmt.Errorf("%s: the first sheet is empty", path)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	cols := []string{"'rec': 'BIGINT'"}
+	for i := range header {
+		cols = append(cols, fmt.Sprintf("'c%d': 'VARCHAR'", i))
+	}
+	q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT * FROM read_csv(%s, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+		columns = {%s}, strict_mode = true, nullstr = '')`, store.File(tmp.Name()), strings.Join(cols, ", "))
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
+	}
+	return header, nil
 }
 
 // duckMessage shortens a DuckDB error to its first meaningful lines.

@@ -167,33 +167,84 @@ func readCSV(path string) (*Table, error) {
 	return t, nil
 }
 
-func readXLSX(path string) (*Table, error) {
-	x, err := excelize.OpenFile(path)
+// Limits of an XLSX workbook: what its parts may unzip to in all (a zip bomb of 4 MB
+// holding gigabytes of blank cells stops here, before anything is unpacked), and a
+// cell's length (Excel's own limit: 32,767 characters).
+var xlsxUnzipLimit int64 = 1 << 30 // a variable: tests scale it down
+
+const xlsxCellLimit = 32767
+
+// xlsxRows streams the first sheet of a workbook: fn gets each row's number (as the
+// sheet shows it) and its cells, and total, the rows the sheet says it spans (for
+// progress; 0 when it does not say). It returns the sheet's name.
+func xlsxRows(path string, fn func(row, total int, cells []string) error) (string, error) {
+	x, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: min(16<<20, xlsxUnzipLimit)})
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a readable .xlsx workbook: %v", path, err)
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return "", fmt.Errorf("%s: the workbook unzips to more than %d MB, egdi's limit for a spreadsheet; save it as CSV (egdi reads CSV of any size) or split it", path, xlsxUnzipLimit>>20)
+		}
+		return "", fmt.Errorf("%s: not a readable .xlsx workbook: %v", path, err)
 	}
 	defer x.Close()
 	sheets := x.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, fmt.Errorf("%s: the workbook has no sheets", path)
+		return "", fmt.Errorf("%s: the workbook has no sheets", path)
 	}
-	rows, err := x.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s: sheet %q: %v", path, sheets[0], err)
-	}
-	t := &Table{File: path + " [" + sheets[0] + "]", Where: "row"}
-	for i, r := range rows {
-		if t.Header == nil {
-			if len(r) == 0 {
-				continue
+	sheet := sheets[0]
+	total := 0
+	if dim, err := x.GetSheetDimension(sheet); err == nil {
+		if _, last, ok := strings.Cut(dim, ":"); ok {
+			if _, r, err := excelize.CellNameToCoordinates(last); err == nil {
+				total = r
 			}
-			t.Header = r
-			continue
 		}
-		t.Rows = append(t.Rows, Row{Pos: i + 1, Cells: r})
 	}
+	rows, err := x.Rows(sheet)
+	if err != nil {
+		return "", fmt.Errorf("%s: sheet %q: %v", path, sheet, err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return "", fmt.Errorf("%s: sheet %q, row %d: %v", path, sheet, n, err)
+		}
+		for i, c := range cells {
+			if len(c) > xlsxCellLimit && utf8.RuneCountInString(c) > xlsxCellLimit {
+				name, _ := excelize.CoordinatesToCellName(i+1, n)
+				return "", fmt.Errorf("%s: sheet %q, cell %s holds %d characters, more than a spreadsheet cell can (%d)", path, sheet, name, utf8.RuneCountInString(c), xlsxCellLimit)
+			}
+		}
+		if err := fn(n, total, cells); err != nil {
+			return "", err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return "", fmt.Errorf("%s: sheet %q: %v", path, sheet, err)
+	}
+	return sheet, nil
+}
+
+func readXLSX(path string) (*Table, error) {
+	t := &Table{Where: "row"}
+	sheet, err := xlsxRows(path, func(row, _ int, r []string) error {
+		if t.Header == nil {
+			if len(r) > 0 {
+				t.Header = r
+			}
+			return nil
+		}
+		t.Rows = append(t.Rows, Row{Pos: row, Cells: r})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.File = path + " [" + sheet + "]"
 	if t.Header == nil {
-		return nil, fmt.Errorf("%s: the first sheet %q is empty", path, sheets[0])
+		return nil, fmt.Errorf("%s: the first sheet %q is empty", path, sheet)
 	}
 	return t, nil
 }
