@@ -262,3 +262,18 @@ func TestProgressOnDeepFrameworks(t *testing.T) {
 		}
 	}
 }
+
+// A PNG too large to hold in memory is refused before it is drawn, with the way out.
+func TestChartPixelsAreBounded(t *testing.T) {
+	t.Parallel()
+	db := publishedDB(t)
+	out := filepath.Join(t.TempDir(), "big.png")
+	_, err := run(t, db, "chart", "ranking", "--year", "2022", "--size", "200x200cm", "--dpi", "1200", "--out", out)
+	if err == nil || !strings.Contains(err.Error(), "megapixels, more than egdi draws") || !strings.Contains(err.Error(), ".svg") {
+		t.Fatalf("a 200×200 cm PNG at 1200 dpi: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a file was written")
+	}
+	mustRun(t, db, "chart", "ranking", "--year", "2022", "--size", "200x200cm", "--out", filepath.Join(t.TempDir(), "big.svg"))
+}

@@ -79,6 +79,10 @@ type RenderOptions struct {
 }
 
 // Render draws the figure in format (png, svg or pdf).
+// maxPixels bounds a PNG: 150 megapixels (a 60×40 cm poster at 1200 dpi is 520; at
+// 600 dpi, 130), 600 MB of image in memory.
+const maxPixels = 150_000_000
+
 func (f *Figure) Render(format string, o RenderOptions) ([]byte, error) {
 	w, h := o.Width, o.Height
 	if w == 0 {
@@ -103,6 +107,12 @@ func (f *Figure) Render(format string, o RenderOptions) ([]byte, error) {
 	case "png":
 		if dpi < 50 || dpi > 1200 {
 			return nil, fmt.Errorf("--dpi %d is out of range; use 50 to 1200", dpi)
+		}
+		// the image is held in memory, 4 bytes a pixel: bound it
+		px := (float64(w) / 72 * float64(dpi)) * (float64(h) / 72 * float64(dpi))
+		if px > maxPixels {
+			return nil, fmt.Errorf("a %.0f×%.0f cm PNG at %d dpi is %.0f megapixels, more than egdi draws (%d; about %d MB of memory): lower --dpi or the size, or write .svg or .pdf, which have no pixels",
+				w/vg.Centimeter, h/vg.Centimeter, dpi, px/1e6, maxPixels/1_000_000, maxPixels*4/1_000_000)
 		}
 		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 		canvas, drawOn = vgimg.PngCanvas{Canvas: c}, c

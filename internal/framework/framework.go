@@ -317,11 +317,50 @@ func (b *Band) UnmarshalYAML(v *yaml.Node) error {
 	return nil
 }
 
+// Limits of a framework file: its size, and the text it expands to when its aliases are
+// followed (1,000 aliases of a 1 MB string would be a gigabyte).
+const (
+	maxFileSize = 4 << 20
+	maxExpanded = 16 << 20
+)
+
+// expanded is the text a YAML node holds with its aliases followed (memo: per node, so
+// a chain of aliases of aliases is counted without expanding it); it stops counting
+// past maxExpanded.
+func expanded(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	memo[n] = 0 // a cycle counts once
+	total := len(n.Value) + len(n.Tag) + 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		total += expanded(n.Alias, memo)
+	}
+	for _, c := range n.Content {
+		total += expanded(c, memo)
+		if total > maxExpanded {
+			break
+		}
+	}
+	memo[n] = total
+	return total
+}
+
 // ErrNotFound is returned by Load for a name that is neither built in nor a file.
 var ErrNotFound = errors.New("no such framework")
 
 // Parse reads a framework from YAML bytes; origin names the source in errors.
 func Parse(b []byte, origin string) (*Framework, error) {
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("%s: %d MB is more than a framework file may be (%d MB); a framework lists nodes and indicators, not data", origin, len(b)>>20, maxFileSize>>20)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %v", origin, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if n := expanded(&doc, map[*yaml.Node]int{}); n > maxExpanded {
+		return nil, fmt.Errorf("%s: its aliases (*name) expand it to more than %d MB of text, more than a framework may be; write the repeated parts out or use fewer aliases", origin, maxExpanded>>20)
+	}
 	var f Framework
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,40 @@ func TestEveryBuiltinIsValid(t *testing.T) {
 	}
 	if len(fs) < 6 {
 		t.Errorf("%d built-in frameworks", len(fs))
+	}
+}
+
+// A framework whose aliases expand it past the limit (1,000 aliases of a 100 kB string:
+// 100 MB; nested aliases: a billion), or a file past the size limit, is refused quickly
+// and in bounded memory.
+func TestAliasBombsAndHugeFiles(t *testing.T) {
+	big := strings.Repeat("x", 100_000)
+	var y strings.Builder
+	y.WriteString("id: bomb\nroot: r\nassumptions:\n  - &a \"" + big + "\"\n")
+	for i := 0; i < 1000; i++ {
+		y.WriteString("  - *a\n")
+	}
+	y.WriteString("nodes:\n  - {id: r, children: [x]}\nindicators:\n  - {id: x}\n")
+	nested := "id: laughs\nroot: r\na: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		nested += n + ": &" + n + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", ") + "]\n"
+		prev = n
+	}
+	for name, src := range map[string]string{"aliases": y.String(), "nested": nested} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Parse([]byte(src), name+".yaml")
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "aliases (*name) expand it to more than 16 MB") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if grown := after.TotalAlloc - before.TotalAlloc; grown > 64<<20 {
+			t.Errorf("%s: refusing it allocated %d MB", name, grown>>20)
+		}
+	}
+	_, err := Parse([]byte("id: huge\n# "+strings.Repeat("x", 5<<20)+"\n"), "huge.yaml")
+	if err == nil || !strings.Contains(err.Error(), "more than a framework file may be (4 MB)") {
+		t.Errorf("a 5 MB file: %v", err)
 	}
 }
