@@ -208,6 +208,9 @@ func TestClearMessagesForMistakes(t *testing.T) {
 		{[]string{"import", "indicators", write("old.csv", long+"A,1850,x,1\n")}, `old.csv:2: column "year": 1850 is not a year between 1990 and 2100; years are survey editions (--any-year accepts others)`},
 		{[]string{"import", "indicators", write("inf.csv", long+"A,2022,x,1e400\n")}, `inf.csv:2: column "value"`},
 		{[]string{"import", "indicators", write("huge.csv", long+"A,2022,x,"+strings.Repeat("9", 3_000_000)+"\n")}, `huge.csv:2: line size over maximum`},
+		// text garbage after a good header: the first bad line, at once (200 MB took 64 s, 6 GB)
+		{[]string{"import", "indicators", write("garbage.csv", long+strings.Repeat("q9;]x!~ z{*&^%$#@ garbage ~|\n", 200_000))}, `garbage.csv:2: 1 fields where the header has 4; nothing was imported`},
+		{[]string{"import", "indicators", write("garbage2.csv", long+"A,2022,x,1\n"+strings.Repeat("q9,]x!~ z{,*&^%$#@ gar,bage ~|\n", 200_000))}, `garbage2.csv:3: column "year": "]x!~ z{" is not a year`},
 		{[]string{"import", "indicators", ok, "--shift-years", "2147483647"}, "--shift-years 2147483647 is not a plausible shift"},
 		{[]string{"import", "indicators", ok, "--year", "2022", "--carry-back", "-3"}, "--carry-back -3: give a number of years from 0"},
 		{[]string{"import", "indices", write("r.csv", "Survey Year,Country Name,E-Government Rank,E-Government Index\n2022,Denmark,3000000000,0.97\n")}, `r.csv:2: column "E-Government Rank": rank 3000000000 is beyond any ranking`},

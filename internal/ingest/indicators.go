@@ -891,6 +891,96 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	return results, nil
 }
 
+// precheckLines is how many records precheck reads.
+const precheckLines = 10_000
+
+// precheck reads the first records of a long or wide CSV in Go, streaming, and stops
+// at the first that cannot be data — another number of fields than the header, a year
+// or value that is not a number — naming its line: a file of text garbage is refused
+// at once and in constant memory, instead of after DuckDB has staged all of it (200 MB
+// of garbage took 64 s and 6 GB, and the line named was not the first bad one).
+func precheck(path string, l *layout) error {
+	delim, err := Sniff(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// a line longer than DuckDB reads (2 MB) ends the check: DuckDB's reader says so
+	r := csv.NewReader(&lineGuard{r: bufio.NewReaderSize(f, 1<<16), max: 2 << 20})
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	if _, err := r.Read(); err != nil { // the header, read before
+		return nil
+	}
+	numeric := func(s string) bool {
+		_, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return err == nil
+	}
+	values := l.wide
+	if l.kind == "long" {
+		values = []int{l.value}
+	}
+	for n := 0; n < precheckLines; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil // DuckDB's reader names malformed quoting itself
+		}
+		if len(rec) != len(l.header) {
+			return fmt.Errorf("%s:%d: %d fields where the header has %d; nothing was imported", path, line, len(rec), len(l.header))
+		}
+		if y := strings.TrimSpace(rec[l.year]); y != "" {
+			if v, err := strconv.ParseFloat(y, 64); err != nil || v != math.Trunc(v) {
+				return fmt.Errorf("%s:%d: column %q: %q is not a year; nothing was imported", path, line, l.header[l.year], clip(y))
+			}
+		}
+		for _, c := range values {
+			if v := strings.TrimSpace(rec[c]); v != "" && !numeric(v) {
+				return fmt.Errorf("%s:%d: column %q: %q is not a number; nothing was imported", path, line, l.header[c], clip(v))
+			}
+		}
+	}
+	return nil
+}
+
+// lineGuard reads r and fails once a line passes max bytes (csv.Reader would hold it
+// whole in memory).
+type lineGuard struct {
+	r   *bufio.Reader
+	max int
+	n   int // bytes of the current line
+}
+
+var errLongLine = errors.New("line too long")
+
+func (g *lineGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			g.n = 0
+		} else if g.n++; g.n > g.max {
+			return i, errLongLine
+		}
+	}
+	return n, err
+}
+
+// clip shortens a cell for a message: its first 60 characters.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
 // querier is what staging needs of a connection or transaction.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -919,6 +1009,11 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	sel, err := stageSQL(l, opt)
 	if err != nil {
 		return nil, err
+	}
+	if format == "csv" && (l.kind == "long" || l.kind == "wide") {
+		if err := precheck(path, l); err != nil {
+			return nil, err
+		}
 	}
 	if format == "csv" && l.kind == "wide" {
 		// A wide CSV is turned long in one streaming pass in Go: DuckDB holds a vector
