@@ -274,28 +274,28 @@ func loadSource(ctx context.Context, tx querier, path, format string) ([]string,
 		}
 		return header, nil
 	case "parquet":
-		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT * FROM read_parquet(%s, file_row_number = true) LIMIT 0`, store.File(path))
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("%s: not a readable Parquet file: %s", path, duckMessage(err))
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT column_name FROM (DESCRIBE src)`)
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(%s))`, store.File(path)))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: not a readable Parquet file: %s", path, duckMessage(err))
 		}
 		var header, sel []string
 		for rows.Next() {
 			var c string
 			rows.Scan(&c)
-			if c == "file_row_number" {
-				continue
-			}
 			sel = append(sel, fmt.Sprintf("CAST(%s AS VARCHAR) AS c%d", sqlIdent(c), len(header)))
 			header = append(header, c)
 		}
 		rows.Close()
-		tx.ExecContext(ctx, `DROP TABLE src`)
-		q = fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT file_row_number + 1 AS rec, %s FROM read_parquet(%s, file_row_number = true)`,
-			strings.Join(sel, ", "), store.File(path))
+		// records are numbered by DuckDB's file_row_number, unless the file has a column
+		// of that name (DuckDB cannot give both): then by their order, read serially
+		rec, opts := "file_row_number + 1", ", file_row_number = true"
+		for _, c := range header {
+			if c == "file_row_number" {
+				rec, opts = "row_number() OVER ()", ""
+			}
+		}
+		q := fmt.Sprintf(`CREATE TEMP TABLE src AS SELECT %s AS rec, %s FROM read_parquet(%s%s)`,
+			rec, strings.Join(sel, ", "), store.File(path), opts)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %s", path, duckMessage(err))
 		}
