@@ -104,6 +104,9 @@ func HTML(r *Report, t *Templates) ([]byte, error) {
 		}
 		if blk.Table != nil {
 			hb.Table = htmlTableOf(blk.Table)
+			if note := pageNote(r, blk.Table); note != "" {
+				hb.Text = append(append([]string(nil), hb.Text...), note)
+			}
 		}
 		pg.Blocks = append(pg.Blocks, hb)
 	}
@@ -132,7 +135,7 @@ func htmlTableOf(t *Table) *htmlTable {
 	for _, c := range t.Columns {
 		ht.Columns = append(ht.Columns, htmlColumn{Label: c.Label, Numeric: c.Kind != "text"})
 	}
-	for _, row := range t.Rows {
+	for _, row := range t.Rows[:min(len(t.Rows), PageRows)] {
 		cells := make([]htmlCell, len(t.Columns))
 		for j, c := range t.Columns {
 			v := row[j]

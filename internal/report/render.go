@@ -224,7 +224,10 @@ func markdown(r *Report, path string, t *Templates) ([]byte, error) {
 			for _, c := range tb.Columns {
 				mt.Columns = append(mt.Columns, htmlColumn{Label: c.Label, Numeric: c.Kind != "text"})
 			}
-			for _, row := range tb.Rows {
+			if note := pageNote(r, tb); note != "" {
+				mb.Text = append(append([]string(nil), mb.Text...), note)
+			}
+			for _, row := range tb.Rows[:min(len(tb.Rows), PageRows)] {
 				cells := make([]string, len(tb.Columns))
 				for j, c := range tb.Columns {
 					cells[j] = cell(c, row[j], "−")

@@ -63,6 +63,20 @@ type Table struct {
 	Sortable bool
 }
 
+// PageRows is the most rows an HTML or Markdown report shows of a table: a page a
+// reader scrolls (a ranking of a million units made 291 MB of HTML). The XLSX, CSV and
+// JSON forms hold every row.
+const PageRows = 5000
+
+// pageNote says that a table is longer than the page shows, and where it is whole.
+func pageNote(r *Report, t *Table) string {
+	if len(t.Rows) <= PageRows {
+		return ""
+	}
+	return r.Lang.Tr(fmt.Sprintf("This table has %d rows; the page shows the first %d. The whole table is in the report's XLSX, CSV and JSON forms (--format xlsx|csv|json), and egdi rank and egdi export list every unit.", len(t.Rows), PageRows),
+		fmt.Sprintf("此表共 %d 行，本页显示前 %d 行。完整表格见报告的 XLSX、CSV 和 JSON 格式（--format xlsx|csv|json），egdi rank 和 egdi export 也列出全部单位。", len(t.Rows), PageRows))
+}
+
 // Main is the report's principal table (the first), or nil.
 func (r *Report) Main() *Table {
 	for _, b := range r.Blocks {
