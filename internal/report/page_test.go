@@ -38,4 +38,3 @@ func TestLongTablesArePaged(t *testing.T) {
 		t.Errorf("CSV has %d lines, want every row", n)
 	}
 }
-
