@@ -316,3 +316,37 @@ func TestUncertaintyReadsBack(t *testing.T) {
 		t.Errorf("a run of another method: %v", err)
 	}
 }
+
+// --per-unit adds each unit's rank as an output of the Sobol analysis: k indices per
+// unit beside the k of the mean shift; a unit whose rank never moves has no variance.
+func TestUncertaintyPerUnitSobol(t *testing.T) {
+	t.Parallel()
+	db := writable(t, "provinces")
+	js := mustRun(t, db, append(append([]string{}, provUA...), "--samples", "200", "--sobol", "--per-unit",
+		"--vary", "weights:index=±25%", "--vary", "agg:index=arithmetic,geometric", "--format", "json")...)
+	var r struct {
+		Sobol []struct {
+			Factor, Unit string
+			Total        *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Sobol) != 2*(1+31) {
+		t.Fatalf("%d Sobol rows, want 2 × (1 + 31)", len(r.Sobol))
+	}
+	units := map[string]bool{}
+	for _, s := range r.Sobol[2:] {
+		units[s.Unit] = true
+	}
+	if len(units) != 31 || r.Sobol[0].Unit != "" {
+		t.Errorf("%d units among the per-unit rows; the first row's unit %q", len(units), r.Sobol[0].Unit)
+	}
+	// Guizhou (520000) keeps rank 1 in every replication: no variance, no index
+	for _, s := range r.Sobol {
+		if s.Unit == "520000" && s.Total != nil {
+			t.Errorf("a unit of constant rank has a total index %v", *s.Total)
+		}
+	}
+}
