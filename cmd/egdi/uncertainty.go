@@ -102,18 +102,12 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 			defer stop()
 			return f.write(func(db *store.DB) error {
 				done := store.Step("uncertainty: load")
-				d, nom, err := uncertainty.Load(ctx, db, fw, dataset, year, uncertainty.ImputeAlternatives(fw, inputs))
+				p, err := uncertainty.Compile(ctx, db, fw, dataset, year, uncertainty.ImputeAlternatives(fw, inputs))
 				done()
 				if err != nil {
 					return err
 				}
-				p, err := uncertainty.NewPlan(fw, d)
-				if err != nil {
-					return err
-				}
-				if err := uncertainty.CheckNominal(p, nom); err != nil {
-					return err
-				}
+				d := p.D
 				if err := uncertainty.Resolve(p, inputs); err != nil {
 					return err
 				}
@@ -226,17 +220,11 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 				return err
 			}
 			return f.read(func(db *store.DB) error {
-				d, nom, err := uncertainty.Load(cmd.Context(), db, fw, dataset, year, nil)
+				p, err := uncertainty.Compile(cmd.Context(), db, fw, dataset, year, nil)
 				if err != nil {
 					return err
 				}
-				p, err := uncertainty.NewPlan(fw, d)
-				if err != nil {
-					return err
-				}
-				if err := uncertainty.CheckNominal(p, nom); err != nil {
-					return err
-				}
+				d := p.D
 				nominal, rs, err := uncertainty.DropEach(p, node)
 				if err != nil {
 					return err

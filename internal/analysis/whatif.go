@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -34,12 +33,8 @@ func ParseChange(s string) (Change, error) {
 // node's weight within its parent (the other children keep theirs; weights are
 // normalised within the parent).
 func Apply(f *framework.Framework, changes []Change) (*framework.Framework, error) {
-	b, err := json.Marshal(f)
+	g, err := f.Clone()
 	if err != nil {
-		return nil, err
-	}
-	var g framework.Framework
-	if err := json.Unmarshal(b, &g); err != nil {
 		return nil, err
 	}
 	for _, c := range changes {
@@ -88,7 +83,7 @@ func Apply(f *framework.Framework, changes []Change) (*framework.Framework, erro
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("the changed framework is not valid: %w", err)
 	}
-	return &g, nil
+	return g, nil
 }
 
 // Shift is one unit's standing before and after the changes.

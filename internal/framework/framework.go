@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -344,6 +345,19 @@ func expanded(n *yaml.Node, memo map[*yaml.Node]int) int {
 	}
 	memo[n] = total
 	return total
+}
+
+// Clone is a deep copy of f, to change (what-if runs, imputation alternatives).
+func (f *Framework) Clone() (*Framework, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	var g Framework
+	if err := json.Unmarshal(b, &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
 }
 
 // ErrNotFound is returned by Load for a name that is neither built in nor a file.

@@ -3,7 +3,6 @@ package uncertainty
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -203,12 +202,8 @@ func (d *Data) Alternative(l int, rule string) int {
 
 // withImpute is a copy of f with the indicators ids imputed by rule.
 func withImpute(f *framework.Framework, ids map[string]bool, rule string) (*framework.Framework, error) {
-	b, err := json.Marshal(f)
+	g, err := f.Clone()
 	if err != nil {
-		return nil, err
-	}
-	var g framework.Framework
-	if err := json.Unmarshal(b, &g); err != nil {
 		return nil, err
 	}
 	for _, in := range g.Indicators {
@@ -219,7 +214,24 @@ func withImpute(f *framework.Framework, ids map[string]bool, rule string) (*fram
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("imputing by %s: %w", rule, err)
 	}
-	return &g, nil
+	return g, nil
+}
+
+// Compile loads f's data over dataset for year (with the imputation alternatives
+// alts), compiles its plan and checks it against egdi compute (CheckNominal).
+func Compile(ctx context.Context, db *store.DB, f *framework.Framework, dataset string, year int, alts map[string][]string) (*Plan, error) {
+	d, nom, err := Load(ctx, db, f, dataset, year, alts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := NewPlan(f, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckNominal(p, nom); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // CheckNominal refuses to run when the plan, at the framework's own choices, does not
