@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"fmt"
@@ -493,5 +494,26 @@ func TestSealedConfiguration(t *testing.T) {
 	}
 	if File("/d/a*[b]?.csv") != `'/d/a[*][[]b][?].csv'` {
 		t.Errorf("File: %s", File("/d/a*[b]?.csv"))
+	}
+}
+
+// Out of memory, egdi says which limit and how to raise it, not DuckDB's SQL advice;
+// the database is unchanged.
+func TestOutOfMemoryIsExplained(t *testing.T) {
+	t.Setenv("EGDI_MEMORY_LIMIT", "3MB")
+	path := filepath.Join(t.TempDir(), "m.duckdb")
+	db, err := Open(path, false)
+	if err != nil {
+		err = Explain(err)
+	} else {
+		_, err = db.Exec(`CREATE TABLE big AS SELECT range AS i, repeat('x', 100) AS s FROM range(200000) ORDER BY s, i`)
+		err = Explain(err)
+		db.Close()
+	}
+	if err == nil || !errors.Is(err, ErrResources) || !strings.Contains(err.Error(), "egdi's limit of 3MB") || strings.Contains(err.Error(), "SET threads") {
+		t.Fatalf("%v", err)
+	}
+	if other := errors.New("x"); Explain(other) != other {
+		t.Error("another error was rewritten")
 	}
 }
