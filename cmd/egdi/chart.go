@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,10 +12,12 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/egdi/egdi/internal/chart"
+	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/store"
+	"github.com/egdi/egdi/internal/uncertainty"
 )
 
 // chartFlags are shared by every chart kind.
@@ -70,18 +74,23 @@ and which computed (and when data are a synthetic sample). --lang zh draws Chine
 an embedded font, so it works on machines without Chinese fonts; --font FILE picks
 another TrueType/OpenType font. --data FILE.csv also writes the numbers the chart shows.
 
-Kinds: ` + strings.Join(chart.Kinds, ", "),
+Kinds: ` + strings.Join(chart.Kinds, ", ") + `
+
+Of a stored uncertainty run (egdi uncertainty; pick it with --run ID, or the latest
+with --method, --year and --dataset): ` + strings.Join(chart.RunKinds, ", "),
 		Example: `  egdi chart trend --units CHN,KOR,JPN --out trend.png
   egdi chart groups --year 2018,2020,2022 --lang zh --out groups.svg
-  egdi chart ranking --year 2022 --top 20 --highlight CHN --size 16x14cm --out top20.pdf`,
+  egdi chart ranking --year 2022 --top 20 --highlight CHN --size 16x14cm --out top20.pdf
+  egdi chart uncertainty --method cn-province-2022 --year 2022 --out rank-intervals.png`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			kinds := strings.Join(allChartKinds(), ", ")
 			if len(args) == 0 {
-				return fmt.Errorf("name a chart kind: %s", strings.Join(chart.Kinds, ", "))
+				return fmt.Errorf("name a chart kind: %s", kinds)
 			}
-			msg := fmt.Sprintf("unknown chart %q; use one of %s", args[0], strings.Join(chart.Kinds, ", "))
+			msg := fmt.Sprintf("unknown chart %q; use one of %s", args[0], kinds)
 			cmd.SuggestionsMinimumDistance = 2
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				msg = fmt.Sprintf("unknown chart %q; did you mean %s? (kinds: %s)", args[0], strings.Join(s, " or "), strings.Join(chart.Kinds, ", "))
+				msg = fmt.Sprintf("unknown chart %q; did you mean %s? (kinds: %s)", args[0], strings.Join(s, " or "), kinds)
 			}
 			return fmt.Errorf("%s", msg)
 		},
@@ -104,8 +113,14 @@ Kinds: ` + strings.Join(chart.Kinds, ", "),
 	for _, kind := range chart.Kinds {
 		cmd.AddCommand(newCmdChartKind(f, cf, kind))
 	}
+	for _, kind := range chart.RunKinds {
+		cmd.AddCommand(newCmdChartRunKind(f, cf, kind))
+	}
 	return cmd
 }
+
+// allChartKinds are the charts of a panel, then those of a stored uncertainty run.
+func allChartKinds() []string { return append(slices.Clone(chart.Kinds), chart.RunKinds...) }
 
 // chartOptions are one chart kind's options as the flags give them.
 type chartOptions struct {
@@ -253,25 +268,156 @@ func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) 
 		if err != nil {
 			return err
 		}
-		b, err := fig.Render(format, ro)
+		return saveChart(f, cf, fig, format, ro, co.kind)
+	})
+}
+
+// saveChart renders fig to --out (and its data to --data).
+func saveChart(f *factory, cf *chartFlags, fig *chart.Figure, format string, ro chart.RenderOptions, kind string) error {
+	b, err := fig.Render(format, ro)
+	if err != nil {
+		return err
+	}
+	if cf.dataOut != "" {
+		var s strings.Builder
+		if err := output.Write(&s, fig.Data, "csv"); err != nil {
+			return err
+		}
+		if err := output.WriteFile(cf.dataOut, []byte(s.String())); err != nil {
+			return err
+		}
+	}
+	if err := output.WriteFile(cf.out, b); err != nil {
+		return err
+	}
+	f.logf("wrote %s (%s chart, %d KB)", cf.out, kind, (len(b)+1023)/1024)
+	return nil
+}
+
+var runChartHelp = map[string]struct{ short, long, example string }{
+	"uncertainty": {"Each unit's rank interval (5–95%), median and nominal rank over a stored uncertainty run",
+		`Draw a stored uncertainty run (egdi uncertainty) as one row per unit, in nominal
+order from the top: a line from the 5th to the 95th percentile of its ranks over the
+evaluations, a dot at the median rank and a hollow diamond at the nominal rank (the
+framework's own choices). --top N shows the first N units.`,
+		`  egdi uncertainty --method cn-province-2022 --dataset provinces --year 2022 --samples 1000 --vary 'weights:*=±25%'
+  egdi chart uncertainty --out rank-intervals.png
+  egdi chart uncertainty --method un-2022 --year 2022 --top 30 --lang zh --out 排名区间.svg
+  egdi chart uncertainty --run 3 --data intervals.csv --out run3.pdf`},
+	"sensitivity": {"Each input's first-order and total Sobol index, with bootstrap 95% intervals (a run with --sobol)",
+		`Draw the Sobol indices of a stored uncertainty run made with --sobol: for each input
+(--vary), its first-order index (Saltelli et al. 2010) beside its total index (Jansen
+1999) of the mean absolute rank shift from the nominal ranking, with the bootstrap 95%
+intervals as error bars.`,
+		`  egdi uncertainty --method cn-province-2022 --dataset provinces --year 2022 --samples 1000 --sobol \
+      --vary 'weights:*=±25%' --vary 'agg:index=arithmetic,geometric'
+  egdi chart sensitivity --out sobol.png
+  egdi chart sensitivity --method cn-province-2022 --year 2022 --lang zh --out sobol-zh.svg`},
+}
+
+// runChartOptions choose the stored run a run chart draws.
+type runChartOptions struct {
+	kind string
+	w    runFlags
+	top  int
+}
+
+// runFlags select a stored uncertainty run: by number, or the latest of a method,
+// year and dataset.
+type runFlags struct {
+	id     int
+	method string
+	year   int
+}
+
+func (w *runFlags) add(cmd *cobra.Command, year bool) {
+	cmd.Flags().IntVar(&w.id, "run", 0, "the stored uncertainty run of this number (see uncertainty_runs)")
+	cmd.Flags().StringVar(&w.method, "method", "", "the latest run of this framework (a built-in id or a YAML file)")
+	if year {
+		cmd.Flags().IntVar(&w.year, "year", 0, "the latest run of this year")
+	}
+}
+
+func newCmdChartRunKind(f *factory, cf *chartFlags, kind string) *cobra.Command {
+	co := &runChartOptions{kind: kind}
+	h := runChartHelp[kind]
+	cmd := &cobra.Command{
+		Use:     kind,
+		Short:   h.short,
+		Long:    h.long,
+		Example: h.example,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return chartRunKindRun(cmd, f, cf, co) },
+	}
+	co.w.add(cmd, true)
+	if kind == "uncertainty" {
+		cmd.Flags().IntVar(&co.top, "top", 0, "the first N units in nominal order (default: all)")
+	}
+	return cmd
+}
+
+// chartRunKindRun draws a chart of a stored uncertainty run.
+func chartRunKindRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *runChartOptions) error {
+	if cf.out == "" {
+		return fmt.Errorf("name the output file with --out, e.g. --out %s.png", co.kind)
+	}
+	if cmd.Flags().Changed("source") {
+		return fmt.Errorf("chart %s draws a stored uncertainty run; --source does not apply (pick the run with --run, --method, --year, --dataset)", co.kind)
+	}
+	if co.top < 0 {
+		return fmt.Errorf("--top %d: give a positive number of units", co.top)
+	}
+	format, err := chart.FormatOf(cf.out)
+	if err != nil {
+		return err
+	}
+	lang := present.Lang(cf.lang)
+	if err := lang.Check(); err != nil {
+		return err
+	}
+	ro, err := cf.renderOptions()
+	if err != nil {
+		return err
+	}
+	spec := chart.RunSpec{Lang: lang, Title: cf.title, Top: co.top}
+	if cf.font != "" {
+		if spec.Font, err = chart.LoadFont(cf.font); err != nil {
+			return err
+		}
+	}
+	return f.read(func(db *store.DB) error {
+		s, prov, err := storedRun(cmd.Context(), db, co.w, cf.q.dataset)
 		if err != nil {
 			return err
 		}
-		if cf.dataOut != "" {
-			var s strings.Builder
-			if err := output.Write(&s, fig.Data, "csv"); err != nil {
-				return err
-			}
-			if err := output.WriteFile(cf.dataOut, []byte(s.String())); err != nil {
-				return err
-			}
+		spec.Run, spec.Synthetic = s, prov.Synthetic
+		var fig *chart.Figure
+		if co.kind == "sensitivity" {
+			fig, err = chart.SensitivityIndices(spec)
+		} else {
+			fig, err = chart.RankIntervals(spec)
 		}
-		if err := output.WriteFile(cf.out, b); err != nil {
+		if err != nil {
 			return err
 		}
-		f.logf("wrote %s (%s chart, %d KB)", cf.out, co.kind, (len(b)+1023)/1024)
-		return nil
+		return saveChart(f, cf, fig, format, ro, co.kind)
 	})
+}
+
+// storedRun reads the uncertainty run the flags pick (a framework file given to
+// --method stands for its id) and its provenance.
+func storedRun(ctx context.Context, db *store.DB, w runFlags, dataset string) (*uncertainty.Stored, uncertainty.Provenance, error) {
+	method := w.method
+	if method != "" {
+		if fw, err := framework.Load(method); err == nil {
+			method = fw.ID
+		}
+	}
+	s, err := uncertainty.ReadRun(ctx, db, uncertainty.Which{ID: w.id, Method: method, Dataset: dataset, Year: w.year})
+	if err != nil {
+		return nil, uncertainty.Provenance{}, err
+	}
+	return s, s.Provenance, nil
 }
 
 // resolveOptional resolves units when some are given.

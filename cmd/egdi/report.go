@@ -7,10 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/report"
 	"github.com/egdi/egdi/internal/store"
+	"github.com/egdi/egdi/internal/uncertainty"
 )
 
 type reportOptions struct {
@@ -23,12 +25,16 @@ type reportOptions struct {
 	units       []string
 	template    string // --template folder
 	templates   *report.Templates
+	run         runFlags // uncertainty: the stored run
 }
+
+// reportKinds are the reports of a panel, then those of a stored uncertainty run.
+func reportKinds() []string { return append(slices.Clone(report.Kinds), report.RunKinds...) }
 
 func newCmdReport(f *factory, runF func(*reportOptions) error) *cobra.Command {
 	ro := &reportOptions{f: f}
 	cmd := &cobra.Command{
-		Use:   "report ranking|profile|compare|transitions --out PATH",
+		Use:   "report ranking|profile|compare|transitions|uncertainty --out PATH",
 		Short: "Write a finished report (HTML, Markdown, Excel, CSV or JSON) on any node",
 		Long: `Write a report from the database, in English or Chinese, on the root or any node
 (--node) of any framework:
@@ -39,13 +45,17 @@ func newCmdReport(f *factory, runF func(*reportOptions) error) *cobra.Command {
                dimensions) against its region, band and all units, peers
   compare      --units CHN,KOR,JPN [--year Y]: side by side, with differences and charts
   transitions  --from Y1 --to Y2: who changed band (a matrix and the lists)
+  uncertainty  a stored uncertainty run (egdi uncertainty) as a methodological annex:
+               the run and its design, the uncertain inputs in words, each unit's
+               rank interval and, with --sobol, the Sobol indices, with charts; pick
+               the run with --run ID, or the latest with --method, --year, --dataset
 
 The format follows --format, else the extension of --out: .html (one self-contained
 file, printable, sortable tables), .md (charts written as PNG into PATH_files/), .xlsx
-(one sheet per table), .csv (the main table) or .json (everything). Every report states
-its sources (which values are published and which computed), methodology, engine
-version and generation time; set SOURCE_DATE_EPOCH to fix the time for reproducible
-output.
+(one sheet per table), .csv (the main table; of an uncertainty report, the rank
+intervals) or .json (everything). Every report states its sources (which values are
+published and which computed), methodology, engine version and generation time; set
+SOURCE_DATE_EPOCH to fix the time for reproducible output.
 
 HTML and Markdown reports are laid out by templates: egdi's own (reports/templates in
 the source, embedded), or with --template DIR those of a folder of one's own — a logo,
@@ -58,17 +68,19 @@ egdi's.`,
   egdi report compare --units CHN,KOR,JPN,SGP --year 2022 --out east-asia.html
   egdi report transitions --from 2018 --to 2022 --format csv --out moved.csv
   egdi report ranking --dataset provinces --node maturity --lang zh --out 成熟度.html
+  egdi report uncertainty --method cn-province-2022 --year 2022 --out annex.html
+  egdi report uncertainty --run 3 --lang zh --out 不确定性.xlsx
   egdi report templates --out my-design && egdi report ranking --template my-design --out r.html`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return fmt.Errorf("name one report: %s (or egdi report templates --out DIR for the templates)", strings.Join(report.Kinds, ", "))
+				return fmt.Errorf("name one report: %s (or egdi report templates --out DIR for the templates)", strings.Join(reportKinds(), ", "))
 			}
-			if !slices.Contains(report.Kinds, args[0]) {
-				return fmt.Errorf("unknown report %q; use one of %s", args[0], strings.Join(report.Kinds, ", "))
+			if !slices.Contains(reportKinds(), args[0]) {
+				return fmt.Errorf("unknown report %q; use one of %s", args[0], strings.Join(reportKinds(), ", "))
 			}
 			return nil
 		},
-		ValidArgs: report.Kinds,
+		ValidArgs: reportKinds(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ro.kind = args[0]
 			if runF != nil {
@@ -84,7 +96,9 @@ egdi's.`,
 	fl.StringVar(&ro.template, "template", "", "folder of report templates of one's own (see egdi report templates)")
 	ro.q.addSource(cmd)
 	ro.q.addNode(cmd, "report on")
-	fl.IntVar(&ro.o.Year, "year", 0, "year (ranking, profile, compare; default: the latest)")
+	fl.IntVar(&ro.o.Year, "year", 0, "year (ranking, profile, compare; default: the latest; uncertainty: the latest run of this year)")
+	fl.IntVar(&ro.run.id, "run", 0, "uncertainty: the stored run of this number (see uncertainty_runs)")
+	fl.StringVar(&ro.run.method, "method", "", "uncertainty: the latest run of this framework (a built-in id or a YAML file)")
 	fl.StringVar(&ro.unit, "unit", "", "unit of a profile: code or name")
 	fl.StringSliceVar(&ro.units, "units", nil, "units to compare")
 	fl.IntVar(&ro.o.From, "from", 0, "transitions: earlier year (default: the one before --to)")
@@ -154,6 +168,14 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 	if ro.templates, err = report.LoadTemplates(ro.template); err != nil {
 		return err
 	}
+	if slices.Contains(report.RunKinds, ro.kind) {
+		return reportRunKind(cmd, ro, format)
+	}
+	for _, fl := range []string{"run", "method"} {
+		if cmd.Flags().Changed(fl) {
+			return fmt.Errorf("--%s picks a stored uncertainty run, for egdi report uncertainty; the %s report reads the computed values (--dataset, --source)", fl, ro.kind)
+		}
+	}
 	o := ro.o
 	o.Lang, o.Node = present.Lang(ro.q.lang), ro.q.node
 	o.Charts = format == "html" || format == "md"
@@ -197,4 +219,45 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 		ro.f.logf("wrote %s (%s report, %s)", ro.out, ro.kind, format)
 		return nil
 	})
+}
+
+// reportRunKind writes the report of a stored uncertainty run.
+func reportRunKind(cmd *cobra.Command, ro *reportOptions, format string) error {
+	for _, fl := range []string{"node", "index", "source", "unit", "units", "from", "to"} {
+		if cmd.Flags().Changed(fl) {
+			return fmt.Errorf("the %s report reads a stored run; --%s does not apply (pick the run with --run, --method, --year, --dataset)", ro.kind, fl)
+		}
+	}
+	w := ro.run
+	w.year = ro.o.Year
+	return ro.f.read(func(db *store.DB) error {
+		s, prov, err := storedRun(cmd.Context(), db, w, ro.q.dataset)
+		if err != nil {
+			return err
+		}
+		r, err := report.Uncertainty(report.UncertaintyOptions{Lang: present.Lang(ro.q.lang), Run: s, Provenance: prov,
+			Framework: runFramework(s), Charts: format == "html" || format == "md", CSV: format == "csv"})
+		if err != nil {
+			return err
+		}
+		if err := report.Write(r, format, ro.out, ro.templates); err != nil {
+			return err
+		}
+		ro.f.logf("wrote %s (%s report of run %d, %s)", ro.out, ro.kind, s.ID, format)
+		return nil
+	})
+}
+
+// runFramework loads a stored run's framework for its names: the built-in of its id,
+// else the file it was read from; nil when neither loads (names are shown by id).
+func runFramework(s *uncertainty.Stored) *framework.Framework {
+	if fw, err := framework.Load(s.Method); err == nil && fw.ID == s.Method {
+		return fw
+	}
+	if s.MethodOrigin != "" && s.MethodOrigin != "built-in" {
+		if fw, err := framework.Load(s.MethodOrigin); err == nil {
+			return fw
+		}
+	}
+	return nil
 }

@@ -166,7 +166,10 @@ func TestUncertaintyStoresEveryReplication(t *testing.T) {
 func TestUncertaintyRefusesWhatCannotTakeEffect(t *testing.T) {
 	t.Parallel()
 	db := writable(t, "provinces")
-	for _, c := range []struct{ vary []string; want string }{
+	for _, c := range []struct {
+		vary []string
+		want string
+	}{
 		{[]string{"weight:nowhere=0..1"}, `"nowhere" is neither a node nor an indicator`},
 		{[]string{"weight:index=0..1"}, "is the root; it has no weight"},
 		{[]string{"weight:cn_maturity_score=0..1"}, "has one child"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/egdi/egdi/internal/store"
 )
@@ -23,6 +24,16 @@ type Stored struct {
 	Bands       []string // the bands of the band shares, in the framework's order
 	Units       []UnitStats
 	Indices     []Index
+	Provenance
+}
+
+// Provenance is what a stored run's record says of where it comes from, for the charts
+// and reports that present it: the engine that ran it, when, and whether its dataset is
+// a synthetic sample (which every output must say).
+type Provenance struct {
+	Engine     string    // "" when not recorded
+	ComputedAt time.Time // zero when not recorded
+	Synthetic  bool
 }
 
 // Which picks a stored run: by number, or the latest of a method (and dataset and
@@ -48,7 +59,7 @@ func ReadRun(ctx context.Context, db *store.DB, w Which) (*Stored, error) {
 		conds, args = append(conds, "method = ?"), append(args, w.Method)
 	}
 	if w.Dataset != "" {
-		conds, args = append(conds, "dataset = ?"), append(args, w.Dataset)
+		conds, args = append(conds, "r.dataset = ?"), append(args, w.Dataset)
 	}
 	if w.Year > 0 {
 		conds, args = append(conds, "year = ?"), append(args, w.Year)
@@ -59,9 +70,12 @@ func ReadRun(ctx context.Context, db *store.DB, w Which) (*Stored, error) {
 	}
 	s := &Stored{}
 	var inputs []any
-	err := db.QueryRowContext(ctx, `SELECT ua_id, dataset, year, method, coalesce(method_origin, ''), coalesce(method_sha256, ''), coalesce(inputs_checksum, ''),
-		seed, samples, evaluations, sobol, inputs FROM uncertainty_runs`+where+` ORDER BY ua_id DESC LIMIT 1`, args...).Scan(
-		&s.ID, &s.Dataset, &s.Year, &s.Method, &s.MethodOrigin, &s.MethodSHA256, &s.InputsChecksum, &s.Seed, &s.Samples, &s.Evaluations, &s.Sobol, &inputs)
+	var at sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT ua_id, r.dataset, year, method, coalesce(method_origin, ''), coalesce(method_sha256, ''), coalesce(inputs_checksum, ''),
+		seed, samples, evaluations, sobol, inputs, coalesce(engine_version, ''), computed_at, coalesce(d.synthetic, false)
+		FROM uncertainty_runs r LEFT JOIN datasets d ON d.dataset = r.dataset`+where+` ORDER BY ua_id DESC LIMIT 1`, args...).Scan(
+		&s.ID, &s.Dataset, &s.Year, &s.Method, &s.MethodOrigin, &s.MethodSHA256, &s.InputsChecksum, &s.Seed, &s.Samples, &s.Evaluations, &s.Sobol, &inputs,
+		&s.Engine, &at, &s.Synthetic)
 	if errors.Is(err, sql.ErrNoRows) {
 		what := "in the database"
 		if where != "" {
@@ -71,6 +85,9 @@ func ReadRun(ctx context.Context, db *store.DB, w Which) (*Stored, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if at.Valid {
+		s.ComputedAt = at.Time.UTC()
 	}
 	for _, x := range inputs {
 		s.Inputs = append(s.Inputs, fmt.Sprint(x))

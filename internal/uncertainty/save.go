@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -108,7 +107,7 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 		for i, u := range r.Units {
 			var shares []string
 			for b, id := range r.Bands {
-				shares = append(shares, fmt.Sprintf("%s: %s", store.Quote(id), sqlNum(u.BandShare[b])))
+				shares = append(shares, fmt.Sprintf("%s: %s", store.Quote(id), store.Double(u.BandShare[b])))
 			}
 			bs := "NULL"
 			if len(shares) > 0 {
@@ -119,7 +118,7 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 				nr = fmt.Sprint(u.NominalRank)
 			}
 			rows = append(rows, fmt.Sprintf("(%d, %d::UBIGINT, %d, %s, %s, %d, %s, %s, %s, %s, %s)", id, p.D.Units[units[i]].Key, i,
-				sqlNum(u.NominalValue), nr, u.Ranked, sqlNum(u.Mean), sqlNum(u.Median), sqlNum(u.P05), sqlNum(u.P95), bs))
+				store.Double(u.NominalValue), nr, u.Ranked, store.Double(u.Mean), store.Double(u.Median), store.Double(u.P05), store.Double(u.P95), bs))
 		}
 		var ps []string
 		for k, x := range params {
@@ -144,7 +143,7 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 				unit = store.Quote(x.Unit)
 			}
 			sob = append(sob, fmt.Sprintf("(%d, %d, %s, %s, %s, %s, %s, %s, %s, %s)", id, i, store.Quote(x.Factor), unit,
-				sqlNum(x.First), sqlNum(x.FirstLo), sqlNum(x.FirstHi), sqlNum(x.Total), sqlNum(x.TotalLo), sqlNum(x.TotalHi)))
+				store.Double(x.First), store.Double(x.FirstLo), store.Double(x.FirstHi), store.Double(x.Total), store.Double(x.TotalLo), store.Double(x.TotalHi)))
 		}
 		if len(sob) > 0 {
 			stmts = append(stmts, `INSERT INTO uncertainty_sobol VALUES `+strings.Join(sob, ", "))
@@ -160,14 +159,6 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 		return 0, err
 	}
 	return id, nil
-}
-
-// sqlNum is a DOUBLE literal, NULL for NaN.
-func sqlNum(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "NULL"
-	}
-	return fmt.Sprintf("%v::DOUBLE", x)
 }
 
 // parameter is one recorded parameter: an input, and for noisy weights the NODE/CHILD

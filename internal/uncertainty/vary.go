@@ -70,7 +70,7 @@ func ParseInput(s string) (*Input, error) {
 		}
 		in.hi = p / 100
 	case "norm", "agg", "impute":
-		in.options = splitOptions(spec)
+		in.options = SplitOptions(spec)
 		seen := map[string]bool{}
 		for _, o := range in.options {
 			if o == "" || seen[o] {
@@ -93,7 +93,7 @@ func ParseInput(s string) (*Input, error) {
 }
 
 // splitOptions splits a,b,c at commas outside parentheses (minmax(1,100),zscore(10,2)).
-func splitOptions(s string) []string {
+func SplitOptions(s string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i, c := range s {
