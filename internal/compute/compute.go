@@ -73,7 +73,7 @@ func num(p *float64) string {
 	if p == nil {
 		return "NULL::DOUBLE"
 	}
-	return fmt.Sprintf("%v::DOUBLE", *p)
+	return store.Double(*p)
 }
 
 // Lacking lists, for a year with units left without a root value, how many units lack
@@ -350,7 +350,7 @@ func rawValues(f *framework.Framework, ids map[string]int, dataset, name, kind, 
 				dn = -1
 			}
 			den += fmt.Sprintf(" WHEN %d THEN %d", n, dn)
-			scale += fmt.Sprintf(" WHEN %d THEN %v", n, d.Scale)
+			scale += fmt.Sprintf(" WHEN %d THEN %s", n, store.Double(d.Scale))
 		}
 	}
 	node += " END"
@@ -447,8 +447,8 @@ func screen(ctx context.Context, c *sql.Conn, f *framework.Framework, stage stri
 	}
 	k := len(f.UsedIndicators())
 	_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_screened SELECT year, unit_key, count(DISTINCT node_id), %[1]d FROM c_raw
-		GROUP BY year, unit_key HAVING count(DISTINCT node_id) < %[2]v * %[1]d - 1e-9;
-		DELETE FROM c_raw r USING c_screened s WHERE r.year = s.year AND r.unit_key = s.unit_key`, k, f.Screen.MinCoverage))
+		GROUP BY year, unit_key HAVING count(DISTINCT node_id) < %[2]s * %[1]d - 1e-9;
+		DELETE FROM c_raw r USING c_screened s WHERE r.year = s.year AND r.unit_key = s.unit_key`, k, store.Double(f.Screen.MinCoverage)))
 	if err != nil {
 		return fmt.Errorf("screening: %w", err)
 	}
@@ -689,8 +689,8 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		rootInsert,
 		// units the screen left out, listed with the run as listed-without-values are
 		fmt.Sprintf(`INSERT INTO excluded SELECT %d, year, unit_key, 'screened',
-			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100.0 * present / total, %v::DOUBLE)
-			FROM c_screened`, ds, screenShare(f)),
+			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100.0 * present / total, %s)
+			FROM c_screened`, ds, store.Double(screenShare(f))),
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing results: %w", err)
@@ -812,7 +812,7 @@ func pcaWeights(ctx context.Context, c *sql.Conn, f *framework.Framework, n *fra
 		var vals []string
 		for i, ch := range n.Children {
 			weights[y][n.ID][ch.ID] = w[i]
-			vals = append(vals, fmt.Sprintf("(%d, %d, %s, %v::DOUBLE)", y, nodeNumber(f, n.ID), q(ch.ID), w[i]))
+			vals = append(vals, fmt.Sprintf("(%d, %d, %s, %s)", y, nodeNumber(f, n.ID), q(ch.ID), store.Double(w[i])))
 		}
 		if _, err := c.ExecContext(ctx, `INSERT INTO c_pcaw VALUES `+strings.Join(vals, ", ")); err != nil {
 			return err

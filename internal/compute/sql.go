@@ -32,8 +32,8 @@ func leafParams(f *framework.Framework) string {
 		if in.Normalise == framework.NormReference {
 			refkey = store.UnitKey(q(in.Reference))
 		}
-		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %v::DOUBLE, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %v, %s)",
-			len(rows), q(id), num(in.Cap), num(in.Floor), dir, q(in.Normalise), num(lo), num(hi), num(in.Target),
+		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %v, %s)",
+			len(rows), q(id), num(in.Cap), num(in.Floor), store.Double(dir), q(in.Normalise), num(lo), num(hi), num(in.Target),
 			q(in.Transform), num(wlo), num(whi), q(in.Impute), q(in.ImputeGroup), q(in.SD), in.CapTarget, refkey))
 	}
 	// node_id is the indicator's number in codes, as raw_values stores it, or a negative
@@ -60,7 +60,7 @@ func nodeParams(f *framework.Framework) string {
 		}
 		nodes = append(nodes, fmt.Sprintf("(%d, %s, %s, %s, %s, %d, %s)", i, q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), need, q(n.SD)))
 		for _, c := range n.Children {
-			edges = append(edges, fmt.Sprintf("(%d, %s, %s, %v::DOUBLE)", i, q(n.ID), q(c.ID), c.Weight))
+			edges = append(edges, fmt.Sprintf("(%d, %s, %s, %s)", i, q(n.ID), q(c.ID), store.Double(c.Weight)))
 		}
 	}
 	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, need, sdk);
@@ -268,10 +268,10 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		if w.Rule == "" {
 			lo, hi := "NULL::DOUBLE", "NULL::DOUBLE"
 			if w.Lower != nil {
-				lo = fmt.Sprintf("quantile_cont(x, %v)", *w.Lower)
+				lo = fmt.Sprintf("quantile_cont(x, %s)", store.Double(*w.Lower))
 			}
 			if w.Upper != nil {
-				hi = fmt.Sprintf("quantile_cont(x, %v)", *w.Upper)
+				hi = fmt.Sprintf("quantile_cont(x, %s)", store.Double(*w.Upper))
 			}
 			_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_wins (year, node, lo, hi, points)
 				SELECT year, node, lo, hi, count(*) FILTER (x < lo OR x > hi) FROM (
@@ -318,7 +318,7 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
 			return "NULL"
 		}
-		return fmt.Sprintf("%v", *p)
+		return store.Double(*p)
 	}
 	for _, k := range keys {
 		w := f.Indicator(k.id).Winsorise
@@ -344,19 +344,19 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 func normalise(scale float64, leaf bool, only string) string {
 	forms := map[string]string{
 		framework.NormZScore:     `CASE WHEN sd > 0 THEN (v - mu) / sd ELSE 0 END`,
-		framework.NormMinMax:     fmt.Sprintf(`CASE WHEN mx > mn THEN (v - mn) / (mx - mn) ELSE 0.5 END * %v`, scale),
+		framework.NormMinMax:     fmt.Sprintf(`CASE WHEN mx > mn THEN (v - mn) / (mx - mn) ELSE 0.5 END * %s`, store.Double(scale)),
 		framework.NormRank:       `rk`,
 		framework.NormBorda:      `rk - 1`,
-		framework.NormPercentile: fmt.Sprintf(`pr * %v`, scale),
-		framework.NormBest:       fmt.Sprintf(`CASE WHEN dir > 0 THEN x / nullif(xmax, 0) ELSE xmin / nullif(x, 0) END * %v`, scale),
+		framework.NormPercentile: fmt.Sprintf(`pr * %s`, store.Double(scale)),
+		framework.NormBest:       fmt.Sprintf(`CASE WHEN dir > 0 THEN x / nullif(xmax, 0) ELSE xmin / nullif(x, 0) END * %s`, store.Double(scale)),
 		framework.NormNone:       `v`,
 	}
 	if leaf {
-		forms[framework.NormGoalposts] = fmt.Sprintf(`(CASE WHEN dir > 0 THEN g ELSE 1 - g END) * %v`, scale)
-		forms[framework.NormTarget] = fmt.Sprintf(`least(CASE WHEN dir > 0 THEN x / target ELSE target / nullif(x, 0) END, 1) * %v`, scale)
+		forms[framework.NormGoalposts] = fmt.Sprintf(`(CASE WHEN dir > 0 THEN g ELSE 1 - g END) * %s`, store.Double(scale))
+		forms[framework.NormTarget] = fmt.Sprintf(`least(CASE WHEN dir > 0 THEN x / target ELSE target / nullif(x, 0) END, 1) * %s`, store.Double(scale))
 		// COINr's n_dist2targ and n_dist2ref, on the values given their direction
-		forms[framework.NormDistTarget] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(dir * target - mn, 0), 1) ELSE (v - mn) / nullif(dir * target - mn, 0) END * %v`, scale)
-		forms[framework.NormReference] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(vref - mn, 0), 1) ELSE (v - mn) / nullif(vref - mn, 0) END * %v`, scale)
+		forms[framework.NormDistTarget] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(dir * target - mn, 0), 1) ELSE (v - mn) / nullif(dir * target - mn, 0) END * %s`, store.Double(scale))
+		forms[framework.NormReference] = fmt.Sprintf(`CASE WHEN captarget THEN least((v - mn) / nullif(vref - mn, 0), 1) ELSE (v - mn) / nullif(vref - mn, 0) END * %s`, store.Double(scale))
 	}
 	if f, ok := forms[only]; ok {
 		return f
@@ -600,7 +600,7 @@ func aggregateLevel(f *framework.Framework, level []*framework.Node, oneYear boo
 			}
 		}
 	}
-	eps := fmt.Sprintf("%v", 1e-6*f.Scale)
+	eps := store.Double(1e-6 * f.Scale)
 	means, pick := "", "arith"
 	if u.geometric {
 		means = fmt.Sprintf(`, exp(sum(v.w * ln(greatest(v.value, %[1]s))) / nullif(sum(v.w), 0)) AS geo,
@@ -646,7 +646,7 @@ func standingsSQL(f *framework.Framework) string {
 		}
 		var w []string
 		for _, b := range bs {
-			w = append(w, fmt.Sprintf("WHEN rv >= %v THEN %s", b.Min, q(b.ID)))
+			w = append(w, fmt.Sprintf("WHEN rv >= %s THEN %s", store.Double(b.Min), q(b.ID)))
 		}
 		return "CASE " + strings.Join(w, " ") + " END"
 	}

@@ -75,7 +75,7 @@ func PutPublished(ctx context.Context, tx *sql.Tx, staged string, eds []Edition)
 			}
 			fmt.Fprintf(&b, " WHEN %d THEN CASE", e.Year)
 			for _, x := range bs {
-				fmt.Fprintf(&b, " WHEN round(egdi, %d) >= %v THEN %d", e.Digits, x.Min, codes[x.ID])
+				fmt.Fprintf(&b, " WHEN round(egdi, %d) >= %s THEN %d", e.Digits, Double(x.Min), codes[x.ID])
 			}
 			b.WriteString(" END")
 		}
