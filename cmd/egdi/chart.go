@@ -386,7 +386,7 @@ func chartRunKindRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *runChar
 		}
 	}
 	return f.read(func(db *store.DB) error {
-		s, prov, err := storedRun(cmd.Context(), db, co.w, cf.q.dataset)
+		s, prov, err := storedRun(cmd.Context(), db, co.w, cf.q.dataset, co.kind == "sensitivity")
 		if err != nil {
 			return err
 		}
@@ -405,15 +405,15 @@ func chartRunKindRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *runChar
 }
 
 // storedRun reads the uncertainty run the flags pick (a framework file given to
-// --method stands for its id) and its provenance.
-func storedRun(ctx context.Context, db *store.DB, w runFlags, dataset string) (*uncertainty.Stored, uncertainty.Provenance, error) {
+// --method stands for its id; sobol: the latest with Sobol indices) and its provenance.
+func storedRun(ctx context.Context, db *store.DB, w runFlags, dataset string, sobol bool) (*uncertainty.Stored, uncertainty.Provenance, error) {
 	method := w.method
 	if method != "" {
 		if fw, err := framework.Load(method); err == nil {
 			method = fw.ID
 		}
 	}
-	s, err := uncertainty.ReadRun(ctx, db, uncertainty.Which{ID: w.id, Method: method, Dataset: dataset, Year: w.year})
+	s, err := uncertainty.ReadRun(ctx, db, uncertainty.Which{ID: w.id, Method: method, Dataset: dataset, Year: w.year, Sobol: sobol})
 	if err != nil {
 		return nil, uncertainty.Provenance{}, err
 	}

@@ -231,7 +231,7 @@ func reportRunKind(cmd *cobra.Command, ro *reportOptions, format string) error {
 	w := ro.run
 	w.year = ro.o.Year
 	return ro.f.read(func(db *store.DB) error {
-		s, prov, err := storedRun(cmd.Context(), db, w, ro.q.dataset)
+		s, prov, err := storedRun(cmd.Context(), db, w, ro.q.dataset, false)
 		if err != nil {
 			return err
 		}

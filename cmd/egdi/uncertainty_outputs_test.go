@@ -83,12 +83,14 @@ func TestChartsAndReportOfAStoredRun(t *testing.T) {
 		}
 	}
 	mustRun(t, db, "chart", "sensitivity", "--run", "1", "--lang", "zh", "--out", filepath.Join(dir, "s-zh.pdf"))
+	// without --run, the latest run with Sobol indices (run 1; run 2 has none)
+	mustRun(t, db, "chart", "sensitivity", "--out", filepath.Join(dir, "s-latest.svg"))
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"chart", "sensitivity", "--out", filepath.Join(bad, "s.png")}, "uncertainty run 2 has no Sobol indices; run egdi uncertainty with --sobol"},
-		{[]string{"chart", "sensitivity", "--method", "cn-province-2022", "--year", "2022", "--out", filepath.Join(bad, "s.png")}, "run egdi uncertainty with --sobol"},
+		{[]string{"chart", "sensitivity", "--run", "2", "--out", filepath.Join(bad, "s.png")}, "uncertainty run 2 has no Sobol indices; run egdi uncertainty with --sobol"},
+		{[]string{"chart", "sensitivity", "--method", "cn-province-2022", "--year", "2021", "--out", filepath.Join(bad, "s.png")}, "no uncertainty run with Sobol indices matching method cn-province-2022, year 2021; run egdi uncertainty with --sobol"},
 		{[]string{"chart", "uncertainty", "--year", "2020", "--out", filepath.Join(bad, "u.png")}, "no uncertainty run matching year 2020"},
 		{[]string{"chart", "uncertainty", "--method", "un-2022", "--out", filepath.Join(bad, "u.png")}, "no uncertainty run matching method un-2022"},
 		{[]string{"chart", "uncertainty", "--run", "9", "--out", filepath.Join(bad, "u.png")}, "no uncertainty run matching run 9"},

@@ -43,6 +43,7 @@ type Which struct {
 	Method  string
 	Dataset string
 	Year    int
+	Sobol   bool // without ID: only runs with Sobol indices (--sobol)
 }
 
 // ErrNoRun says no stored uncertainty run matches.
@@ -64,6 +65,9 @@ func ReadRun(ctx context.Context, db *store.DB, w Which) (*Stored, error) {
 	if w.Year > 0 {
 		conds, args = append(conds, "year = ?"), append(args, w.Year)
 	}
+	if w.Sobol && w.ID == 0 {
+		conds = append(conds, "sobol")
+	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
@@ -78,8 +82,11 @@ func ReadRun(ctx context.Context, db *store.DB, w Which) (*Stored, error) {
 		&s.Engine, &at, &s.Synthetic)
 	if errors.Is(err, sql.ErrNoRows) {
 		what := "in the database"
-		if where != "" {
-			what = "matching " + describe(w)
+		if d := describe(w); d != "" {
+			what = "matching " + d
+		}
+		if w.Sobol && w.ID == 0 {
+			return nil, fmt.Errorf("%w with Sobol indices %s; run egdi uncertainty with --sobol", ErrNoRun, what)
 		}
 		return nil, fmt.Errorf("%w %s; run egdi uncertainty first (egdi uncertainty --help)", ErrNoRun, what)
 	}
