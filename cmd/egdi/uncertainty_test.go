@@ -159,6 +159,23 @@ func TestUncertaintyStoresEveryReplication(t *testing.T) {
 	if len(recs) != 1+1000*31 || recs[0][0] != "replication" || recs[0][3] != "weight:effectiveness=0.5..2" || len(recs[0]) != 3+3 {
 		t.Fatalf("%d rows; header %v", len(recs), recs[0])
 	}
+	// and Parquet: the same rows, the ranks as numbers
+	pq := filepath.Join(t.TempDir(), "draws.parquet")
+	mustRun(t, db, append(append([]string{}, provUA...), "--samples", "200", "--sobol", "--seed", "3",
+		"--vary", "weight:effectiveness=0.5..2", "--vary", "drop:index", "--vary", "agg:index=arithmetic,geometric", "--out", pq)...)
+	c, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n int
+	var gz float64
+	if err := c.QueryRow(`SELECT count(*), avg(rank) FILTER (unit = '520000') FROM read_parquet('`+pq+`')`).Scan(&n, &gz); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1000*31 || math.Abs(gz-mean["520000"]) > 1e-12 {
+		t.Errorf("parquet: %d rows, Guizhou's mean rank %v (printed %v)", n, gz, mean["520000"])
+	}
 }
 
 // An input that cannot take effect is refused before anything runs, with the reason,
