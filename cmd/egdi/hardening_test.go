@@ -211,6 +211,10 @@ func TestClearMessagesForMistakes(t *testing.T) {
 		// text garbage after a good header: the first bad line, at once (200 MB took 64 s, 6 GB)
 		{[]string{"import", "indicators", write("garbage.csv", long+strings.Repeat("q9;]x!~ z{*&^%$#@ garbage ~|\n", 200_000))}, `garbage.csv:2: 1 fields where the header has 4; nothing was imported`},
 		{[]string{"import", "indicators", write("garbage2.csv", long+"A,2022,x,1\n"+strings.Repeat("q9,]x!~ z{,*&^%$#@ gar,bage ~|\n", 200_000))}, `garbage2.csv:3: column "year": "]x!~ z{" is not a year`},
+		// far into the file: the whole file is checked as it streams, the first bad line named
+		{[]string{"import", "indicators", write("late.csv", long+strings.Repeat("A,2022,x,1\n", 30_000)+strings.Repeat("q9,]x!~ z{,*&^%$#@ gar,bage ~|\n", 100_000))}, `late.csv:30002: column "year": "]x!~ z{" is not a year`},
+		{[]string{"import", "indicators", write("short.csv", long+"A,2022,x,1\nB,2022\n")}, `short.csv:3: 2 fields where the header has 4`},
+		{[]string{"import", "indicators", write("text.csv", long+"A,2022,x,1\nB,2022,x,abc\n")}, `text.csv:3: column "value": "abc" is not a number`},
 		{[]string{"import", "indicators", ok, "--shift-years", "2147483647"}, "--shift-years 2147483647 is not a plausible shift"},
 		{[]string{"import", "indicators", ok, "--year", "2022", "--carry-back", "-3"}, "--carry-back -3: give a number of years from 0"},
 		{[]string{"import", "indices", write("r.csv", "Survey Year,Country Name,E-Government Rank,E-Government Index\n2022,Denmark,3000000000,0.97\n")}, `r.csv:2: column "E-Government Rank": rank 3000000000 is beyond any ranking`},
