@@ -284,3 +284,46 @@ func TestChartPixelsAreBounded(t *testing.T) {
 	}
 	mustRun(t, db, "chart", "ranking", "--year", "2022", "--size", "200x200cm", "--out", filepath.Join(t.TempDir(), "big.svg"))
 }
+
+// A large file of garbage after good lines is refused at its first bad line by a
+// process that stays small (its peak resident memory, from the kernel), and the
+// database is left as it was.
+func TestGarbageStaysSmall(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	mustRun(t, db, "import", "indicators", write(t, dir, "ok.csv", "unit,year,indicator,value\nCHN,2022,x,1\n"))
+	var b strings.Builder
+	b.WriteString("unit,year,indicator,value\n")
+	for i := 0; i < 20_000; i++ {
+		b.WriteString("A,2022,x,1\n")
+	}
+	junk := strings.Repeat("q9,]x!~ z{,*&^%$#@ gar,bage ~|q9,]x!~ z{,*&^%$#@ gar,bage ~|q9,]x!~ z{,*&^%$#@ gar\n", 1000)
+	for b.Len() < 60<<20 {
+		b.WriteString(junk)
+	}
+	bad := write(t, dir, "junk.csv", b.String())
+	// peak memory (MB) and output of egdi import indicators FILE in a process of its own
+	importing := func(file string) (int64, string, error) {
+		cmd := exec.Command(os.Args[0], "--db", db, "-q", "import", "indicators", file)
+		cmd.Env = append(os.Environ(), "EGDI_TEST_AS_MAIN=1")
+		out, err := cmd.CombinedOutput()
+		return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss >> 10, string(out), err
+	}
+	base, out, err := importing(write(t, dir, "small.csv", "unit,year,indicator,value\nIND,2022,x,1\n"))
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	start := time.Now()
+	peak, out, err := importing(bad)
+	if err == nil || !strings.Contains(out, "junk.csv:20002: ") {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Logf("refused 60 MB in %s at %d MB (a two-line import: %d MB)", time.Since(start).Round(time.Millisecond), peak, base)
+	if peak > base+200 {
+		t.Errorf("peak memory %d MB for 60 MB of garbage, %d MB for two lines", peak, base)
+	}
+	if n := count(t, db, "indicator_values"); n != 2 {
+		t.Errorf("the database holds %d values, want the 2 it had", n)
+	}
+}
