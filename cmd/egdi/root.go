@@ -126,7 +126,7 @@ the UN's tables themselves) and your own indicators:
 	root.AddCommand(newCmdImport(f), newCmdCompute(f, nil), newCmdMethods(f), newCmdDatasets(f, nil),
 		newCmdRank(f, nil), newCmdSummary(f, nil), newCmdTrend(f, nil), newCmdCompare(f, nil), newCmdCheck(f, nil),
 		newCmdExport(f, nil), newCmdChart(f), newCmdReport(f, nil), newCmdAudit(f), newCmdWhatif(f), newCmdUncertainty(f), newCmdSensitivity(f),
-		newCmdDemo(f), newCmdSample(f))
+		newCmdDemo(f), newCmdSample(f), newCmdServe(f))
 	return root
 }
 

@@ -132,6 +132,7 @@ func Run(ctx context.Context, db *store.DB, o Options) error {
 			return err
 		}
 	}
+	fmt.Fprintf(o.Out, "\n%s egdi serve --db %s\n", o.Lang.Tr("Browse it in a local dashboard:", "在本地仪表板中浏览："), db.Path)
 	if o.Charts == "" {
 		return nil
 	}
