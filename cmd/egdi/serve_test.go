@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,6 +181,36 @@ func TestServePublishedPanel(t *testing.T) {
 			if pageNum(t, rows[i][2]) != w["year"].(float64) || pageNum(t, rows[i][3]) != w["value"].(float64) || pageNum(t, rows[i][4]) != w["rank"].(float64) {
 				t.Errorf("CHN %s history row %d: page %v, egdi trend %v", node, i, rows[i][:5], w)
 			}
+		}
+	}
+	// peers: the six nearest EGDI values of 2022, from egdi rank
+	ranked := jsonRows(t, mustRun(t, db, "rank", "--year", "2022", "--format", "json"))
+	var chn float64
+	for _, r := range ranked {
+		if r["unit"] == "CHN" {
+			chn = r["egdi"].(float64)
+		}
+	}
+	var others []map[string]any
+	for _, r := range ranked {
+		if r["unit"] != "CHN" {
+			others = append(others, r)
+		}
+	}
+	sort.SliceStable(others, func(i, j int) bool {
+		return math.Abs(others[i]["egdi"].(float64)-chn) < math.Abs(others[j]["egdi"].(float64)-chn)
+	})
+	near := map[string]bool{}
+	for _, r := range others[:6] {
+		near[r["unit"].(string)] = true
+	}
+	peerRows := pageTable(t, getOK(t, base+"/unit/CHN?year=2022"), "peers")
+	if len(peerRows) != 6 {
+		t.Fatalf("%d peers", len(peerRows))
+	}
+	for _, r := range peerRows {
+		if !near[r[1]] {
+			t.Errorf("peer %v is not among the six nearest EGDI values (%v)", r, near)
 		}
 	}
 	comp := pageTable(t, getOK(t, base+"/unit/CHN?year=2022"), "components")

@@ -227,7 +227,7 @@ func (b *builder) profile() error {
 		{Key: "name", Label: unitWord, Kind: "text"},
 		{Key: b.node, Label: b.short(b.node), Kind: "float", Digits: digits},
 		{Key: "difference", Label: fmt.Sprintf(b.tr("Difference from %s", "与%s之差"), name), Kind: "float", Digits: digits}}}
-	for _, r := range peers(same, cur, k, 6) {
+	for _, r := range query.Peers(same, cur, k, 6) {
 		pt.Rows = append(pt.Rows, []any{rankOf(r.Cells[k]), r.Unit.Code, present.Name(r.Unit, b.lang), r.Cells[k].Value, r.Cells[k].Value - cur.Cells[k].Value})
 	}
 
@@ -299,20 +299,4 @@ func (b *builder) profile() error {
 	}
 	b.r.Blocks = append(b.r.Blocks, hb, cb, Block{Heading: peersHeading, Table: pt})
 	return nil
-}
-
-// peers are the n units nearest cur's value of node k in its year, highest first.
-func peers(rows []panel.Row, cur panel.Row, k, n int) []panel.Row {
-	var same []panel.Row
-	for _, r := range rows {
-		if r.Year == cur.Year && r.Unit.Code != cur.Unit.Code && r.Cells[k].OK() {
-			same = append(same, r)
-		}
-	}
-	sort.SliceStable(same, func(i, j int) bool {
-		return math.Abs(same[i].Cells[k].Value-cur.Cells[k].Value) < math.Abs(same[j].Cells[k].Value-cur.Cells[k].Value)
-	})
-	same = same[:min(n, len(same))]
-	sort.SliceStable(same, func(i, j int) bool { return same[i].Cells[k].Value > same[j].Cells[k].Value })
-	return same
 }

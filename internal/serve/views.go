@@ -364,6 +364,7 @@ type unitBody struct {
 	ComponentsChart   *figure
 	Interval          *interval
 	IntervalNote      string
+	Peers             *htable
 }
 
 type interval struct {
@@ -451,6 +452,24 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, lang present.L
 		if body.ComponentsChart, err = figureOf(chart.Bars(spec)); err != nil {
 			return err
 		}
+	}
+	// peers: the units nearest it on the node that year, as the profile report lists them
+	if k := p.Node(st.Node); ok && k >= 0 && row.Cells[k].OK() {
+		t := &htable{ID: "peers", Headers: []hcol{{Label: lang.Tr("Rank", "排名"), Num: true}, {Label: lang.Tr("Code", "代码")},
+			{Label: lang.Tr("Name", "名称")}, {Label: present.NodeShort(p.Selection, st.Node, lang), Num: true},
+			{Label: fmt.Sprintf(lang.Tr("Difference from %s", "与%s之差"), present.Name(u, lang)), Num: true}}}
+		for _, pr := range query.Peers(p.Rows, row, k, 6) {
+			rank := hcell{Text: "–", Num: true}
+			if pr.Cells[k].Rank > 0 {
+				rank = hcell{Text: fmt.Sprint(pr.Cells[k].Rank), Sort: fmt.Sprint(pr.Cells[k].Rank), Num: true}
+			}
+			href := st.link("/unit/" + pr.Unit.Code)
+			t.Rows = append(t.Rows, hrow{Unit: pr.Unit.Code, Cells: []hcell{rank, {Text: pr.Unit.Code, Sort: pr.Unit.Code, Href: href},
+				{Text: present.Name(pr.Unit, lang), Sort: present.Name(pr.Unit, lang), Href: href},
+				numCell(pr.Cells[k].Value, digits), numCell(pr.Cells[k].Value-row.Cells[k].Value, digits)}})
+		}
+		t.Notes = present.Sources(p, []int{st.Year}, []string{st.Node}, lang)
+		body.Peers = t
 	}
 	// the rank interval of a stored uncertainty run of this dataset and year
 	ds := st.Dataset
