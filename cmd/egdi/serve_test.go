@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/egdi/egdi/internal/serve"
 )
 
@@ -165,6 +167,18 @@ func TestServePublishedPanel(t *testing.T) {
 	csv := getOK(t, base+"/ranking.csv?year=2022&node=osi")
 	if cli := mustRun(t, db, "rank", "--year", "2022", "--node", "osi", "--format", "csv"); csv != cli {
 		t.Errorf("ranking.csv differs from egdi rank --format csv:\n%.300s\n---\n%.300s", csv, cli)
+	}
+	if code, body := get(t, base+"/ranking.xlsx?year=2022&region=Africa"); code != 200 {
+		t.Errorf("ranking.xlsx filtered to Africa: %d", code)
+	} else {
+		x, err := excelize.OpenReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows(x.GetSheetList()[0])
+		if len(rows) != 1+54 {
+			t.Errorf("the filtered workbook has %d rows, want a header and Africa's 54", len(rows))
+		}
 	}
 	if code, _ := get(t, base+"/ranking.xlsx?year=2022"); code != 200 {
 		t.Errorf("ranking.xlsx: %d", code)

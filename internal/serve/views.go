@@ -340,7 +340,19 @@ func (s *Server) rankingXLSX(w http.ResponseWriter, r *http.Request, lang presen
 		return err
 	}
 	if st.Region != "" || st.Band != "" {
-		return badf(string(lang), "the Excel download is the whole ranking report; remove the group and band filters, or download CSV", "Excel 下载为完整排名报告；请去掉分组与等级筛选，或下载 CSV")
+		// filtered: the rows shown, as the CSV has them, on one sheet
+		rk, err := s.ranked(v.p, st)
+		if err != nil {
+			return err
+		}
+		b, err := report.XLSX(sheetOf(present.Ranking(rk, lang, "csv"), lang.Tr("Ranking", "排名")))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ranking-%d-filtered.xlsx"`, st.Year))
+		w.Write(b)
+		return nil
 	}
 	rep, err := report.Build(v.p, "ranking", report.Options{Lang: lang, Node: st.Node, Year: st.Year})
 	if err != nil {
@@ -354,6 +366,36 @@ func (s *Server) rankingXLSX(w http.ResponseWriter, r *http.Request, lang presen
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ranking-%d.xlsx"`, st.Year))
 	w.Write(b)
 	return nil
+}
+
+// sheetOf is a table as a one-sheet workbook's report: its columns typed by their
+// values (whole numbers, decimals at the table's digits, text).
+func sheetOf(t *output.Table, sheet string) *report.Report {
+	rt := &report.Table{Sheet: sheet}
+	for j, c := range t.Columns {
+		kind := "text"
+	typed:
+		for _, r := range t.Rows {
+			switch r[j].(type) {
+			case nil:
+				continue
+			case int, int64:
+				kind = "int"
+			case float64:
+				kind = "float"
+			}
+			break typed
+		}
+		label := c
+		if j < len(t.Headers) {
+			label = t.Headers[j]
+		}
+		rt.Columns = append(rt.Columns, report.Column{Key: c, Label: label, Kind: kind, Digits: max(t.Digits, 4)})
+	}
+	for _, r := range t.Rows {
+		rt.Rows = append(rt.Rows, r)
+	}
+	return &report.Report{Kind: "ranking", Title: sheet, Blocks: []report.Block{{Table: rt}}}
 }
 
 type unitBody struct {
