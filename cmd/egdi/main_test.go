@@ -6,12 +6,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/egdi/egdi/internal/store"
 )
 
 // TestMain lets the test binary act as the egdi command, so tests can start a second
@@ -22,9 +25,30 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	if path := os.Getenv("EGDI_TEST_HOLD_DB"); path != "" {
+		holdDatabase(path)
+		os.Exit(0)
+	}
 	code := m.Run()
 	removePrepared()
 	os.Exit(code)
+}
+
+// holdDatabase is a writer that changes the database and keeps it open until its
+// standard input closes, as a long import holds it (see TestServeWhileAnotherWrites).
+func holdDatabase(path string) {
+	db, err := store.Open(path, false)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS held (x INTEGER); INSERT INTO held VALUES (1); CHECKPOINT`); err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println("held")
+	io.Copy(io.Discard, os.Stdin)
 }
 
 // shared returns the path of a file under ../shared/data, skipping the test when the

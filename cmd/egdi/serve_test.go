@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strconv"
@@ -396,5 +399,42 @@ func TestServeWhileWriting(t *testing.T) {
 	}
 	if got := rankedRows(getOK(t, base+"/ranking?year=2022")); len(got) != 193 {
 		t.Errorf("the UN panel after the write: %d rows", len(got))
+	}
+}
+
+// While another process holds the database for writing, a page that needs to read it
+// afresh says so (503, in words), and works again once the writer is done.
+func TestServeWhileAnotherWrites(t *testing.T) {
+	t.Parallel()
+	db := writable(t, "published")
+	base := dashboard(t, db)
+	getOK(t, base+"/ranking")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "EGDI_TEST_HOLD_DB="+db)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(line) != "held" {
+		stdin.Close()
+		cmd.Wait()
+		t.Fatalf("the writer: %q", line)
+	}
+	code, body := get(t, base+"/ranking")
+	stdin.Close()
+	cmd.Wait()
+	if code != 503 || !strings.Contains(errorText(body), "is writing to the database; reload in a moment") {
+		t.Errorf("while another process writes: %d %q", code, errorText(body))
+	}
+	if got := rankedRows(getOK(t, base+"/ranking?year=2022")); len(got) != 193 {
+		t.Errorf("after the writer: %d rows", len(got))
 	}
 }
