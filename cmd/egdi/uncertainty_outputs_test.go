@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -231,24 +229,10 @@ func sameValue(a, b any) bool {
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
-// sameNumber allows the last bit: egdi uncertainty prints the numbers it computed, the
-// charts and reports read them back from the database, whose DOUBLE literals can round
-// the last bit (DuckDB reads 0.9330211076422393 as a DECIMAL first).
-func sameNumber(x, y float64) bool { return math.Abs(x-y) <= 1e-12*math.Max(1, math.Abs(x)) }
+// sameNumber is exact: egdi uncertainty prints the numbers it computed, the charts and
+// reports read them back from the database, which stores them exactly (store.Double).
+func sameNumber(x, y float64) bool { return x == y }
 
-func csvRecords(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
 
 // egdi chart lists the charts of stored runs beside those of panels.
 func TestChartHelpListsTheRunCharts(t *testing.T) {

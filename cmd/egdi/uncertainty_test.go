@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -147,15 +145,7 @@ func TestUncertaintyStoresEveryReplication(t *testing.T) {
 		t.Errorf("run record %v", run)
 	}
 	// --out: one row per replication and unit, with a column per parameter
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := csvRecords(t, out)
 	if len(recs) != 1+1000*31 || recs[0][0] != "replication" || recs[0][3] != "weight:effectiveness=0.5..2" || len(recs[0]) != 3+3 {
 		t.Fatalf("%d rows; header %v", len(recs), recs[0])
 	}

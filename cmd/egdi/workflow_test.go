@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// readCSV reads a CSV file into rows of column → text.
-func readCSV(t *testing.T, path string) []map[string]string {
+// csvRecords reads a CSV file's records.
+func csvRecords(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -22,6 +22,13 @@ func readCSV(t *testing.T, path string) []map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recs
+}
+
+// readCSV reads a CSV file into rows of column → text.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	recs := csvRecords(t, path)
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}

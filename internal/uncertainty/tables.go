@@ -89,42 +89,37 @@ func SobolTable(r *Result, zh bool) *output.Table {
 }
 
 // Notes say what was run, for under the tables.
-func Notes(r *Result, f *framework.Framework, dataset string, year int, synthetic, zh bool) []string {
+func Notes(r *Result, f *framework.Framework, dataset string, year int, synthetic, zhs bool) []string {
 	var inputs []string
 	for _, in := range r.Inputs {
 		inputs = append(inputs, in.Text)
 	}
 	k := len(r.Inputs)
-	var notes []string
-	if zh {
-		what := fmt.Sprintf("%d 次重复", r.Evaluations)
-		if r.Sobol {
-			what = fmt.Sprintf("Saltelli 设计：N = %d 个基础样本 × (k + 2) = %d 次计算（k = %d 个输入）", r.Samples, r.Evaluations, k)
+	tr := func(en, zh string) string {
+		if zhs {
+			return zh
 		}
-		if synthetic {
-			dataset += "（合成样本）"
-		}
-		notes = append(notes, fmt.Sprintf("%s，数据集 %s，%d 年；%s，种子 %d。", f.ID, dataset, year, what, r.Seed),
-			"不确定输入："+strings.Join(inputs, "；"))
-		if r.NoValue > 0 {
-			notes = append(notes, fmt.Sprintf("有 %d 次计算中，名义排名内的单位没有得分（如几何平均遇到负值），未计入其排名统计。", r.NoValue))
-		}
-		return notes
+		return en
 	}
-	what := fmt.Sprintf("%d replications", r.Evaluations)
+	what := fmt.Sprintf(tr("%d replications", "%d 次重复"), r.Evaluations)
 	if r.Sobol {
-		what = fmt.Sprintf("a Saltelli design: N = %d base samples × (k + 2) = %d evaluations (k = %d inputs)", r.Samples, r.Evaluations, k)
+		what = fmt.Sprintf(tr("a Saltelli design: N = %d base samples × (k + 2) = %d evaluations (k = %d inputs)",
+			"Saltelli 设计：N = %d 个基础样本 × (k + 2) = %d 次计算（k = %d 个输入）"), r.Samples, r.Evaluations, k)
 	}
 	if synthetic {
-		dataset += " (synthetic sample)"
+		dataset += tr(" (synthetic sample)", "（合成样本）")
 	}
-	notes = append(notes, fmt.Sprintf("%s on dataset %s, %d: %s, seed %d.", f.ID, dataset, year, what, r.Seed),
-		"Uncertain inputs: "+strings.Join(inputs, "; "))
+	notes := []string{
+		fmt.Sprintf(tr("%s on dataset %s, %d: %s, seed %d.", "%s，数据集 %s，%d 年；%s，种子 %d。"), f.ID, dataset, year, what, r.Seed),
+		tr("Uncertain inputs: ", "不确定输入：") + strings.Join(inputs, tr("; ", "；")),
+	}
 	if r.Sobol {
-		notes = append(notes, "Sobol indices of the mean absolute rank shift from the nominal ranking: first order after Saltelli et al. (2010), total after Jansen (1999); 95% bootstrap intervals.")
+		notes = append(notes, tr("Sobol indices of the mean absolute rank shift from the nominal ranking: first order after Saltelli et al. (2010), total after Jansen (1999); 95% bootstrap intervals.",
+			"Sobol 指数的输出为相对名义排名的平均绝对排名变动：一阶指数按 Saltelli 等（2010）估计，总效应指数按 Jansen（1999）估计；区间为 95% 自助法区间。"))
 	}
 	if r.NoValue > 0 {
-		notes = append(notes, fmt.Sprintf("In %d evaluations some unit ranked at the framework's own choices got no value (a geometric or harmonic mean of negative values); its ranks there are left out of its statistics.", r.NoValue))
+		notes = append(notes, fmt.Sprintf(tr("In %d evaluations some unit ranked at the framework's own choices got no value (a geometric or harmonic mean of negative values); its ranks there are left out of its statistics.",
+			"有 %d 次计算中，名义排名内的单位没有得分（如几何平均遇到负值），未计入其排名统计。"), r.NoValue))
 	}
 	return notes
 }
