@@ -125,9 +125,9 @@ in one transaction; a bad value stops the import and names the file, line and co
 			return f.write(func(db *store.DB) error {
 				start := time.Now()
 				f.logf("importing %d file(s) into dataset %q ...", len(args), opt.Dataset)
-				bar := f.progress("reading the workbook: rows")
-				res, err := ingest.ImportIndicators(ingest.WithProgress(cmd.Context(), bar.Update), db, args, opt)
-				bar.Stop()
+				progress, stop := f.steps()
+				res, err := ingest.ImportIndicators(ingest.WithProgress(cmd.Context(), progress), db, args, opt)
+				stop()
 				if err != nil {
 					return err
 				}

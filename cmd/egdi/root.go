@@ -8,9 +8,11 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/egdi/egdi/internal/ingest"
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
@@ -62,6 +64,27 @@ func (f *factory) progress(label string) *output.Progress {
 		return nil
 	}
 	return output.NewProgress(f.io.ErrOut, f.io.ErrTTY, label)
+}
+
+// steps are progress reports of a job of several steps, a bar per step (named by
+// what), and the function that ends the last one.
+func (f *factory) steps() (ingest.Progress, func()) {
+	var mu sync.Mutex
+	var bar *output.Progress
+	var current string
+	return func(what string, done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if what != current {
+				bar.Stop()
+				bar, current = f.progress(what), what
+			}
+			bar.Update(done, total)
+		}, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			bar.Stop()
+		}
 }
 
 // open opens the database, for reading only unless write.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -335,7 +336,7 @@ func xlsxSource(ctx context.Context, tx querier, path string) ([]string, error) 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			progress(row, total)
+			progress("reading "+filepath.Base(path)+": rows", row, total)
 		}
 		rec = append(rec[:0], strconv.Itoa(row))
 		for i := range header {
@@ -899,7 +900,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 // and the line named was not the first bad one). A file with quoted fields, or a line
 // longer than DuckDB reads, is left to DuckDB's reader from there on (it names the
 // line itself). About 1 GB/s.
-func precheck(path string, l *layout) error {
+func precheck(path string, l *layout, progress Progress) error {
 	delim, err := Sniff(path)
 	if err != nil {
 		return err
@@ -926,6 +927,12 @@ func precheck(path string, l *layout) error {
 	}
 	d := byte(delim)
 	buf := make([]byte, 1<<20)
+	// a file of 64 MB or more reports the megabytes checked (DuckDB reads it meanwhile)
+	size, read := 0, 0
+	if fi, err := f.Stat(); err == nil && fi.Size() >= 64<<20 {
+		size = int(fi.Size() >> 20)
+	}
+	what := "checking " + filepath.Base(path) + ": MB"
 	var cell []byte // the current cell, when it spans two reads
 	line, field, lineLen := 1, 0, 0
 	check := func(c []byte) error {
@@ -949,6 +956,9 @@ func precheck(path string, l *layout) error {
 		n, rerr := f.Read(buf)
 		b := buf[:n]
 		start := 0
+		if read += n; size > 0 && read>>20 != (read-n)>>20 {
+			progress(what, read>>20, size)
+		}
 		for i := 0; i < len(b); i++ {
 			c := b[i]
 			if header {
@@ -999,6 +1009,9 @@ func precheck(path string, l *layout) error {
 				if field+1 != len(l.header) {
 					return fmt.Errorf("%s:%d: %d fields where the header has %d; nothing was imported", path, line, field+1, len(l.header))
 				}
+			}
+			if size > 0 {
+				progress(what, size, size)
 			}
 			return nil
 		}
@@ -1111,7 +1124,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		ctx, cancel = context.WithCancel(ctx)
 		checked := make(chan error, 1)
 		go func() {
-			err := precheck(path, l)
+			err := precheck(path, l, ctxProgress(ctx))
 			if err != nil {
 				cancel()
 			}

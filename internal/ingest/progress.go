@@ -4,16 +4,19 @@ import "context"
 
 type progressKey struct{}
 
-// WithProgress gives an import a progress callback (done of total rows, where a long
-// step can count them: a workbook's rows); output.Progress.Update is one.
-func WithProgress(ctx context.Context, fn func(done, total int)) context.Context {
+// Progress hears a long step of an import: what it is ("reading x.xlsx: rows"), and
+// done of total in that step's unit.
+type Progress func(what string, done, total int)
+
+// WithProgress gives an import a progress callback.
+func WithProgress(ctx context.Context, fn Progress) context.Context {
 	return context.WithValue(ctx, progressKey{}, fn)
 }
 
 // ctxProgress is the context's progress callback, or one that does nothing.
-func ctxProgress(ctx context.Context) func(done, total int) {
-	if fn, ok := ctx.Value(progressKey{}).(func(done, total int)); ok && fn != nil {
+func ctxProgress(ctx context.Context) Progress {
+	if fn, ok := ctx.Value(progressKey{}).(Progress); ok && fn != nil {
 		return fn
 	}
-	return func(int, int) {}
+	return func(string, int, int) {}
 }
