@@ -51,6 +51,17 @@ var (
 	outlineColor   = rgb(0x44, 0x44, 0x44)
 )
 
+// GroupPalette is the survey's group colours as CSS hex, darkest (very high) first, for
+// pages that colour by group as the charts do (the dashboard's map).
+func GroupPalette() []string {
+	var out []string
+	for _, id := range []string{"very_high", "high", "middle", "low"} {
+		r, g, b, _ := groupColors[id].RGBA()
+		out = append(out, fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8))
+	}
+	return out
+}
+
 func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 0xff} }
 
 func seriesColor(i int) color.Color { return seriesColors[i%len(seriesColors)] }

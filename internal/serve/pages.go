@@ -7,9 +7,11 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/egdi/egdi/data"
+	"github.com/egdi/egdi/internal/chart"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
 )
@@ -192,9 +194,8 @@ func (s *Server) begin(r *http.Request, lang present.Lang) (*view, *state, error
 }
 
 // bandColors are the survey's group colours, dark to light, as internal/chart draws
-// them (style.go, groupColors: very_high, high, middle, low); a framework's bands take
-// them highest first.
-var bandColors = []string{"#08306b", "#2171b5", "#6baed6", "#c6dbef"}
+// them; a framework's bands take them highest first.
+var bandColors = chart.GroupPalette()
 
 const noData = "#e4e4e4"
 
@@ -205,8 +206,18 @@ func ramp(v, lo, hi float64) string {
 		t = (v - lo) / (hi - lo)
 	}
 	t = math.Max(0, math.Min(1, t))
-	a, b := [3]float64{0xc6, 0xdb, 0xef}, [3]float64{0x08, 0x30, 0x6b}
+	a, b := hexRGB(bandColors[len(bandColors)-1]), hexRGB(bandColors[0])
 	return fmt.Sprintf("#%02x%02x%02x", int(a[0]+(b[0]-a[0])*t), int(a[1]+(b[1]-a[1])*t), int(a[2]+(b[2]-a[2])*t))
+}
+
+// hexRGB is a #rrggbb colour's channels.
+func hexRGB(s string) [3]float64 {
+	var c [3]float64
+	for i := range c {
+		v, _ := strconv.ParseUint(s[1+2*i:3+2*i], 16, 8)
+		c[i] = float64(v)
+	}
+	return c
 }
 
 func bandColor(sel *panel.Selection, band string) string {

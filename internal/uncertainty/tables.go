@@ -19,6 +19,14 @@ func num(x float64) any {
 	return x
 }
 
+// In is the unit's name in Chinese (zh) or English.
+func (u UnitStats) In(zh bool) string {
+	if zh {
+		return u.NameZh
+	}
+	return u.Name
+}
+
 // ordered are the units in nominal order (ranked first, then by code).
 func ordered(r *Result) []UnitStats {
 	us := append([]UnitStats(nil), r.Units...)
@@ -48,14 +56,7 @@ func UnitTable(r *Result, f *framework.Framework, zh bool) *output.Table {
 		t.Headers = headers
 	}
 	for _, u := range ordered(r) {
-		name := u.Name
-		if zh {
-			name = u.NameZh
-		}
-		var nr any
-		if u.NominalRank > 0 {
-			nr = u.NominalRank
-		}
+		name, nr := u.In(zh), rankOrNil(u.NominalRank)
 		row := []any{u.Code, name, num(u.NominalValue), nr, num(u.Mean), num(u.Median), num(u.P05), num(u.P95)}
 		for b := range f.Bands {
 			row = append(row, num(u.BandShare[b]))
@@ -160,14 +161,7 @@ func WriteJSON(w io.Writer, r *Result, f *framework.Framework, zh bool) error {
 		out.Inputs = append(out.Inputs, in.Text)
 	}
 	for _, u := range ordered(r) {
-		name := u.Name
-		if zh {
-			name = u.NameZh
-		}
-		var nr any
-		if u.NominalRank > 0 {
-			nr = u.NominalRank
-		}
+		name, nr := u.In(zh), rankOrNil(u.NominalRank)
 		x := unit{Unit: u.Code, Name: name, NominalValue: num(u.NominalValue), NominalRank: nr, MeanRank: num(u.Mean), MedianRank: num(u.Median), P05Rank: num(u.P05), P95Rank: num(u.P95)}
 		if len(f.Bands) > 0 {
 			x.Bands = map[string]any{}
