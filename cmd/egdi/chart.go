@@ -216,22 +216,36 @@ func chartYears(kind string, years []int) []int {
 	return nil
 }
 
-func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) error {
+// prepare checks the flags every chart takes: the output file and its format, the
+// language, the size and resolution, the font.
+func (cf *chartFlags) prepare(kind string) (format string, ro chart.RenderOptions, font *chart.Font, err error) {
 	if cf.out == "" {
-		return fmt.Errorf("name the output file with --out, e.g. --out %s.png", co.kind)
+		return "", ro, nil, fmt.Errorf("name the output file with --out, e.g. --out %s.png", kind)
 	}
-	format, err := chart.FormatOf(cf.out)
-	if err != nil {
-		return err
+	if format, err = chart.FormatOf(cf.out); err != nil {
+		return "", ro, nil, err
 	}
 	if err := present.Lang(cf.lang).Check(); err != nil {
-		return err
+		return "", ro, nil, err
 	}
-	ro, err := cf.renderOptions()
+	if ro, err = cf.renderOptions(); err != nil {
+		return "", ro, nil, err
+	}
+	if cf.font != "" {
+		if font, err = chart.LoadFont(cf.font); err != nil {
+			return "", ro, nil, err
+		}
+	}
+	return format, ro, font, nil
+}
+
+func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) error {
+	format, ro, font, err := cf.prepare(co.kind)
 	if err != nil {
 		return err
 	}
 	o := co.o
+	o.Font = font
 	if o.Years, err = parseYears(co.years); err != nil {
 		return err
 	}
@@ -243,11 +257,6 @@ func chartRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *chartOptions) 
 		}
 	}
 	o.Lang, o.Title = present.Lang(cf.lang), cf.title
-	if cf.font != "" {
-		if o.Font, err = chart.LoadFont(cf.font); err != nil {
-			return err
-		}
-	}
 	return f.read(func(db *store.DB) error {
 		ctx := cmd.Context()
 		if o.Units, err = resolveOptional(cmd, db, splitList(co.units)); err != nil {
@@ -358,33 +367,17 @@ func newCmdChartRunKind(f *factory, cf *chartFlags, kind string) *cobra.Command 
 
 // chartRunKindRun draws a chart of a stored uncertainty run.
 func chartRunKindRun(cmd *cobra.Command, f *factory, cf *chartFlags, co *runChartOptions) error {
-	if cf.out == "" {
-		return fmt.Errorf("name the output file with --out, e.g. --out %s.png", co.kind)
-	}
 	if cmd.Flags().Changed("source") {
 		return fmt.Errorf("chart %s draws a stored uncertainty run; --source does not apply (pick the run with --run, --method, --year, --dataset)", co.kind)
 	}
 	if co.top < 0 {
 		return fmt.Errorf("--top %d: give a positive number of units", co.top)
 	}
-	format, err := chart.FormatOf(cf.out)
+	format, ro, font, err := cf.prepare(co.kind)
 	if err != nil {
 		return err
 	}
-	lang := present.Lang(cf.lang)
-	if err := lang.Check(); err != nil {
-		return err
-	}
-	ro, err := cf.renderOptions()
-	if err != nil {
-		return err
-	}
-	spec := chart.RunSpec{Lang: lang, Title: cf.title, Top: co.top}
-	if cf.font != "" {
-		if spec.Font, err = chart.LoadFont(cf.font); err != nil {
-			return err
-		}
-	}
+	spec := chart.RunSpec{Lang: present.Lang(cf.lang), Title: cf.title, Top: co.top, Font: font}
 	return f.read(func(db *store.DB) error {
 		s, prov, err := storedRun(cmd.Context(), db, co.w, cf.q.dataset, co.kind == "sensitivity")
 		if err != nil {
