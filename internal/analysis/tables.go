@@ -4,20 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/store"
 )
-
-func nan(v float64) any {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return v
-}
 
 func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor, dim, units, imp *output.Table, flags []string) {
 	ind = &output.Table{Columns: []string{"indicator", "label", "parent", "coverage", "missing", "imputed", "mean", "sd", "skew", "kurtosis", "outliers", "treated"}, Digits: 3}
@@ -26,7 +18,7 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor
 		if s.Treated != "" {
 			tr = s.Treated
 		}
-		ind.Rows = append(ind.Rows, []any{s.ID, f.LabelOf(s.ID, lang), s.Parent, s.Coverage, s.Missing, s.Imputed, nan(s.Mean), nan(s.SD), nan(s.Skew), nan(s.Kurt), s.Outliers, tr})
+		ind.Rows = append(ind.Rows, []any{s.ID, f.LabelOf(s.ID, lang), s.Parent, s.Coverage, s.Missing, s.Imputed, output.Finite(s.Mean), output.Finite(s.SD), output.Finite(s.Skew), output.Finite(s.Kurt), s.Outliers, tr})
 	}
 	treat = &output.Table{Columns: []string{"indicator", "skew", "kurtosis", "winsorised", "fallback", "skew_after", "kurtosis_after"}, Digits: 3}
 	for _, s := range a.Indicators {
@@ -34,7 +26,7 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor
 		if s.Fallback != "" {
 			fb = s.Fallback
 		}
-		treat.Rows = append(treat.Rows, []any{s.ID, nan(s.SeenSkew), nan(s.SeenKurt), s.Points, fb, nan(s.AfterSkew), nan(s.AfterKurt)})
+		treat.Rows = append(treat.Rows, []any{s.ID, output.Finite(s.SeenSkew), output.Finite(s.SeenKurt), s.Points, fb, output.Finite(s.AfterSkew), output.Finite(s.AfterKurt)})
 	}
 	cor = &output.Table{Columns: []string{"kind", "a", "b", "r", "p", "rho", "p_rho", "n", "flag"}, Digits: 3}
 	for _, c := range a.Correlations {
@@ -42,7 +34,7 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor
 		if c.Flag != "" {
 			fl = c.Flag
 		}
-		cor.Rows = append(cor.Rows, []any{c.Kind, c.A, c.B, nan(c.R), nan(c.PR), nan(c.Rho), nan(c.PRho), c.N, fl})
+		cor.Rows = append(cor.Rows, []any{c.Kind, c.A, c.B, output.Finite(c.R), output.Finite(c.PR), output.Finite(c.Rho), output.Finite(c.PRho), c.N, fl})
 	}
 	units = &output.Table{Columns: []string{"unit", "present", "imputed", "indicators", "share", "screened"}, Digits: 3}
 	for _, u := range a.Units {
@@ -65,7 +57,7 @@ func auditTables(a *Audit, f *framework.Framework, lang string) (ind, treat, cor
 		for i, l := range d.Loadings {
 			ls = append(ls, fmt.Sprintf("%s %.2f", d.Children[i], l))
 		}
-		dim.Rows = append(dim.Rows, []any{d.Node, len(d.Children), d.N, nan(d.Alpha), s1, s2, strings.Join(ls, "; ")})
+		dim.Rows = append(dim.Rows, []any{d.Node, len(d.Children), d.N, output.Finite(d.Alpha), s1, s2, strings.Join(ls, "; ")})
 	}
 	return ind, treat, cor, dim, units, imp, a.Flags
 }
@@ -157,7 +149,7 @@ func ShiftTable(ctx context.Context, db *store.DB, shifts []Shift, digits int, l
 			sum += abs(s.Shift)
 			maxUp, maxDown = max(maxUp, s.Shift), min(maxDown, s.Shift)
 		}
-		t.Rows = append(t.Rows, []any{s.Unit, names[s.Unit], nan(s.Before), rb, nan(s.After), ra, sh})
+		t.Rows = append(t.Rows, []any{s.Unit, names[s.Unit], output.Finite(s.Before), rb, output.Finite(s.After), ra, sh})
 	}
 	if len(shifts) > 0 {
 		t.Notes = []string{fmt.Sprintf("changes: %s; %d of %d units changed rank; mean |shift| %.2f; largest rise %+d, largest fall %+d",

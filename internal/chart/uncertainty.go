@@ -96,7 +96,7 @@ func RankIntervals(s RunSpec) (*Figure, error) {
 		if u.NominalRank > 0 {
 			nr = u.NominalRank
 		}
-		f.Data.Rows = append(f.Data.Rows, []any{u.Code, names[i], nr, numOrNil(u.Median), numOrNil(u.P05), numOrNil(u.P95), numOrNil(u.Mean)})
+		f.Data.Rows = append(f.Data.Rows, []any{u.Code, names[i], nr, output.Finite(u.Median), output.Finite(u.P05), output.Finite(u.P95), output.Finite(u.Mean)})
 	}
 	p.Add(iv)
 	rev := make([]string, n)
@@ -180,7 +180,7 @@ func SensitivityIndices(s RunSpec) (*Figure, error) {
 			}
 		}
 		cats = append(cats, wrapFactor(st, x.Factor, width))
-		f.Data.Rows = append(f.Data.Rows, []any{x.Factor, numOrNil(x.First), numOrNil(x.FirstLo), numOrNil(x.FirstHi), numOrNil(x.Total), numOrNil(x.TotalLo), numOrNil(x.TotalHi)})
+		f.Data.Rows = append(f.Data.Rows, []any{x.Factor, output.Finite(x.First), output.Finite(x.FirstLo), output.Finite(x.FirstHi), output.Finite(x.Total), output.Finite(x.TotalLo), output.Finite(x.TotalHi)})
 	}
 	zero, _ := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 0}, {X: float64(len(xs)) - 0.5, Y: 0}})
 	zero.LineStyle = draw.LineStyle{Color: mutedColor, Width: vg.Points(0.6)}
@@ -284,13 +284,6 @@ func unitName(u uncertainty.UnitStats, lang present.Lang) string {
 		return u.Code
 	}
 	return u.Name
-}
-
-func numOrNil(x float64) any {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return x
 }
 
 // wrapFactor breaks an input's text (weights:*=±25%, norm:*=minmax(1,100),zscore(10,2))

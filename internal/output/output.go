@@ -243,3 +243,11 @@ func Printable(s string) string {
 	}
 	return b.String()
 }
+
+// Finite is x as a table cell: nil (missing) when it is NaN or infinite.
+func Finite(x float64) any {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
+}

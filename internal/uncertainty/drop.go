@@ -83,7 +83,7 @@ func DropTables(p *Plan, nominal []int, rs []Removal, zh bool) (children, units 
 		lang = "zh"
 	}
 	for _, r := range rs {
-		children.Rows = append(children.Rows, []any{r.Child, p.F.LabelOf(r.Child, lang), num(r.MeanAbsShift), r.MaxAbsShift})
+		children.Rows = append(children.Rows, []any{r.Child, p.F.LabelOf(r.Child, lang), output.Finite(r.MeanAbsShift), r.MaxAbsShift})
 	}
 	units = &output.Table{Columns: []string{"unit", "name", "nominal_rank"}}
 	headers := []string{"代码", "名称", "名义排名"}
@@ -129,7 +129,7 @@ func WriteDropJSON(w io.Writer, p *Plan, node string, nominal []int, rs []Remova
 		Units    []unit  `json:"units"`
 	}{Node: node}
 	for _, r := range rs {
-		out.Children = append(out.Children, child{r.Child, num(r.MeanAbsShift), r.MaxAbsShift})
+		out.Children = append(out.Children, child{r.Child, output.Finite(r.MeanAbsShift), r.MaxAbsShift})
 	}
 	for _, i := range nominalOrder(p, nominal) {
 		u := p.D.Units[p.target[i]]

@@ -4,20 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/output"
 )
-
-func num(x float64) any {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return x
-}
 
 // In is the unit's name in Chinese (zh) or English.
 func (u UnitStats) In(zh bool) string {
@@ -57,9 +49,9 @@ func UnitTable(r *Result, f *framework.Framework, zh bool) *output.Table {
 	}
 	for _, u := range ordered(r) {
 		name, nr := u.In(zh), rankOrNil(u.NominalRank)
-		row := []any{u.Code, name, num(u.NominalValue), nr, num(u.Mean), num(u.Median), num(u.P05), num(u.P95)}
+		row := []any{u.Code, name, output.Finite(u.NominalValue), nr, output.Finite(u.Mean), output.Finite(u.Median), output.Finite(u.P05), output.Finite(u.P95)}
 		for b := range f.Bands {
-			row = append(row, num(u.BandShare[b]))
+			row = append(row, output.Finite(u.BandShare[b]))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -84,7 +76,7 @@ func SobolTable(r *Result, zh bool) *output.Table {
 				out = x.Unit + " 排名"
 			}
 		}
-		t.Rows = append(t.Rows, []any{x.Factor, out, num(x.First), num(x.FirstLo), num(x.FirstHi), num(x.Total), num(x.TotalLo), num(x.TotalHi)})
+		t.Rows = append(t.Rows, []any{x.Factor, out, output.Finite(x.First), output.Finite(x.FirstLo), output.Finite(x.FirstHi), output.Finite(x.Total), output.Finite(x.TotalLo), output.Finite(x.TotalHi)})
 	}
 	return t
 }
@@ -162,18 +154,18 @@ func WriteJSON(w io.Writer, r *Result, f *framework.Framework, zh bool) error {
 	}
 	for _, u := range ordered(r) {
 		name, nr := u.In(zh), rankOrNil(u.NominalRank)
-		x := unit{Unit: u.Code, Name: name, NominalValue: num(u.NominalValue), NominalRank: nr, MeanRank: num(u.Mean), MedianRank: num(u.Median), P05Rank: num(u.P05), P95Rank: num(u.P95)}
+		x := unit{Unit: u.Code, Name: name, NominalValue: output.Finite(u.NominalValue), NominalRank: nr, MeanRank: output.Finite(u.Mean), MedianRank: output.Finite(u.Median), P05Rank: output.Finite(u.P05), P95Rank: output.Finite(u.P95)}
 		if len(f.Bands) > 0 {
 			x.Bands = map[string]any{}
 			for b, band := range f.Bands {
-				x.Bands[band.ID] = num(u.BandShare[b])
+				x.Bands[band.ID] = output.Finite(u.BandShare[b])
 			}
 		}
 		out.Units = append(out.Units, x)
 	}
 	for _, s := range r.Indices {
-		out.Sobol = append(out.Sobol, sobol{Factor: s.Factor, Unit: s.Unit, First: num(s.First), FirstLo: num(s.FirstLo), FirstHi: num(s.FirstHi),
-			Total: num(s.Total), TotalLo: num(s.TotalLo), TotalHi: num(s.TotalHi)})
+		out.Sobol = append(out.Sobol, sobol{Factor: s.Factor, Unit: s.Unit, First: output.Finite(s.First), FirstLo: output.Finite(s.FirstLo), FirstHi: output.Finite(s.FirstHi),
+			Total: output.Finite(s.Total), TotalLo: output.Finite(s.TotalLo), TotalHi: output.Finite(s.TotalHi)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
