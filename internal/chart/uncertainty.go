@@ -293,24 +293,7 @@ func wrapFactor(st text.Style, s string, w vg.Length) string {
 	if st.Width(s) <= w {
 		return s
 	}
-	var pieces []string
-	depth, start := 0, 0
-	for i, c := range s {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ':', '=', ',', ' ':
-			if depth == 0 {
-				pieces = append(pieces, s[start:i+len(string(c))])
-				start = i + len(string(c))
-			}
-		}
-	}
-	if start < len(s) {
-		pieces = append(pieces, s[start:])
-	}
+	pieces := uncertainty.SplitOutside(s, ":=, ")
 	var lines []string
 	cur := ""
 	for _, p := range pieces {

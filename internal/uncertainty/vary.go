@@ -92,24 +92,33 @@ func ParseInput(s string) (*Input, error) {
 	return in, nil
 }
 
-// splitOptions splits a,b,c at commas outside parentheses (minmax(1,100),zscore(10,2)).
+// SplitOptions splits a,b,c at commas outside parentheses (minmax(1,100),zscore(10,2)),
+// as --vary reads choices.
 func SplitOptions(s string) []string {
+	pieces := SplitOutside(s, ",")
+	for i, p := range pieces {
+		pieces[i] = strings.TrimSpace(strings.TrimSuffix(p, ","))
+	}
+	return pieces
+}
+
+// SplitOutside cuts s after each of the characters seps where it stands outside
+// parentheses; each piece keeps its separator, and the last is the rest (perhaps "").
+func SplitOutside(s, seps string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i, c := range s {
-		switch c {
-		case '(':
+		switch {
+		case c == '(':
 			depth++
-		case ')':
+		case c == ')':
 			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(s[start:i]))
-				start = i + 1
-			}
+		case depth == 0 && strings.ContainsRune(seps, c):
+			out = append(out, s[start:i+len(string(c))])
+			start = i + len(string(c))
 		}
 	}
-	return append(out, strings.TrimSpace(s[start:]))
+	return append(out, s[start:])
 }
 
 func rangeOf(s string) (float64, float64, error) {
