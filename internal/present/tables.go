@@ -38,13 +38,6 @@ func nan(v float64) any {
 	return v
 }
 
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // headersFor gives a table's columns their reader's names: nodes by their label (the
 // UN's indices by acronym), other columns in Chinese under --lang zh. A long English
 // label would make a terminal table too wide to read: such a node keeps its id, and

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/egdi/egdi/data"
 	"github.com/egdi/egdi/internal/chart"
@@ -235,14 +234,4 @@ func fmtValue(v float64, digits int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.*f", digits, v)
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
 }

@@ -61,7 +61,6 @@ type Plan struct {
 	kids     [][]childRef // per node
 	plain    []bool       // per node: SQL's plain mean (every weight of its level is 1)
 	root     int
-	refRow   []int   // per indicator: the rows of its reference unit (normalise: reference)
 	target   []int   // rows of the target year
 	groups   [][]int // rows per partition of the normalisations: one per year, or one over all
 	yearRows map[int][]int
@@ -159,17 +158,6 @@ func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
 		sort.Ints(ys)
 		for _, y := range ys {
 			p.groups = append(p.groups, p.yearRows[y])
-		}
-	}
-	p.refRow = make([]int, len(p.leaves))
-	for l, in := range p.leaves {
-		p.refRow[l] = -1
-		if in.Normalise == framework.NormReference || in.Reference != "" {
-			for r, u := range d.Units {
-				if u.Code == in.Reference {
-					p.refRow[l] = r // the last; vref is per partition, found again there
-				}
-			}
 		}
 	}
 	return p, nil
