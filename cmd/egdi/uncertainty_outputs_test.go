@@ -233,7 +233,6 @@ func sameValue(a, b any) bool {
 // reports read them back from the database, which stores them exactly (store.Double).
 func sameNumber(x, y float64) bool { return x == y }
 
-
 // egdi chart lists the charts of stored runs beside those of panels.
 func TestChartHelpListsTheRunCharts(t *testing.T) {
 	t.Parallel()
