@@ -224,7 +224,6 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 				if err != nil {
 					return err
 				}
-				d := p.D
 				nominal, rs, err := uncertainty.DropEach(p, node)
 				if err != nil {
 					return err
@@ -232,12 +231,7 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 				if format == "json" {
 					return uncertainty.WriteDropJSON(f.io.Out, p, node, nominal, rs, zh)
 				}
-				children, units := uncertainty.DropTables(p, nominal, rs, zh)
-				if format == "table" {
-					children.Notes = []string{present.Lang(lang).Tr(
-						fmt.Sprintf("%s on dataset %s, %d: node %s with each child left out in turn.", fw.ID, dataset+synth(d.Synthetic, " (synthetic sample)"), year, node),
-						fmt.Sprintf("%s，数据集 %s，%d 年：依次去掉节点 %s 的每个子项。", fw.ID, dataset+synth(d.Synthetic, "（合成样本）"), year, node))}
-				}
+				children, units := uncertainty.DropTables(p, node, dataset, nominal, rs, zh)
 				if err := output.Write(f.io.Out, children, format); err != nil {
 					return err
 				}
@@ -255,12 +249,4 @@ unit's rank without each child (COINr's remove_elements). Nothing is stored.`,
 	cmd.MarkFlagRequired("method")
 	cmd.MarkFlagRequired("node")
 	return cmd
-}
-
-// synth is the words flagging a synthetic sample, when it is one.
-func synth(synthetic bool, words string) string {
-	if synthetic {
-		return words
-	}
-	return ""
 }

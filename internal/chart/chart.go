@@ -106,7 +106,7 @@ func build(p *panel.Panel, kind string, o Options, fnt *Font) (*Figure, error) {
 		b.f.Title = o.Title
 	}
 	if b.synthetic {
-		b.f.Title += b.lang.Tr(" (synthetic sample)", "（合成样本）")
+		b.f.Title += b.lang.SyntheticMark()
 	}
 	return b.f, nil
 }

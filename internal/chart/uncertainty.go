@@ -240,7 +240,7 @@ func finishRun(f *Figure, s RunSpec) {
 	}
 	if s.Synthetic {
 		if !flagged {
-			f.Title += s.Lang.Tr(" (synthetic sample)", "（合成样本）")
+			f.Title += s.Lang.SyntheticMark()
 		}
 		f.Source = append(f.Source, s.Lang.Tr("NOTE: SYNTHETIC SAMPLE DATA, not official figures.", "注意：合成样本数据，非官方数据。"))
 	}

@@ -15,6 +15,10 @@ import (
 	"github.com/egdi/egdi/internal/store"
 )
 
+// SyntheticMark is what follows a title or a dataset's name when the data are a
+// synthetic sample.
+func (l Lang) SyntheticMark() string { return l.Tr(" (synthetic sample)", "（合成样本）") }
+
 // Lang is "en" or "zh".
 type Lang string
 

@@ -199,7 +199,7 @@ func (b *builder) synthetic(years []int, nodes []string) {
 		for _, n := range nodes {
 			for r := range b.p.Contributions(y, n) {
 				if r.Synthetic {
-					b.r.Title += b.tr(" (synthetic sample)", "（合成样本）")
+					b.r.Title += b.lang.SyntheticMark()
 					return
 				}
 			}

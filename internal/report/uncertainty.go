@@ -111,7 +111,7 @@ func (u *uaBuilder) origin() string {
 
 func (u *uaBuilder) dataset() string {
 	if u.o.Provenance.Synthetic {
-		return u.r.Dataset + u.tr(" (synthetic sample)", "（合成样本）")
+		return u.r.Dataset + u.lang.SyntheticMark()
 	}
 	return u.r.Dataset
 }
@@ -123,7 +123,7 @@ func (u *uaBuilder) meta() {
 		u.rep.Title = fmt.Sprintf(u.tr("Uncertainty and sensitivity analysis of the ranks: %s, %d", "排名的不确定性与敏感性分析：%s，%d年"), u.name(), r.Year)
 	}
 	if u.o.Provenance.Synthetic {
-		u.rep.Title += u.tr(" (synthetic sample)", "（合成样本）")
+		u.rep.Title += u.lang.SyntheticMark()
 	}
 	origin := u.origin()
 	u.rep.Meta = []Field{

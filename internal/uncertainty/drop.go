@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/present"
 )
 
 // Removal is the framework evaluated with one child of a node left out (COINr's
@@ -73,7 +74,7 @@ func DropEach(p *Plan, node string) (nominal []int, out []Removal, err error) {
 
 // DropTables are the shifts per child and each unit's rank without each child, units
 // in nominal order.
-func DropTables(p *Plan, nominal []int, rs []Removal, zh bool) (children, units *output.Table) {
+func DropTables(p *Plan, node, dataset string, nominal []int, rs []Removal, zh bool) (children, units *output.Table) {
 	children = &output.Table{Columns: []string{"child", "label", "mean_abs_shift", "max_abs_shift"}, Digits: 2}
 	if zh {
 		children.Headers = []string{"去掉的子项", "名称", "平均绝对排名变动", "最大绝对排名变动"}
@@ -82,6 +83,13 @@ func DropTables(p *Plan, nominal []int, rs []Removal, zh bool) (children, units 
 	if zh {
 		lang = "zh"
 	}
+	l := present.Lang(lang)
+	if p.D.Synthetic {
+		dataset += l.SyntheticMark()
+	}
+	children.Notes = []string{l.Tr(
+		fmt.Sprintf("%s on dataset %s, %d: node %s with each child left out in turn.", p.F.ID, dataset, p.D.Year, node),
+		fmt.Sprintf("%s，数据集 %s，%d 年：依次去掉节点 %s 的每个子项。", p.F.ID, dataset, p.D.Year, node))}
 	for _, r := range rs {
 		children.Rows = append(children.Rows, []any{r.Child, p.F.LabelOf(r.Child, lang), output.Finite(r.MeanAbsShift), r.MaxAbsShift})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/output"
+	"github.com/egdi/egdi/internal/present"
 )
 
 // In is the unit's name in Chinese (zh) or English.
@@ -88,19 +89,18 @@ func Notes(r *Result, f *framework.Framework, dataset string, year int, syntheti
 		inputs = append(inputs, in.Text)
 	}
 	k := len(r.Inputs)
-	tr := func(en, zh string) string {
-		if zhs {
-			return zh
-		}
-		return en
+	l := present.Lang("en")
+	if zhs {
+		l = "zh"
 	}
+	tr := l.Tr
 	what := fmt.Sprintf(tr("%d replications", "%d 次重复"), r.Evaluations)
 	if r.Sobol {
 		what = fmt.Sprintf(tr("a Saltelli design: N = %d base samples × (k + 2) = %d evaluations (k = %d inputs)",
 			"Saltelli 设计：N = %d 个基础样本 × (k + 2) = %d 次计算（k = %d 个输入）"), r.Samples, r.Evaluations, k)
 	}
 	if synthetic {
-		dataset += tr(" (synthetic sample)", "（合成样本）")
+		dataset += l.SyntheticMark()
 	}
 	notes := []string{
 		fmt.Sprintf(tr("%s on dataset %s, %d: %s, seed %d.", "%s，数据集 %s，%d 年；%s，种子 %d。"), f.ID, dataset, year, what, r.Seed),
