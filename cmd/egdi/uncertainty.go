@@ -107,7 +107,6 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 				if err != nil {
 					return err
 				}
-				d := p.D
 				if err := uncertainty.Resolve(p, inputs); err != nil {
 					return err
 				}
@@ -118,7 +117,7 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 					return interrupted(err)
 				}
 				done = store.Step("uncertainty: store")
-				id, err := uncertainty.Save(ctx, db, p, r, uncertainty.Record{Dataset: dataset, Year: year, Method: fw.ID, MethodOrigin: fw.Origin, MethodSHA256: fw.SHA256, InputsChecksum: d.Checksum})
+				id, err := uncertainty.Save(ctx, db, p, r, uncertainty.Record{Dataset: dataset, Year: year, Method: fw.ID, MethodOrigin: fw.Origin, MethodSHA256: fw.SHA256, InputsChecksum: p.D.Checksum})
 				done()
 				if err != nil {
 					return interrupted(err)
@@ -131,28 +130,7 @@ Parquet file. Ctrl-C stops cleanly and stores nothing.`,
 					}
 					f.logf("wrote %s: %d rows (one per replication and unit, with the drawn parameters)", out, n)
 				}
-				switch format {
-				case "json":
-					return uncertainty.WriteJSON(f.io.Out, r, fw, zh)
-				case "csv":
-					if sobol {
-						if err := output.Write(f.io.Out, uncertainty.SobolTable(r, zh), "csv"); err != nil {
-							return err
-						}
-						fmt.Fprintln(f.io.Out)
-					}
-					return output.Write(f.io.Out, uncertainty.UnitTable(r, fw, zh), "csv")
-				}
-				t := uncertainty.UnitTable(r, fw, zh)
-				t.Notes = uncertainty.Notes(r, fw, dataset, year, d.Synthetic, zh)
-				if err := output.Write(f.io.Out, t, "table"); err != nil {
-					return err
-				}
-				if sobol {
-					fmt.Fprintln(f.io.Out)
-					return output.Write(f.io.Out, uncertainty.SobolTable(r, zh), "table")
-				}
-				return nil
+				return uncertainty.Write(f.io.Out, r, p, dataset, format, zh)
 			})
 		},
 	}

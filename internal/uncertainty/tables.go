@@ -117,6 +117,34 @@ func Notes(r *Result, f *framework.Framework, dataset string, year int, syntheti
 	return notes
 }
 
+// Write prints the result as format (table, csv or json): the units' rank statistics
+// and, with Sobol indices, their table (first in CSV; after the units on a terminal,
+// under the notes that say what was run).
+func Write(w io.Writer, r *Result, p *Plan, dataset, format string, zh bool) error {
+	units := UnitTable(r, p.F, zh)
+	switch format {
+	case "json":
+		return WriteJSON(w, r, p.F, zh)
+	case "csv":
+		if r.Sobol {
+			if err := output.Write(w, SobolTable(r, zh), "csv"); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+		}
+		return output.Write(w, units, "csv")
+	}
+	units.Notes = Notes(r, p.F, dataset, p.D.Year, p.D.Synthetic, zh)
+	if err := output.Write(w, units, "table"); err != nil {
+		return err
+	}
+	if r.Sobol {
+		fmt.Fprintln(w)
+		return output.Write(w, SobolTable(r, zh), "table")
+	}
+	return nil
+}
+
 // WriteJSON prints the result as one object: samples, evaluations, seed, inputs,
 // units and sobol.
 func WriteJSON(w io.Writer, r *Result, f *framework.Framework, zh bool) error {
