@@ -88,7 +88,16 @@ func (f *factory) steps() (ingest.Progress, func()) {
 }
 
 // open opens the database, for reading only unless write.
-func (f *factory) open(write bool) (*store.DB, error) { return store.Open(f.db, !write) }
+func (f *factory) open(write bool) (*store.DB, error) {
+	defer store.Step("open database")()
+	return store.Open(f.db, !write)
+}
+
+// closeDB closes the database (a writer's close checkpoints it).
+func closeDB(db *store.DB) {
+	defer store.Step("close database")()
+	db.Close()
+}
 
 // read runs fn on the database opened for reading.
 func (f *factory) read(fn func(db *store.DB) error) error {
@@ -96,7 +105,7 @@ func (f *factory) read(fn func(db *store.DB) error) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB(db)
 	return fn(db)
 }
 
@@ -106,7 +115,7 @@ func (f *factory) write(fn func(db *store.DB) error) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB(db)
 	return fn(db)
 }
 

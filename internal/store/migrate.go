@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/refdata"
@@ -122,7 +121,12 @@ func (db *DB) migrateSlowly(refSum string) error {
 		}
 		v = next
 	}
-	if _, err := db.Exec(schema + views); err != nil {
+	// In one transaction: each statement on its own would be a commit, and a sync of
+	// the file, of its own.
+	if err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(schema + views)
+		return err
+	}); err != nil {
 		return err
 	}
 	var probe string
@@ -154,21 +158,31 @@ func (db *DB) migrateSlowly(refSum string) error {
 	// A new database, or reference data changed: the Member States afresh, in one
 	// statement per table.
 	return db.Tx(context.Background(), func(tx *sql.Tx) error {
-		var units, members []string
+		// the columns as lists, unnested: several times faster than 193 rows of VALUES
+		var col [8][]string
+		var flags [3][]bool
 		for _, c := range refdata.All() {
-			key := UnitKey(Quote(c.ISO3))
-			units = append(units, fmt.Sprintf("(%s, %s, %s, %s, 'country')", key, Quote(c.ISO3), Quote(c.Name), Quote(c.NameZh)))
-			members = append(members, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %v, %v, %v)", key, Quote(c.M49),
-				Quote(c.Region), Quote(c.RegionZh), Quote(c.Subregion), Quote(c.SubregionZh), c.LDC, c.LLDC, c.SIDS))
+			for i, v := range []string{c.ISO3, c.Name, c.NameZh, c.M49, c.Region, c.RegionZh, c.Subregion, c.SubregionZh} {
+				col[i] = append(col[i], v)
+			}
+			for i, v := range []bool{c.LDC, c.LLDC, c.SIDS} {
+				flags[i] = append(flags[i], v)
+			}
 		}
-		for _, s := range []string{
-			`DELETE FROM unit_list WHERE kind = 'country'`, `DELETE FROM member_states`,
-			`INSERT INTO unit_list VALUES ` + strings.Join(units, ", "),
-			`INSERT INTO member_states VALUES ` + strings.Join(members, ", "),
-		} {
+		for _, s := range []string{`DELETE FROM unit_list WHERE kind = 'country'`, `DELETE FROM member_states`} {
 			if _, err := tx.Exec(s); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(`INSERT INTO unit_list SELECT `+UnitKey("u")+`, u, n, nz, 'country'
+			FROM (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::VARCHAR[]) AS n, unnest(?::VARCHAR[]) AS nz)`, col[0], col[1], col[2]); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO member_states SELECT `+UnitKey("u")+`, m, r, rz, s, sz, l, ll, si
+			FROM (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::VARCHAR[]) AS m, unnest(?::VARCHAR[]) AS r, unnest(?::VARCHAR[]) AS rz,
+			  unnest(?::VARCHAR[]) AS s, unnest(?::VARCHAR[]) AS sz, unnest(?::BOOLEAN[]) AS l, unnest(?::BOOLEAN[]) AS ll, unnest(?::BOOLEAN[]) AS si)`,
+			col[0], col[3], col[4], col[5], col[6], col[7], flags[0], flags[1], flags[2]); err != nil {
+			return err
 		}
 		if err := CheckUnitKeys(context.Background(), tx, ""); err != nil {
 			return err
