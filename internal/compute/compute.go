@@ -136,7 +136,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series", "c_pcaw"}
+	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series", "c_pcaw", "c_miss"}
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -388,49 +388,77 @@ func denominators(f *framework.Framework) []string {
 // one; the error names the indicator, its denominator, the unit and the year. filter
 // restricts the values (alias v) to the years and universe computed.
 func checkDenominators(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, dataset, filter string) error {
+	// the denominated indicators the dataset has, in the framework's order (the first
+	// one at fault is named), with their denominators: two queries for all of them
+	type pair struct {
+		id, by string
+		n, dn  int
+		drop   bool
+	}
+	var pairs []pair
+	var dens []string
 	for _, id := range f.UsedIndicators() {
 		d := f.Indicator(id).Denominate
-		if d == nil {
-			continue
-		}
 		n, ok := ids[id]
-		if !ok {
-			continue // the dataset has no values of the indicator
+		if d == nil || !ok {
+			continue // not denominated, or the dataset has no values of the indicator
 		}
 		dn, ok := ids[d.By]
-		var has bool
-		if ok {
-			if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_values WHERE dataset_id = ? AND indicator_id = ?)`, ids[dataset], dn).Scan(&has); err != nil {
-				return err
-			}
+		if !ok {
+			dn = -1 // no code: no dataset has it
 		}
-		if !has {
-			return fmt.Errorf("indicator %s is denominated by %s, which dataset %q does not have; import it like any indicator (egdi import indicators FILE --dataset %s)", id, d.By, dataset, dataset)
-		}
-		var unit string
-		var year int
-		var dv sql.NullFloat64
-		bad := "d.value IS NULL OR d.value = 0"
-		if d.Missing == "drop" {
-			bad = "d.value = 0"
-		}
-		err := c.QueryRowContext(ctx, `SELECT u.unit, v.year, d.value FROM raw_values v JOIN unit_list u USING (unit_key)
-			LEFT JOIN raw_values d ON d.dataset_id = v.dataset_id AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = ?
-			WHERE v.dataset_id = ? AND v.indicator_id = ? AND (`+bad+`)
-			  `+filter+`
-			ORDER BY v.year, u.unit LIMIT 1`, dn, ids[dataset], n).Scan(&unit, &year, &dv)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
+		pairs = append(pairs, pair{id, d.By, n, dn, d.Missing == "drop"})
+		dens = append(dens, fmt.Sprint(dn))
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	have := map[int]bool{}
+	rows, err := c.QueryContext(ctx, `SELECT DISTINCT indicator_id FROM raw_values WHERE dataset_id = ? AND indicator_id IN (`+strings.Join(dens, ", ")+`)`, ids[dataset])
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var dn int
+		if err := rows.Scan(&dn); err != nil {
+			rows.Close()
 			return err
 		}
-		if dv.Valid {
-			return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which is 0 there; a ratio needs a non-zero denominator", id, unit, year, d.By)
-		}
-		return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which that unit has no value of that year; import it, or leave the value missing with denominate: {by: %s, missing: drop}", id, unit, year, d.By, d.By)
+		have[dn] = true
 	}
-	return nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var cases []string
+	for i, p := range pairs {
+		if !have[p.dn] {
+			return fmt.Errorf("indicator %s is denominated by %s, which dataset %q does not have; import it like any indicator (egdi import indicators FILE --dataset %s)", p.id, p.by, dataset, dataset)
+		}
+		cases = append(cases, fmt.Sprintf("(%d, %d, %d, %v)", i, p.n, p.dn, p.drop))
+	}
+	// a value whose denominator is zero, or missing unless missing: drop
+	var k, year int
+	var unit string
+	var dv sql.NullFloat64
+	err = c.QueryRowContext(ctx, `SELECT p.k, u.unit, v.year, d.value
+		FROM (VALUES `+strings.Join(cases, ", ")+`) p(k, ind, den, drop_ok)
+		JOIN raw_values v ON v.indicator_id = p.ind JOIN unit_list u USING (unit_key)
+		LEFT JOIN raw_values d ON d.dataset_id = v.dataset_id AND d.unit_key = v.unit_key AND d.year = v.year AND d.indicator_id = p.den
+		WHERE v.dataset_id = ? AND (d.value = 0 OR (d.value IS NULL AND NOT p.drop_ok))
+		  `+filter+`
+		ORDER BY p.k, v.year, u.unit LIMIT 1`, ids[dataset]).Scan(&k, &unit, &year, &dv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p := pairs[k]
+	if dv.Valid {
+		return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which is 0 there; a ratio needs a non-zero denominator", p.id, unit, year, p.by)
+	}
+	return fmt.Errorf("indicator %s of unit %s (%d) is denominated by %s, which that unit has no value of that year; import it, or leave the value missing with denominate: {by: %s, missing: drop}", p.id, unit, year, p.by, p.by)
 }
 
 // screen leaves out, at stage raw (before imputation) or imputed, the units with less

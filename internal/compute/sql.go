@@ -125,10 +125,15 @@ func impute(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		for _, id := range ids {
 			quoted = append(quoted, q(id))
 		}
-		// m: the (year, unit, indicator) to fill
-		missing := fmt.Sprintf(`ind AS (SELECT node_id, id AS node FROM c_leaf WHERE id IN (%s)),
-			m AS (SELECT u.year, u.unit_key, ind.node_id, ind.node FROM (SELECT DISTINCT year, unit_key FROM c_raw) u CROSS JOIN ind
-			      ANTI JOIN (SELECT year, unit_key, node_id FROM c_raw) r ON r.year = u.year AND r.unit_key = u.unit_key AND r.node_id = ind.node_id)`, strings.Join(quoted, ", "))
+		// m: the (year, unit, indicator) to fill, found once (c_miss) for the checks and
+		// the fill
+		ind := fmt.Sprintf(`ind AS (SELECT node_id, id AS node FROM c_leaf WHERE id IN (%s))`, strings.Join(quoted, ", "))
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_miss AS WITH `+ind+`
+			SELECT u.year, u.unit_key, ind.node_id, ind.node FROM (SELECT DISTINCT year, unit_key FROM c_raw) u CROSS JOIN ind
+			ANTI JOIN (SELECT year, unit_key, node_id FROM c_raw) r ON r.year = u.year AND r.unit_key = u.unit_key AND r.node_id = ind.node_id`); err != nil {
+			return fmt.Errorf("imputing %s: %w", strings.Join(ids, ", "), err)
+		}
+		missing := ind + `, m AS (SELECT * FROM c_miss)`
 		var fill string
 		switch r.method {
 		case framework.ImputeMean, framework.ImputeMedian:
