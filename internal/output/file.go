@@ -1,6 +1,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -43,7 +44,7 @@ func NewTemp(target string) (*Temp, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.part")
 	if err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", target, unwrapPath(err))
+		return nil, writeError(target, err)
 	}
 	f.Close()
 	once.Do(removeOnSignal)
@@ -60,7 +61,7 @@ func (t *Temp) Commit() error {
 	t.forget()
 	if err != nil {
 		os.Remove(t.Path)
-		return fmt.Errorf("cannot write %s: %w", t.target, unwrapPath(err))
+		return writeError(t.target, err)
 	}
 	return nil
 }
@@ -143,9 +144,31 @@ func WriteFile(path string, b []byte) error {
 	}
 	if err := os.WriteFile(t.Path, b, 0o644); err != nil {
 		t.Abort()
-		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+		return writeError(path, err)
 	}
 	return t.Commit()
+}
+
+// writeError is the error of a failed write of target. A full disk is said in egdi's
+// words, not the system's or DuckDB's: which file, in which folder, and that an
+// existing target is unchanged (the write went to a temporary file, removed); the
+// error wraps syscall.ENOSPC, which tells store.Explain it is already explained.
+func writeError(target string, err error) error {
+	if !DiskFull(err) {
+		return fmt.Errorf("cannot write %s: %w", target, unwrapPath(err))
+	}
+	was := "nothing was written"
+	if fi, serr := os.Stat(target); serr == nil && fi.Mode().IsRegular() {
+		was = "the existing " + target + " is unchanged"
+	}
+	return fmt.Errorf("cannot write %s: the disk is full (%w): free space in %s, or write the file elsewhere; %s",
+		target, syscall.ENOSPC, filepath.Dir(target), was)
+}
+
+// DiskFull reports whether err says the disk is full: the system's ENOSPC, or DuckDB's
+// message for it (its errors carry text, not the errno).
+func DiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }
 
 func unwrapPath(err error) error {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/egdi/egdi/internal/store"
 )
@@ -33,6 +34,9 @@ func StreamCSV(ctx context.Context, db Execer, query string, args []any, columns
 	f.Close()
 	defer os.Remove(path)
 	if _, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, path, "FORMAT csv, HEADER true"), args...); err != nil {
+		if DiskFull(err) {
+			return fmt.Errorf("cannot write the rows: the disk of the temporary folder %s is full (%w; egdi passes them through a file there): free space there, or set TMPDIR to a folder with room", filepath.Dir(path), syscall.ENOSPC)
+		}
 		return err
 	}
 	in, err := os.Open(path)
@@ -76,13 +80,18 @@ func CopyFile(ctx context.Context, db Execer, query string, args []any, columns,
 	res, err := db.ExecContext(ctx, copyStatement(query, columns, safe, order, tmp.Path, format), args...)
 	if err != nil {
 		tmp.Abort()
+		if DiskFull(err) {
+			return 0, writeError(path, err)
+		}
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
 	n, _ := res.RowsAffected()
 	return n, tmp.Commit()
 }
 
-// copyStatement is the COPY of query's columns, in order, to path.
+// copyStatement is the COPY of query's columns, in order, to path. path is egdi's own
+// temporary file, so DuckDB writes it directly: by default it would write a file of its
+// own beside it (tmp_NAME), which a failed or killed COPY leaves behind.
 func copyStatement(query string, columns, safe []string, order, path, format string) string {
 	var cols []string
 	for _, c := range columns {
@@ -96,5 +105,5 @@ func copyStatement(query string, columns, safe []string, order, path, format str
 	if order != "" {
 		order = " ORDER BY " + order
 	}
-	return fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (%s)`, strings.Join(cols, ", "), query, order, store.Quote(path), format)
+	return fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (%s, USE_TMP_FILE false)`, strings.Join(cols, ", "), query, order, store.Quote(path), format)
 }
