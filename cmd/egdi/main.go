@@ -24,7 +24,7 @@ func execute(io *ioStreams, args []string) int {
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
-		err = store.Explain(err)
+		err = store.Explain(err, root.Flag("db").Value.String())
 		fmt.Fprintln(io.ErrOut, "egdi:", err)
 		if errors.Is(err, store.ErrInUse) {
 			return 3

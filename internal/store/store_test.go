@@ -506,16 +506,16 @@ func TestOutOfMemoryIsExplained(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.duckdb")
 	db, err := Open(path, false)
 	if err != nil {
-		err = Explain(err)
+		err = Explain(err, path)
 	} else {
 		_, err = db.Exec(`CREATE TABLE big AS SELECT range AS i, repeat('x', 100) AS s FROM range(200000) ORDER BY s, i`)
-		err = Explain(err)
+		err = Explain(err, path)
 		db.Close()
 	}
 	if err == nil || !errors.Is(err, ErrResources) || !strings.Contains(err.Error(), "egdi's limit of 3MB") || strings.Contains(err.Error(), "SET threads") {
 		t.Fatalf("%v", err)
 	}
-	if other := errors.New("x"); Explain(other) != other {
+	if other := errors.New("x"); Explain(other, path) != other {
 		t.Error("another error was rewritten")
 	}
 }
