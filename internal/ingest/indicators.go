@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/egdi/egdi/internal/store"
@@ -462,8 +463,9 @@ type problem struct {
 	dup                          bool
 }
 
-// validate runs the checks over stage and returns the first problem, if any.
-func validate(ctx context.Context, tx querier, l *layout, shift int, present []string, badRecords bool) (*problem, error) {
+// validate runs the checks over stage and returns the first problem, if any; each of
+// its three checks (records, ranges, duplicates) is a step of v, run or not.
+func validate(ctx context.Context, tx querier, l *layout, shift int, present []string, badRecords bool, v *phase) (*problem, error) {
 	var p problem
 	// Record-level checks, when the pass that found the indicators saw a bad record:
 	// the first one, for the message.
@@ -483,6 +485,7 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 		err = tx.QueryRowContext(ctx, query).Scan(&p.rec, &p.col, &kind, &p.unit, &p.year, &p.indicator, &p.value)
 	}
 	done()
+	v.step()
 	detail := p.value
 	switch kind {
 	case "year": // the bad cell is the year, which is what locate compares
@@ -562,12 +565,17 @@ func validate(ctx context.Context, tx querier, l *layout, shift int, present []s
 			return nil, err
 		}
 	}
+	v.step()
 	// Duplicates: one value per (unit, year, indicator).
 	done = store.Step("validate duplicates")
 	defer done()
 	dup, err := groupKeys(ctx, tx, present, l.name >= 0 || l.nameZh >= 0)
-	if err != nil || !dup {
+	if err != nil {
 		return nil, err
+	}
+	v.step()
+	if !dup {
+		return nil, nil
 	}
 	// A duplicate exists: find the first one exactly, for the message.
 	var first, second int64
@@ -752,6 +760,16 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 	}
 	var results []IndicatorResult
 	var existing, named bool
+	// The validation's steps: per file, its staging and the checks of importOne; then
+	// the checks of the files together.
+	perFile := validateSteps
+	if opt.OnlyYear != 0 && opt.CarryBack > 0 {
+		perFile++
+	}
+	valid := &phase{progress: ctxProgress(ctx), what: Validating, total: perFile*len(files) + 1}
+	if len(files) > 1 {
+		valid.total++
+	}
 	// The files' checksums (recorded with the import) are read while DuckDB stages them.
 	sums := make([]string, len(files))
 	hashed := make(chan struct{})
@@ -772,7 +790,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		// Each file is staged as its own table; incoming is their union, without a copy.
 		var parts, unitParts []string
 		for i, path := range files {
-			res, err := importOne(ctx, c, i, path, opt)
+			res, err := importOne(ctx, c, i, path, opt, valid)
 			if err != nil {
 				return err
 			}
@@ -802,6 +820,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
+			valid.step()
 		}
 		// A new code whose key another code already has would share its values: checked
 		// here, before the write, against the units stored.
@@ -814,8 +833,14 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_values v JOIN codes d ON d.id = v.dataset_id WHERE d.code = ?)`, opt.Dataset).Scan(&existing); err != nil {
 			return err
 		}
-		return c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named)
+		if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM incoming_units WHERE name IS NOT NULL)`).Scan(&named); err != nil {
+			return err
+		}
+		valid.step()
+		return nil
 	}
+	// Storing's steps: the codes, each statement, the import's record, the commit.
+	storing := &phase{progress: ctxProgress(ctx), what: Storing}
 	write := func(tx *sql.Tx) error {
 		// Dataset and indicator names are stored as numbers (store.Codes).
 		names := []string{opt.Dataset}
@@ -859,6 +884,8 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 			   USING (SELECT DISTINCT %s AS unit_key, n.year, c.id FROM incoming n JOIN %s c ON c.name = n.indicator) n
 			   WHERE iv.dataset_id = %d AND iv.unit_key = n.unit_key AND iv.year = n.year AND iv.indicator_id = n.id`, store.UnitKey("n.unit"), ix, ds)}, stmts...)
 		}
+		storing.total = 1 + len(stmts) + 2
+		storing.step() // the codes
 		for i, s := range stmts {
 			done := store.Step(fmt.Sprintf("store statement %d", i+1))
 			args := []any{}
@@ -871,6 +898,7 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 				return fmt.Errorf("storing the import: %w", err)
 			}
 			done()
+			storing.step()
 		}
 		done := store.Step("checksums, record")
 		defer done()
@@ -882,13 +910,17 @@ func importIndicators(ctx context.Context, db *store.DB, files []string, opt Ind
 		}
 		if also != nil {
 			defer store.Step("more writes")()
-			return also(tx)
+			if err := also(tx); err != nil {
+				return err
+			}
 		}
+		storing.step()
 		return nil
 	}
 	if err := db.Staged(ctx, stage, write, cleanup); err != nil {
 		return nil, err
 	}
+	storing.step() // the commit
 	return results, nil
 }
 
@@ -1096,8 +1128,14 @@ type querier interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// importOne stages one file, validated, as the temp table stage_n.
-func importOne(ctx context.Context, tx querier, n int, path string, opt IndicatorOptions) (result *IndicatorResult, failed error) {
+// validateSteps are the steps of the validation of a file in importOne, each reported
+// as it ends: staging (the typed scan), the codes, the three checks of validate, and
+// the counts and units (and one more for --carry-back).
+const validateSteps = 6
+
+// importOne stages one file, validated, as the temp table stage_n; valid hears the
+// steps of its validation.
+func importOne(ctx context.Context, tx querier, n int, path string, opt IndicatorOptions, valid *phase) (result *IndicatorResult, failed error) {
 	format, err := Format(path)
 	if err != nil {
 		return nil, err
@@ -1117,6 +1155,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 	if err != nil {
 		return nil, err
 	}
+	prechecked := func() error { return nil }
 	if format == "csv" && (l.kind == "long" || l.kind == "wide") {
 		// precheck streams the file beside DuckDB's scan (the second core); a bad line it
 		// finds stops the scan at once and is the error reported
@@ -1130,8 +1169,14 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			}
 			checked <- err
 		}()
+		var once sync.Once
+		var perr error
+		prechecked = func() error {
+			once.Do(func() { perr = <-checked })
+			return perr
+		}
 		defer func() {
-			if err := <-checked; err != nil {
+			if err := prechecked(); err != nil {
 				result, failed = nil, err
 			}
 			cancel()
@@ -1182,6 +1227,12 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 			}
 		}
 	}
+	// Staged: the rest of the validation waits for the precheck (its first bad line is
+	// the error; its progress, the megabytes, is over before the validation's).
+	if err := prechecked(); err != nil {
+		return nil, err
+	}
+	valid.step()
 	// One pass finds the indicators present (for the range checks and the summary),
 	// whether any record is bad (blank code, bad year, missing or non-finite value; which
 	// and where is found only then), whether any code has spaces at either end (then
@@ -1221,7 +1272,8 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		}
 	}
 	done()
-	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators, bad)
+	valid.step()
+	p, err := validate(ctx, tx, l, opt.ShiftYears, res.Indicators, bad, valid)
 	if err != nil {
 		return nil, err
 	}
@@ -1240,6 +1292,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		if _, err := groupKeys(ctx, tx, res.Indicators, l.name >= 0 || l.nameZh >= 0); err != nil {
 			return nil, err
 		}
+		valid.step()
 	}
 	// Counts and units come from the (unit, year) groups of the duplicate check.
 	done = store.Step("counts, units")
@@ -1309,6 +1362,7 @@ func importOne(ctx context.Context, tx querier, n int, path string, opt Indicato
 		}
 		sort.Strings(res.Skipped)
 	}
+	valid.step()
 	return res, nil
 }
 

@@ -20,3 +20,23 @@ func ctxProgress(ctx context.Context) Progress {
 	}
 	return func(string, int, int) {}
 }
+
+// Phases of an indicator import, as its progress names them. DuckDB runs each step of
+// them in one statement, so they are counted in statements: done of total.
+const (
+	Validating = "validating"
+	Storing    = "storing"
+)
+
+// phase counts the steps of a phase of an import and reports each as it ends.
+type phase struct {
+	progress    Progress
+	what        string
+	done, total int
+}
+
+// step reports one more step of the phase done.
+func (p *phase) step() {
+	p.done++
+	p.progress(p.what, p.done, p.total)
+}
