@@ -165,11 +165,10 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 				return err
 			}
 		}
-		stmts := []string{
-			leafParams(f),
-			rawValues(f, ids, opt.Dataset, "c_raw", rawKind(f), yearFilter+universe),
-			nodeParams(f),
+		if err := params(ctx, tx, f, ids); err != nil {
+			return fmt.Errorf("compute: %w", err)
 		}
+		stmts := []string{rawValues(f, ids, opt.Dataset, "c_raw", rawKind(f), yearFilter+universe)}
 		if usesSeries(f) {
 			// the units' every year, for imputations from their own series
 			stmts = append(stmts, rawValues(f, ids, opt.Dataset, "c_series", "VIEW", universe))

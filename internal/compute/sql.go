@@ -12,60 +12,97 @@ import (
 	"github.com/egdi/egdi/internal/store"
 )
 
-// leafParams writes each indicator's treatment and normalisation into c_leaf.
-func leafParams(f *framework.Framework) string {
-	var rows []string
-	for _, id := range f.UsedIndicators() {
-		in := f.Indicator(id)
-		dir := 1.0
-		if in.Direction == "negative" {
-			dir = -1
-		}
-		var lo, hi, wlo, whi *float64
-		if len(in.Goalposts) == 2 {
-			lo, hi = &in.Goalposts[0], &in.Goalposts[1]
-		}
-		if w := in.Winsorise; w != nil {
-			wlo, whi = w.Lower, w.Upper
-		}
-		refkey := "NULL::UBIGINT"
-		if in.Normalise == framework.NormReference {
-			refkey = store.UnitKey(q(in.Reference))
-		}
-		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %v, %s)",
-			len(rows), q(id), num(in.Cap), num(in.Floor), store.Double(dir), q(in.Normalise), num(lo), num(hi), num(in.Target),
-			q(in.Transform), num(wlo), num(whi), q(in.Impute), q(in.ImputeGroup), q(in.SD), in.CapTarget, refkey))
+// params writes the framework into working tables, through the appender (store.Append):
+// each indicator's treatment and normalisation (c_leaf); the nodes (aggregation,
+// normalisation, the children a unit needs, the z-score's sd) in c_node, and the
+// edges in c_edge. Nodes are numbered (i, their position in the framework), and edges
+// name their parent by number too (pi): levels group and join on the number, which is
+// cheaper than the id. ids are the numbers of the codes known (store.KnownCodes).
+func params(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int) error {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_leaf (id VARCHAR, cap DOUBLE, floor DOUBLE, dir DOUBLE, norm VARCHAR,
+			lo DOUBLE, hi DOUBLE, target DOUBLE, transform VARCHAR, wlo DOUBLE, whi DOUBLE, impute VARCHAR, igroup VARCHAR, sdk VARCHAR,
+			captarget BOOLEAN, refkey UBIGINT, node_id INTEGER);
+		CREATE OR REPLACE TEMP TABLE c_node (i INTEGER, id VARCHAR, agg VARCHAR, zeros VARCHAR, norm VARCHAR, need INTEGER, sdk VARCHAR);
+		CREATE OR REPLACE TEMP TABLE c_edge (pi INTEGER, parent VARCHAR, child VARCHAR, w DOUBLE);
+		CREATE OR REPLACE TEMP TABLE c_pcaw (year INTEGER, pi INTEGER, child VARCHAR, w DOUBLE)`); err != nil {
+		return err
 	}
-	// node_id is the indicator's number in codes, as raw_values stores it, or a negative
-	// number of its own for an indicator no dataset has (only imputation can give it rows).
-	return `CREATE OR REPLACE TEMP TABLE c_leaf AS SELECT t.* EXCLUDE (k), coalesce(c.id, -1 - t.k) AS node_id FROM (VALUES ` + strings.Join(rows, ", ") +
-		`) t(k, id, cap, floor, dir, norm, lo, hi, target, transform, wlo, whi, impute, igroup, sdk, captarget, refkey) LEFT JOIN codes c ON c.code = t.id`
-}
-
-// nodeParams writes nodes (aggregation, normalisation, the children a unit needs, the
-// z-score's sd) and edges.
-// Nodes are numbered (i, their position in the framework), and edges name their parent
-// by number too (pi): levels group and join on the number, which is cheaper than the id.
-func nodeParams(f *framework.Framework) string {
-	var nodes, edges []string
-	for i, n := range f.Nodes {
-		// need: the children a unit must have for the node's value (missing: skip lets
-		// a share of them do, at least one)
-		need := len(n.Children)
-		if n.Missing == framework.MissingSkip {
-			need = 1
-			if m := n.MinCoverage; m != nil {
-				need = max(1, int(math.Ceil(*m*float64(len(n.Children))-1e-9)))
+	val := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	var refs []string
+	err := store.Append(ctx, c, "c_leaf", func(add func(...any) error) error {
+		for k, id := range f.UsedIndicators() {
+			in := f.Indicator(id)
+			dir := 1.0
+			if in.Direction == "negative" {
+				dir = -1
+			}
+			var lo, hi, wlo, whi *float64
+			if len(in.Goalposts) == 2 {
+				lo, hi = &in.Goalposts[0], &in.Goalposts[1]
+			}
+			if w := in.Winsorise; w != nil {
+				wlo, whi = w.Lower, w.Upper
+			}
+			if in.Normalise == framework.NormReference {
+				refs = append(refs, id)
+			}
+			// node_id is the indicator's number in codes, as raw_values stores it, or a
+			// negative number of its own for an indicator no dataset has (only
+			// imputation can give it rows)
+			node, ok := ids[id]
+			if !ok {
+				node = -1 - k
+			}
+			if err := add(id, val(in.Cap), val(in.Floor), dir, in.Normalise, val(lo), val(hi), val(in.Target), in.Transform,
+				val(wlo), val(whi), in.Impute, in.ImputeGroup, in.SD, in.CapTarget, nil, int32(node)); err != nil {
+				return err
 			}
 		}
-		nodes = append(nodes, fmt.Sprintf("(%d, %s, %s, %s, %s, %d, %s)", i, q(n.ID), q(n.Aggregate), q(n.Zeros), q(n.Normalise), need, q(n.SD)))
-		for _, c := range n.Children {
-			edges = append(edges, fmt.Sprintf("(%d, %s, %s, %s)", i, q(n.ID), q(c.ID), store.Double(c.Weight)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range refs {
+		// the reference unit's key (store.UnitKey) is DuckDB's to compute
+		if _, err := c.ExecContext(ctx, `UPDATE c_leaf SET refkey = `+store.UnitKey("?")+` WHERE id = ?`, f.Indicator(id).Reference, id); err != nil {
+			return err
 		}
 	}
-	return `CREATE OR REPLACE TEMP TABLE c_node AS SELECT * FROM (VALUES ` + strings.Join(nodes, ", ") + `) t(i, id, agg, zeros, norm, need, sdk);
-		CREATE OR REPLACE TEMP TABLE c_edge AS SELECT * FROM (VALUES ` + strings.Join(edges, ", ") + `) t(pi, parent, child, w);
-		CREATE OR REPLACE TEMP TABLE c_pcaw (year INTEGER, pi INTEGER, child VARCHAR, w DOUBLE)`
+	if err := store.Append(ctx, c, "c_node", func(add func(...any) error) error {
+		for i, n := range f.Nodes {
+			// need: the children a unit must have for the node's value (missing: skip
+			// lets a share of them do, at least one)
+			need := len(n.Children)
+			if n.Missing == framework.MissingSkip {
+				need = 1
+				if m := n.MinCoverage; m != nil {
+					need = max(1, int(math.Ceil(*m*float64(len(n.Children))-1e-9)))
+				}
+			}
+			if err := add(int32(i), n.ID, n.Aggregate, n.Zeros, n.Normalise, int32(need), n.SD); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return store.Append(ctx, c, "c_edge", func(add func(...any) error) error {
+		for i, n := range f.Nodes {
+			for _, ch := range n.Children {
+				if err := add(int32(i), n.ID, ch.ID, ch.Weight); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // uses reports which options the framework uses, so the SQL computes only what is needed.
@@ -318,29 +355,27 @@ func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
 		byKey[k] = append(byKey[k], x)
 	}
 	rows.Close()
-	var vals []string
-	lit := func(p *float64) string {
+	num := func(p *float64) any {
 		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
-			return "NULL"
+			return nil
 		}
-		return store.Double(*p)
+		return *p
 	}
-	for _, k := range keys {
-		w := f.Indicator(k.id).Winsorise
-		t := SkewKurtosis(byKey[k], w)
-		fb := "NULL"
-		if t.Fallback != "" {
-			fb = q(t.Fallback)
+	return store.Append(ctx, c, "c_wins", func(add func(...any) error) error {
+		for _, k := range keys {
+			w := f.Indicator(k.id).Winsorise
+			t := SkewKurtosis(byKey[k], w)
+			var fb any
+			if t.Fallback != "" {
+				fb = t.Fallback
+			}
+			if err := add(int32(k.year), k.id, num(t.Lo), num(t.Hi), int32(t.Points), fb, num(&t.Min), num(&t.Range), num(w.Lambda),
+				num(&t.SkewBefore), num(&t.KurtBefore), num(&t.SkewAfter), num(&t.KurtAfter), t.Pass, t.PassAfter); err != nil {
+				return err
+			}
 		}
-		vals = append(vals, fmt.Sprintf("(%d, %s, %s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %v, %v)", k.year, q(k.id), lit(t.Lo), lit(t.Hi), t.Points,
-			fb, lit(&t.Min), lit(&t.Range), lit(w.Lambda), lit(&t.SkewBefore), lit(&t.KurtBefore), lit(&t.SkewAfter), lit(&t.KurtAfter), t.Pass, t.PassAfter))
-	}
-	if len(vals) > 0 {
-		if _, err := c.ExecContext(ctx, `INSERT INTO c_wins VALUES `+strings.Join(vals, ", ")); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // normalise is the expression normalising v (direction applied) or x (as is) with the

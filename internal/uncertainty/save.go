@@ -3,11 +3,8 @@ package uncertainty
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
-
-	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/store"
@@ -38,37 +35,20 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 			CREATE OR REPLACE TEMP TABLE u_ranks (replication INTEGER, rank INTEGER[])`); err != nil {
 			return err
 		}
-		return c.Raw(func(dc any) error {
-			conn, ok := dc.(driver.Conn)
-			if !ok {
-				return fmt.Errorf("storing the replications: not a DuckDB connection")
-			}
-			// one row per evaluation, its units' ranks as a list
-			a, err := duckdb.NewAppender(conn, "temp", "main", "u_ranks")
-			if err != nil {
-				return err
-			}
-			n := len(units)
+		// one row per evaluation, its units' ranks as a list
+		n := len(units)
+		if err := store.Append(ctx, c, "u_ranks", func(add func(...any) error) error {
 			for ev := 0; ev < r.Evaluations; ev++ {
-				if ev%1024 == 0 {
-					if err := ctx.Err(); err != nil {
-						a.Close()
-						return err
-					}
-				}
-				if err := a.AppendRow(int32(ev), r.Ranks[ev*n:(ev+1)*n]); err != nil {
-					a.Close()
+				if err := add(int32(ev), r.Ranks[ev*n:(ev+1)*n]); err != nil {
 					return err
 				}
 			}
-			if err := a.Close(); err != nil {
-				return err
-			}
-			a, err = duckdb.NewAppender(conn, "temp", "main", "u_draws")
-			if err != nil {
-				return err
-			}
-			values, choices := make([]any, len(params)), make([]any, len(params))
+			return nil
+		}); err != nil {
+			return err
+		}
+		values, choices := make([]any, len(params)), make([]any, len(params))
+		return store.Append(ctx, c, "u_draws", func(add func(...any) error) error {
 			for ev := 0; ev < r.Evaluations; ev++ {
 				u := r.U[ev*r.Dim : (ev+1)*r.Dim]
 				off, k := 0, 0
@@ -82,12 +62,11 @@ func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (in
 					}
 					off += in.Dim
 				}
-				if err := a.AppendRow(int32(ev), values, choices); err != nil {
-					a.Close()
+				if err := add(int32(ev), values, choices); err != nil {
 					return err
 				}
 			}
-			return a.Close()
+			return nil
 		})
 	}
 	write := func(tx *sql.Tx) error {
