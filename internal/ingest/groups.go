@@ -247,8 +247,8 @@ func writeGroups(ctx context.Context, tx *sql.Tx, results []GroupResult, all []g
 			fileOf[g] = i
 		}
 	}
-	// the rows as columns, unnested in one statement: a statement per row costs a
-	// millisecond each, and rows of VALUES several times what lists do
+	// the rows as columns (store.Unnest), in one statement: a statement per row costs
+	// a millisecond each, and rows of VALUES several times what lists do
 	var unit, name, nameZh, grouping, grp, grpZh, label, labelZh []string
 	var file, pos []int32
 	for i, r := range all {
@@ -258,9 +258,7 @@ func writeGroups(ctx context.Context, tx *sql.Tx, results []GroupResult, all []g
 		file, pos = append(file, int32(fileOf[r.grouping])), append(pos, int32(i))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO egdi_groups SELECT u, nullif(n, ''), nullif(nz, ''), g, gr, nullif(gz, ''), f, nullif(l, ''), nullif(lz, ''), p
-		FROM (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::VARCHAR[]) AS n, unnest(?::VARCHAR[]) AS nz, unnest(?::VARCHAR[]) AS g,
-		  unnest(?::VARCHAR[]) AS gr, unnest(?::VARCHAR[]) AS gz, unnest(?::INTEGER[]) AS f, unnest(?::VARCHAR[]) AS l,
-		  unnest(?::VARCHAR[]) AS lz, unnest(?::INTEGER[]) AS p)`,
+		FROM `+store.Unnest("u VARCHAR", "n VARCHAR", "nz VARCHAR", "g VARCHAR", "gr VARCHAR", "gz VARCHAR", "f INTEGER", "l VARCHAR", "lz VARCHAR", "p INTEGER"),
 		unit, name, nameZh, grouping, grp, grpZh, file, label, labelZh, pos); err != nil {
 		return err
 	}

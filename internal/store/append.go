@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -52,4 +53,17 @@ func toDriver(values []any) []driver.Value {
 		out[i] = v
 	}
 	return out
+}
+
+// Unnest is a relation of columns bound as lists, one parameter each: columns are
+// "name TYPE", and the caller passes a Go slice per column, in order. Inside a
+// transaction, where the appender cannot go, rows written this way plan and bind
+// several times faster than rows of VALUES.
+func Unnest(columns ...string) string {
+	parts := make([]string, len(columns))
+	for i, c := range columns {
+		name, typ, _ := strings.Cut(c, " ")
+		parts[i] = "unnest(?::" + typ + "[]) AS " + name
+	}
+	return "(SELECT " + strings.Join(parts, ", ") + ")"
 }
