@@ -93,10 +93,11 @@ func (f *factory) open(write bool) (*store.DB, error) {
 	return store.Open(f.db, !write)
 }
 
-// closeDB closes the database (a writer's close checkpoints it).
-func closeDB(db *store.DB) {
+// closeDB closes the database (a writer's close checkpoints it: moves the changes
+// committed to DB.wal into the database file).
+func closeDB(db *store.DB) error {
 	defer store.Step("close database")()
-	db.Close()
+	return db.Close()
 }
 
 // read runs fn on the database opened for reading.
@@ -109,13 +110,26 @@ func (f *factory) read(fn func(db *store.DB) error) error {
 	return fn(db)
 }
 
-// write runs fn on the database opened for writing.
-func (f *factory) write(fn func(db *store.DB) error) error {
+// write runs fn on the database opened for writing, then checkpoints it (which the
+// close would do, silently: DuckDB's close reports no error). A checkpoint that fails
+// after fn succeeded (on a full disk) loses nothing: the changes are committed in
+// DB.wal, which DuckDB reads when the database next opens. egdi warns, even with
+// --quiet, and the command succeeds.
+func (f *factory) write(fn func(db *store.DB) error) (err error) {
 	db, err := f.open(true)
 	if err != nil {
 		return err
 	}
-	defer closeDB(db)
+	defer func() {
+		if err == nil {
+			cerr := db.Checkpoint()
+			msg, _, _ := strings.Cut(fmt.Sprint(cerr), "\n")
+			if cerr != nil {
+				fmt.Fprintf(f.io.ErrOut, "egdi: warning: the changes are committed and kept in %s.wal, but writing them into %s failed (%s); egdi writes them in when it next opens the database with room\n", f.db, f.db, msg)
+			}
+		}
+		closeDB(db)
+	}()
 	return fn(db)
 }
 

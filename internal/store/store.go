@@ -193,6 +193,15 @@ func openError(path string, err error) error {
 	return fmt.Errorf("database %s: %w", path, err)
 }
 
+// Checkpoint writes the changes committed to the log (DB.wal) into the database file,
+// as closing does; unlike closing (DuckDB's close returns nothing), it says when that
+// fails.
+func (db *DB) Checkpoint() error {
+	defer Step("checkpoint")()
+	_, err := db.Exec(`CHECKPOINT`)
+	return err
+}
+
 // Connector gives access to DuckDB's appender for bulk loads.
 func (db *DB) Connector() *duckdb.Connector { return db.connector }
 
