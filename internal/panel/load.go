@@ -208,8 +208,10 @@ func (p *Panel) loadGroups(ctx context.Context, db *store.DB) error {
 	if len(codes) == 0 {
 		return nil
 	}
+	// IN (SELECT unnest(...)) is a hash join; list_contains scanned the list for every
+	// unit, which over a million units took a quarter of an hour
 	rows, err := db.QueryContext(ctx, `SELECT u.unit, g.grouping, g.grp, g.grp_zh, coalesce(g.ord, 0) FROM unit_groups g JOIN unit_list u USING (unit_key)
-		WHERE list_contains(?::VARCHAR[], u.unit)`, codes)
+		WHERE u.unit IN (SELECT unnest(?::VARCHAR[]))`, codes)
 	if err != nil {
 		return err
 	}

@@ -169,7 +169,7 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		cells, widePivot, keyed, strings.Join(cols, ", "), strings.Join(joins, " "))
 	if len(spec.Units) > 0 {
 		// after the ranks, which are over every unit
-		q, args = "SELECT * FROM ("+q+") WHERE list_contains(?::VARCHAR[], unit)", append(args, spec.Units)
+		q, args = "SELECT * FROM ("+q+") WHERE unit IN (SELECT unnest(?::VARCHAR[]))", append(args, spec.Units)
 	}
 	return q, args, nil
 }
