@@ -26,6 +26,7 @@
 // and no values: they are left out of ranks, counts, means and charts.
 //
 // Load reads a selection into memory (Panel) for the analyses, charts and reports;
-// Relation gives the same values as SQL for the outputs that stream (export, and CSV
-// of long rankings).
+// Stream reads a year of it row by row, in rank order, for a report of more units than
+// memory should hold (a ranking of a million); Relation gives the same values as SQL
+// for the outputs DuckDB writes itself (export, and CSV of long rankings).
 package panel

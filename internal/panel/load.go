@@ -134,38 +134,15 @@ func Load(ctx context.Context, db *store.DB, sel *Selection, units ...string) (*
 		return nil, fmt.Errorf("reading the panel: %w", err)
 	}
 	defer rows.Close()
-	runs := sel.Runs()
 	p := &Panel{Selection: sel, Units: map[string]*Unit{}}
-	n := len(sel.Nodes)
+	dec := newDecoder(sel, nil, false)
+	dec.units = p.Units
 	for rows.Next() {
-		var year int
-		var key uint64
-		var code, name, kind string
-		var nameZh, status, detail, band, class sql.NullString
-		vals := make([]sql.NullFloat64, n)
-		ranks := make([]sql.NullInt64, n)
-		srcs := make([]sql.NullInt64, n)
-		dest := []any{&year, &key, &code, &name, &nameZh, &kind, &status, &detail, &band, &class}
-		for i := 0; i < n; i++ {
-			dest = append(dest, &vals[i], &ranks[i], &srcs[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		r, err := dec.scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		u := p.Units[code]
-		if u == nil {
-			u = &Unit{Code: code, Name: name, NameZh: nameZh.String, Kind: kind, Groups: map[string]Group{}}
-			p.Units[code] = u
-		}
-		r := Row{Unit: u, Year: year, Status: status.String, Detail: detail.String, Band: band.String, Class: class.String, Cells: make([]Cell, n)}
-		for i := 0; i < n; i++ {
-			c := Cell{Value: math.NaN()}
-			if vals[i].Valid && srcs[i].Valid && int(srcs[i].Int64) < len(runs) {
-				c = Cell{Value: vals[i].Float64, Rank: int(ranks[i].Int64), Run: runs[srcs[i].Int64]}
-			}
-			r.Cells[i] = c
-		}
-		p.Rows = append(p.Rows, r)
+		p.Rows = append(p.Rows, r.Row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -228,21 +205,27 @@ func (p *Panel) loadGroups(ctx context.Context, db *store.DB) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	p.Labels = map[string]Group{}
+	p.Labels, err = Labels(ctx, db)
+	return err
+}
+
+// Labels are the names of the groupings of one's own that have them (Panel.Labels).
+func Labels(ctx context.Context, db *store.DB) (map[string]Group, error) {
+	out := map[string]Group{}
 	labels, err := db.QueryContext(ctx, `SELECT grouping, coalesce(label, grouping), label_zh FROM grouping_labels`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer labels.Close()
 	for labels.Next() {
 		var g, l string
 		var zh sql.NullString
 		if err := labels.Scan(&g, &l, &zh); err != nil {
-			return err
+			return nil, err
 		}
-		p.Labels[g] = Group{Name: l, Zh: zh.String}
+		out[g] = Group{Name: l, Zh: zh.String}
 	}
-	return labels.Err()
+	return out, labels.Err()
 }
 
 // Groupings lists the groupings the panel's units belong to: the M49 ones first (when
@@ -254,6 +237,34 @@ func (p *Panel) Groupings() []string {
 			seen[g] = true
 		}
 	}
+	return groupingOrder(seen)
+}
+
+// Groupings are the groupings the selection's units belong to, in the order of
+// Panel.Groupings, read from the database without loading the panel.
+func (s *Selection) Groupings(ctx context.Context, db *store.DB) ([]string, error) {
+	rel, args, err := s.Relation(Spec{Ranks: []string{s.Root()}})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT grouping FROM unit_groups WHERE unit_key IN (SELECT unit_key FROM (`+rel+`))`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		seen[g] = true
+	}
+	return groupingOrder(seen), rows.Err()
+}
+
+// groupingOrder lists groupings: the M49 ones first, then the others, sorted.
+func groupingOrder(seen map[string]bool) []string {
 	var out []string
 	for _, g := range M49Groupings {
 		if seen[g] {

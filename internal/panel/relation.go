@@ -22,8 +22,9 @@ type Spec struct {
 // run lists, with the columns
 //
 //	year, unit_key, unit, name, name_zh, kind, status, detail, band, class,
-//	v0, k0, s0, v1, k1, s1, ...   per node of spec.Nodes: value, rank, source run
-//	g0, gz0, g1, gz1, ...         per grouping: the unit's group, in English and Chinese
+//	v0, k0, s0, v1, k1, s1, ...      per node of spec.Nodes: value, rank, source run
+//	g0, gz0, go0, g1, gz1, go1, ...  per grouping: the unit's group in English and
+//	                                 Chinese, and its place among the grouping's (0: none)
 //
 // The source run is the run's position in Selection.Runs(); band and class are the
 // root's; status is "not_assessed" or "placeholder" for units listed without values.
@@ -149,7 +150,7 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 	}
 	var joins []string
 	for j, g := range spec.Groupings {
-		cols = append(cols, fmt.Sprintf("g%[1]d.grp AS g%[1]d, g%[1]d.grp_zh AS gz%[1]d", j))
+		cols = append(cols, fmt.Sprintf("g%[1]d.grp AS g%[1]d, g%[1]d.grp_zh AS gz%[1]d, coalesce(g%[1]d.ord, 0) AS go%[1]d", j))
 		joins = append(joins, fmt.Sprintf("LEFT JOIN unit_groups g%[1]d ON g%[1]d.unit_key = k.unit_key AND g%[1]d.grouping = %[2]s", j, store.Quote(g)))
 	}
 	var args []any
