@@ -15,6 +15,7 @@ import (
 
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
+	"github.com/egdi/egdi/internal/query"
 	"github.com/egdi/egdi/internal/refdata"
 )
 
@@ -39,6 +40,15 @@ type Options struct {
 	Share       bool     // groups: shares instead of counts
 	X, Y        string   // scatter: two nodes
 	Style       string   // distribution: box or hist
+
+	// Summary, for groups and regions, is the summary drawn instead of one made from
+	// the panel; Counts, for any chart, are the values counted for its source lines
+	// instead of the panel's. A report over more units than it holds in memory reads
+	// them row by row (panel.Stream), summarising and counting as it goes
+	// (query.Summariser, panel.Counts), and gives charts a panel of only the units they
+	// name. Summary must be the one the chart asks for (its years, By and node).
+	Summary *query.Summary
+	Counts  panel.Contributor
 }
 
 // Build draws chart kind from a panel that holds the years and units it needs
@@ -125,14 +135,50 @@ func (b *builder) tr(en, zh string) string { return b.lang.Tr(en, zh) }
 // sources sets the figure's source lines for the values of nodes in years, and notes
 // whether they include synthetic data.
 func (b *builder) sources(years []int, nodes ...string) {
-	b.f.Source = present.Sources(b.p, years, nodes, b.lang)
+	var c panel.Contributor = b.p
+	if b.o.Counts != nil {
+		c = b.o.Counts
+	}
+	b.f.Source = present.SourcesOf(b.sel, c, years, nodes, b.lang)
 	for _, y := range years {
 		for _, n := range nodes {
-			for r := range b.p.Contributions(y, n) {
+			for r := range c.Contributions(y, n) {
 				b.synthetic = b.synthetic || r.Synthetic
 			}
 		}
 	}
+}
+
+// summary is Options.Summary when given (it must be the one req asks for), else the
+// panel's.
+func (b *builder) summary(req query.SummaryRequest) (*query.Summary, error) {
+	s := b.o.Summary
+	if s == nil {
+		return query.Summarise(b.p, req)
+	}
+	node, err := b.sel.ResolveNode(req.Node)
+	if err != nil {
+		return nil, err
+	}
+	by := req.By
+	if by == "group" {
+		by = "band"
+	}
+	var years []int
+	for _, r := range s.Rows {
+		if !slices.Contains(years, r.Year) {
+			years = append(years, r.Year)
+		}
+	}
+	for _, y := range years {
+		if !slices.Contains(req.Years, y) {
+			years = nil
+		}
+	}
+	if s.Node != node || (by != "" && s.By != by) || (len(s.Rows) > 0 && years == nil) {
+		return nil, fmt.Errorf("the summary given is of %s by %s, not the chart's %s by %s in %v", s.Node, s.By, node, by, req.Years)
+	}
+	return s, nil
 }
 
 // node resolves a node option ("": the root).

@@ -21,7 +21,7 @@ func (b *builder) groups() error {
 	if by == "band" && len(b.sel.Framework.Bands) == 0 {
 		return fmt.Errorf("groups: %s has no bands to count units by", b.sel.Framework.ID)
 	}
-	s, err := query.Summarise(b.p, query.SummaryRequest{Years: b.years(nil), By: by})
+	s, err := b.summary(query.SummaryRequest{Years: b.years(nil), By: by})
 	if err != nil {
 		return err
 	}

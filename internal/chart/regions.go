@@ -21,6 +21,9 @@ func (b *builder) regions() error {
 		return err
 	}
 	by, err := b.colourBy()
+	if b.o.Summary != nil {
+		by, err = b.o.Summary.By, nil // the units it summarises are not all in the panel
+	}
 	if err != nil {
 		return fmt.Errorf("regions: %w", err)
 	}
@@ -28,7 +31,7 @@ func (b *builder) regions() error {
 		return fmt.Errorf("regions: these units have no region or grouping (regions are known for UN Member States); group them with egdi import groups FILE and name the grouping with --by")
 	}
 	years := b.years([]int{b.year()})
-	s, err := query.Summarise(b.p, query.SummaryRequest{Years: years, By: by, Node: node})
+	s, err := b.summary(query.SummaryRequest{Years: years, By: by, Node: node})
 	if err != nil {
 		return err
 	}

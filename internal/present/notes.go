@@ -22,6 +22,12 @@ func runText(r *panel.Run, lang Lang) string {
 // come from more than one run, which node came from where and for how many units; then
 // a warning when any of it is a synthetic sample.
 func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
+	return SourcesOf(p.Selection, p, years, nodes, lang)
+}
+
+// SourcesOf are Sources of the values c counted of selection sel (a panel streamed
+// rather than held: panel.Counts).
+func SourcesOf(sel *panel.Selection, c panel.Contributor, years []int, nodes []string, lang Lang) []string {
 	var published []string
 	var computed []*panel.Run // the runs of years of one computation, in year order
 	var mixed []string
@@ -36,12 +42,12 @@ func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 		var order []string
 		runs := map[*panel.Run]bool{}
 		for _, node := range nodes {
-			c := p.Contributions(y, node)
-			if len(c) == 0 {
+			cs := c.Contributions(y, node)
+			if len(cs) == 0 {
 				continue
 			}
 			var parts []part
-			for r, n := range c {
+			for r, n := range cs {
 				parts = append(parts, part{r, n})
 				runs[r] = true
 				synthetic = synthetic || r.Synthetic
@@ -69,7 +75,7 @@ func Sources(p *panel.Panel, years []int, nodes []string, lang Lang) []string {
 			if _, ok := phrase[s]; !ok {
 				order = append(order, s)
 			}
-			phrase[s] = append(phrase[s], NodeShort(p.Selection, node, lang))
+			phrase[s] = append(phrase[s], NodeShort(sel, node, lang))
 		}
 		switch {
 		case len(runs) == 0:
