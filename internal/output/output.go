@@ -49,29 +49,95 @@ func Write(w io.Writer, t *Table, format string) error {
 
 func writeJSON(w io.Writer, t *Table) error {
 	var b strings.Builder
-	b.WriteString("[")
-	for i, r := range t.Rows {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n  {")
-		for j, c := range t.Columns {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			k, _ := json.Marshal(c)
-			b.Write(k)
-			b.WriteString(": ")
-			b.WriteString(jsonValue(r[j]))
-		}
-		b.WriteString("}")
+	j := NewJSONRows(&b, t.Columns)
+	for _, r := range t.Rows {
+		j.Row(r)
 	}
-	if len(t.Rows) > 0 {
-		b.WriteString("\n")
-	}
-	b.WriteString("]\n")
+	j.Close()
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// JSONRows writes rows one at a time as Write writes a table's JSON (an array of
+// objects), for a table too long to hold: NewJSONRows, Row for each, then Close.
+type JSONRows struct {
+	w   io.Writer
+	o   *JSONObjects
+	n   int
+	err error
+	buf []byte
+}
+
+// NewJSONRows starts an array of rows with columns to w.
+func NewJSONRows(w io.Writer, columns []string) *JSONRows {
+	j := &JSONRows{w: w, o: NewJSONObjects(columns)}
+	j.write("[")
+	return j
+}
+
+func (j *JSONRows) write(s string) {
+	if j.err == nil {
+		_, j.err = io.WriteString(j.w, s)
+	}
+}
+
+// Row writes a row, its values in the order of the columns.
+func (j *JSONRows) Row(r []any) error {
+	b := j.buf[:0]
+	if j.n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, "\n  "...)
+	b = append(b, j.o.Object(r)...)
+	j.buf = b
+	j.n++
+	if j.err == nil {
+		_, j.err = j.w.Write(b)
+	}
+	return j.err
+}
+
+// JSONObjects are rows as the objects of Write's JSON, for a writer that lays out the
+// array itself.
+type JSONObjects struct {
+	keys []string
+	buf  []byte
+}
+
+// NewJSONObjects makes the objects of rows with columns.
+func NewJSONObjects(columns []string) *JSONObjects {
+	o := &JSONObjects{}
+	for _, c := range columns {
+		k, _ := json.Marshal(c)
+		o.keys = append(o.keys, string(k))
+	}
+	return o
+}
+
+// Object is a row (its values in the order of the columns) as a JSON object; the
+// bytes are good until the next call.
+func (o *JSONObjects) Object(r []any) []byte {
+	b := append(o.buf[:0], '{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, k...)
+		b = append(b, ": "...)
+		b = append(b, jsonValue(r[i])...)
+	}
+	b = append(b, '}')
+	o.buf = b
+	return b
+}
+
+// Close ends the array; it returns the first error writing met.
+func (j *JSONRows) Close() error {
+	if j.n > 0 {
+		j.write("\n")
+	}
+	j.write("]\n")
+	return j.err
 }
 
 func jsonValue(v any) string {
@@ -107,22 +173,45 @@ func SafeCell(s string) string {
 }
 
 func writeCSV(w io.Writer, t *Table) error {
-	cw := csv.NewWriter(w)
-	cw.Write(t.Columns)
-	rec := make([]string, len(t.Columns))
+	c := NewCSVRows(w, t.Columns)
 	for _, r := range t.Rows {
-		for j := range t.Columns {
-			switch x := r[j].(type) {
-			case string:
-				rec[j] = SafeCell(x)
-			default:
-				rec[j] = plain(r[j])
-			}
-		}
-		cw.Write(rec)
+		c.Row(r)
 	}
-	cw.Flush()
-	return cw.Error()
+	return c.Close()
+}
+
+// CSVRows writes rows one at a time as Write writes a table's CSV, for a table too long
+// to hold: NewCSVRows (the header), Row for each, then Close.
+type CSVRows struct {
+	cw  *csv.Writer
+	rec []string
+}
+
+// NewCSVRows writes the header of columns to w.
+func NewCSVRows(w io.Writer, columns []string) *CSVRows {
+	c := &CSVRows{cw: csv.NewWriter(w), rec: make([]string, len(columns))}
+	c.cw.Write(columns)
+	return c
+}
+
+// Row writes a row, its values in the order of the columns; text is protected as
+// SafeCell does.
+func (c *CSVRows) Row(r []any) error {
+	for j := range c.rec {
+		switch x := r[j].(type) {
+		case string:
+			c.rec[j] = SafeCell(x)
+		default:
+			c.rec[j] = plain(r[j])
+		}
+	}
+	return c.cw.Write(c.rec)
+}
+
+// Close flushes the rows written; it returns the first error writing met.
+func (c *CSVRows) Close() error {
+	c.cw.Flush()
+	return c.cw.Error()
 }
 
 // plain formats a value with full precision for CSV.

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
@@ -106,4 +107,74 @@ func copyStatement(query string, columns, safe []string, order, path, format str
 		order = " ORDER BY " + order
 	}
 	return fmt.Sprintf(`COPY (SELECT %s FROM (%s) q%s) TO %s (%s, USE_TMP_FILE false)`, strings.Join(cols, ", "), query, order, store.Quote(path), format)
+}
+
+// WriteWith writes a file as WriteFile does (whole or not at all, through a temporary
+// file and a rename; a pipe or device directly), its bytes written by write as it
+// makes them, through a buffer: for a file too large to hold (the CSV of a million
+// units). An error of write's own (not of writing) is returned as it is.
+func WriteWith(path string, write func(w io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a folder", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+		}
+		fw := &fileWriter{w: f}
+		bw := bufio.NewWriterSize(fw, 1<<16)
+		err = write(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if cerr := f.Close(); err == nil && cerr != nil {
+			fw.err, err = cerr, cerr
+		}
+		if err != nil && fw.err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(fw.err))
+		}
+		return err
+	}
+	t, err := NewTemp(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(t.Path, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Abort()
+		return writeError(path, err)
+	}
+	fw := &fileWriter{w: f}
+	bw := bufio.NewWriterSize(fw, 1<<16)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		fw.err, err = cerr, cerr
+	}
+	if err != nil {
+		t.Abort()
+		if fw.err != nil {
+			return writeError(path, fw.err)
+		}
+		return err
+	}
+	return t.Commit()
+}
+
+// fileWriter keeps the first error writing a file met, to tell it from the errors of
+// what made the bytes.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (f *fileWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }
