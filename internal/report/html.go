@@ -135,7 +135,7 @@ func htmlTableOf(t *Table) *htmlTable {
 	for _, c := range t.Columns {
 		ht.Columns = append(ht.Columns, htmlColumn{Label: c.Label, Numeric: c.Kind != "text"})
 	}
-	for _, row := range t.Rows[:min(len(t.Rows), PageRows)] {
+	for _, row := range t.page() {
 		cells := make([]htmlCell, len(t.Columns))
 		for j, c := range t.Columns {
 			v := row[j]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,7 +32,8 @@ func FormatOf(path string) (string, error) {
 
 // Write renders r in format to path, HTML and Markdown with templates t (nil: egdi's
 // own). A Markdown report also writes its charts as PNG files into PATH_files/ beside
-// it. Files appear whole or not at all.
+// it. Files appear whole or not at all. XLSX, CSV and JSON are written as they are
+// made: the rows of a table read as it is written (BuildFrom) are never all held.
 func Write(r *Report, format, path string, t *Templates) error {
 	var b []byte
 	var err error
@@ -41,13 +43,14 @@ func Write(r *Report, format, path string, t *Templates) error {
 	case "md":
 		b, err = markdown(r, path, t)
 	case "xlsx":
-		b, err = XLSX(r)
+		if err := sheetLimit(r); err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, err)
+		}
+		return output.WriteWith(path, func(w io.Writer) error { return writeXLSX(w, r) })
 	case "csv":
-		var buf bytes.Buffer
-		err = writeCSV(&buf, r)
-		b = buf.Bytes()
+		return output.WriteWith(path, func(w io.Writer) error { return writeCSV(w, r) })
 	case "json":
-		b, err = JSON(r)
+		return output.WriteWith(path, func(w io.Writer) error { return writeJSON(w, r) })
 	default:
 		return fmt.Errorf("unknown report format %q; use html, md, xlsx, csv or json", format)
 	}
@@ -63,7 +66,32 @@ func writeCSV(w io.Writer, r *Report) error {
 	if t == nil {
 		return fmt.Errorf("the report has no table")
 	}
-	return output.Write(w, t.outputTable(false), "csv")
+	c := output.NewCSVRows(w, t.keys())
+	row := make([]any, len(t.Columns))
+	if err := t.each(func(r []any) error { return c.Row(outputRow(row, r)) }); err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// keys are the table's column keys (the CSV and JSON names).
+func (t *Table) keys() []string {
+	var out []string
+	for _, c := range t.Columns {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+// outputRow is row r for the CSV/JSON writers, in dst: missing numbers (NaN) as nil.
+func outputRow(dst, r []any) []any {
+	for j, v := range r {
+		if f, ok := v.(float64); ok && math.IsNaN(f) {
+			v = nil
+		}
+		dst[j] = v
+	}
+	return dst
 }
 
 // outputTable converts t for the CSV/JSON writers: raw values (numbers at full
@@ -138,6 +166,17 @@ func signed(n int64, minus string) string {
 
 // JSON is the whole report: metadata, text and tables (rows as objects).
 func JSON(r *Report) ([]byte, error) {
+	var b bytes.Buffer
+	if err := writeJSON(&b, r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writeJSON writes the report as JSON. The rows of a table read as it is written are
+// streamed into the place of a marker in the document, laid out as json.MarshalIndent
+// lays out the rows of a table held.
+func writeJSON(w io.Writer, r *Report) error {
 	type tableJSON struct {
 		Name    string            `json:"name"`
 		Columns map[string]string `json:"columns"`
@@ -159,26 +198,89 @@ func JSON(r *Report) ([]byte, error) {
 	for _, f := range r.Meta {
 		doc.Meta[f.Label] = f.Value
 	}
+	var marks []string // per table streamed, the marker in its place
+	var streamed []*Table
 	for _, b := range r.Blocks {
 		bj := blockJSON{Heading: b.Heading, Text: b.Text}
 		for _, c := range b.Charts {
 			bj.Charts = append(bj.Charts, c.Name)
 		}
 		if b.Table != nil {
-			var buf bytes.Buffer
-			if err := output.Write(&buf, b.Table.outputTable(false), "json"); err != nil {
-				return nil, err
-			}
 			cols := map[string]string{}
 			for _, c := range b.Table.Columns {
 				cols[c.Key] = c.Label
 			}
-			bj.Table = &tableJSON{Name: b.Table.Sheet, Columns: cols, Rows: json.RawMessage(buf.Bytes())}
+			var rows json.RawMessage
+			if b.Table.stream != nil {
+				m := fmt.Sprintf(`"egdi-rows-%x-%d"`, rand.Uint64(), len(marks))
+				marks, streamed = append(marks, m), append(streamed, b.Table)
+				rows = json.RawMessage(m)
+			} else {
+				var buf bytes.Buffer
+				if err := output.Write(&buf, b.Table.outputTable(false), "json"); err != nil {
+					return err
+				}
+				rows = json.RawMessage(buf.Bytes())
+			}
+			bj.Table = &tableJSON{Name: b.Table.Sheet, Columns: cols, Rows: rows}
 		}
 		doc.Blocks = append(doc.Blocks, bj)
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
-	return append(out, '\n'), err
+	if err != nil {
+		return err
+	}
+	out = append(out, '\n')
+	for i, m := range marks {
+		at := bytes.Index(out, []byte(m))
+		if at < 0 {
+			return fmt.Errorf("writing the JSON of table %s: its place was not found", streamed[i].Sheet)
+		}
+		if _, err := w.Write(out[:at]); err != nil {
+			return err
+		}
+		line := out[bytes.LastIndexByte(out[:at], '\n')+1 : at]
+		indent := string(line[:len(line)-len(bytes.TrimLeft(line, " "))])
+		if err := streamJSONRows(w, streamed[i], indent); err != nil {
+			return err
+		}
+		out = out[at+len(m):]
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// streamJSONRows writes a table's rows as the array json.MarshalIndent makes of them
+// on a line indented by indent.
+func streamJSONRows(w io.Writer, t *Table, indent string) error {
+	objects := output.NewJSONObjects(t.keys())
+	row := make([]any, len(t.Columns))
+	var buf bytes.Buffer
+	n := 0
+	err := t.each(func(r []any) error {
+		buf.Reset()
+		if n == 0 {
+			buf.WriteString("[")
+		} else {
+			buf.WriteString(",")
+		}
+		buf.WriteString("\n" + indent + "  ")
+		if err := json.Indent(&buf, objects.Object(outputRow(row, r)), indent+"  ", "  "); err != nil {
+			return err
+		}
+		n++
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err = io.WriteString(w, "[]")
+	} else {
+		_, err = io.WriteString(w, "\n"+indent+"]")
+	}
+	return err
 }
 
 // mdPage is what the Markdown template is given (see reports/templates/report.md.tmpl).
@@ -227,7 +329,7 @@ func markdown(r *Report, path string, t *Templates) ([]byte, error) {
 			if note := pageNote(r, tb); note != "" {
 				mb.Text = append(append([]string(nil), mb.Text...), note)
 			}
-			for _, row := range tb.Rows[:min(len(tb.Rows), PageRows)] {
+			for _, row := range tb.page() {
 				cells := make([]string, len(tb.Columns))
 				for j, c := range tb.Columns {
 					cells[j] = cell(c, row[j], "−")

@@ -61,6 +61,9 @@ type Table struct {
 	Columns  []Column
 	Rows     [][]any // string, int, float64 (NaN = missing) or nil
 	Sortable bool
+	// stream, for a table too long to hold (a ranking of a million units, BuildFrom),
+	// gives the rows instead of Rows: Len, page and each read them.
+	stream *rowStream
 }
 
 // PageRows is the most rows an HTML or Markdown report shows of a table: a page a
@@ -70,11 +73,12 @@ const PageRows = 5000
 
 // pageNote says that a table is longer than the page shows, and where it is whole.
 func pageNote(r *Report, t *Table) string {
-	if len(t.Rows) <= PageRows {
+	n := t.Len()
+	if n <= PageRows {
 		return ""
 	}
-	return r.Lang.Tr(fmt.Sprintf("This table has %d rows; the page shows the first %d. The whole table is in the report's XLSX, CSV and JSON forms (--format xlsx|csv|json), and egdi rank and egdi export list every unit.", len(t.Rows), PageRows),
-		fmt.Sprintf("此表共 %d 行，本页显示前 %d 行。完整表格见报告的 XLSX、CSV 和 JSON 格式（--format xlsx|csv|json），egdi rank 和 egdi export 也列出全部单位。", len(t.Rows), PageRows))
+	return r.Lang.Tr(fmt.Sprintf("This table has %d rows; the page shows the first %d. The whole table is in the report's XLSX, CSV and JSON forms (--format xlsx|csv|json), and egdi rank and egdi export list every unit.", n, PageRows),
+		fmt.Sprintf("此表共 %d 行，本页显示前 %d 行。完整表格见报告的 XLSX、CSV 和 JSON 格式（--format xlsx|csv|json），egdi rank 和 egdi export 也列出全部单位。", n, PageRows))
 }
 
 // Main is the report's principal table (the first), or nil.
@@ -108,6 +112,9 @@ type Options struct {
 	Units    []string // compare
 	From, To int      // transitions
 	Charts   bool     // draw charts (not needed for CSV or JSON)
+	// Progress, when set, hears how many rows of a long table (a ranking read row by
+	// row, BuildFrom) have been written of all, as XLSX, CSV and JSON write them.
+	Progress func(done, total int)
 }
 
 // Build assembles report kind from a panel holding every year of the selection.
@@ -119,7 +126,8 @@ func Build(p *panel.Panel, kind string, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{p: p, sel: p.Selection, o: o, lang: o.Lang, node: node, r: &Report{Kind: kind, Lang: o.Lang}}
+	b := &builder{p: p, sel: p.Selection, o: o, lang: o.Lang, node: node, r: &Report{Kind: kind, Lang: o.Lang},
+		counts: p, groupings: p.Groupings()}
 	switch kind {
 	case "ranking":
 		err = b.ranking()
@@ -139,12 +147,18 @@ func Build(p *panel.Panel, kind string, o Options) (*Report, error) {
 }
 
 type builder struct {
-	p    *panel.Panel
+	p    *panel.Panel // a ranking read row by row: the panel of the units its charts name
 	sel  *panel.Selection
 	o    Options
 	lang present.Lang
 	node string // the node reported on
 	r    *Report
+	// counts are the values each run gave (the panel's, or those of the rows read);
+	// groupings those the units belong to
+	counts    panel.Contributor
+	groupings []string
+	// stream, for a ranking read row by row, is the database it reads
+	stream *streamSource
 }
 
 func (b *builder) tr(en, zh string) string { return b.lang.Tr(en, zh) }
@@ -182,7 +196,7 @@ func (b *builder) meta(years []int, nodes []string) {
 			strings.Join(published, b.tr(", ", "、")))}, methods...)
 	}
 	var sources []string
-	for _, n := range present.Sources(b.p, years, nodes, b.lang) {
+	for _, n := range present.SourcesOf(b.sel, b.counts, years, nodes, b.lang) {
 		sources = append(sources, strings.TrimPrefix(strings.TrimPrefix(n, "Source: "), "来源："))
 	}
 	b.r.Meta = []Field{
@@ -197,7 +211,7 @@ func (b *builder) meta(years []int, nodes []string) {
 func (b *builder) synthetic(years []int, nodes []string) {
 	for _, y := range years {
 		for _, n := range nodes {
-			for r := range b.p.Contributions(y, n) {
+			for r := range b.counts.Contributions(y, n) {
 				if r.Synthetic {
 					b.r.Title += b.lang.SyntheticMark()
 					return
@@ -211,6 +225,9 @@ func (b *builder) figure(name, kind string, o chart.Options) (Chart, error) {
 	o.Lang = b.lang
 	if o.Node == "" {
 		o.Node = b.node
+	}
+	if b.stream != nil {
+		o.Counts = b.counts // b.p holds only the units the charts name
 	}
 	f, err := chart.Build(b.p, kind, o)
 	if err != nil {
@@ -255,7 +272,7 @@ func rankOf(c panel.Cell) any {
 // previous is the year before year among the panel's, or 0.
 func (b *builder) previous(year int) int {
 	prev := 0
-	for _, y := range b.p.YearList() {
+	for _, y := range b.sel.YearList() {
 		if y < year {
 			prev = y
 		}
@@ -265,7 +282,7 @@ func (b *builder) previous(year int) int {
 
 // year is o.Year, or the panel's latest.
 func (b *builder) year() (int, error) {
-	ys := b.p.YearList()
+	ys := b.sel.YearList()
 	if b.o.Year == 0 {
 		return ys[len(ys)-1], nil
 	}
@@ -303,7 +320,7 @@ func (b *builder) unitWord() (one, many string) {
 // grouping is the grouping a report's means are taken by: the M49 regions for Member
 // States, else the units' first grouping of their own ("" when they have none).
 func (b *builder) grouping() string {
-	gs := b.p.Groupings()
+	gs := b.groupings
 	if slices.Contains(gs, "region") {
 		return "region"
 	}
