@@ -16,6 +16,7 @@ type Spec struct {
 	Ranks     []string // nodes whose ranks are needed (none: every node of Nodes)
 	Groupings []string // grouping columns
 	Units     []string // only these unit codes (none: every unit); ranks are over all units
+	Years     []int    // only these years of the selection (none: all; ranks are per year)
 }
 
 // Relation is a SELECT of a selection's values, one row per unit and year that some
@@ -48,10 +49,19 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 	for i, r := range runs {
 		pos[r] = i
 	}
+	years := s.Years
+	if len(spec.Years) > 0 {
+		years = nil
+		for _, y := range s.Years {
+			if slices.Contains(spec.Years, y.Year) {
+				years = append(years, y)
+			}
+		}
+	}
 	// the selected runs, their priority (higher wins) and their roots among the nodes
 	var sel, roots []string
 	excluded := false
-	for _, y := range s.Years {
+	for _, y := range years {
 		for k, r := range y.Runs {
 			ds, ok := s.codes[r.Dataset]
 			if !ok {
@@ -79,7 +89,7 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 	// Where one run holds all of a year's values of a node, the values need no
 	// resolving; where several do, each (unit, year, node) takes the first run's.
 	merge := false
-	for _, y := range s.Years {
+	for _, y := range years {
 		for _, n := range nodes {
 			if len(contributors(y, n)) > 1 {
 				merge = true
@@ -124,7 +134,7 @@ func (s *Selection) Relation(spec Spec) (string, []any, error) {
 		wide = `(SELECT * FROM wide SEMI JOIN (SELECT DISTINCT year, unit_key FROM cells WHERE r NOT IN (` + strings.Join(fills, ", ") + `)) USING (year, unit_key))`
 	}
 	widePivot := `wide AS (SELECT year, unit_key, ` + strings.Join(pivot, ",\n\t\t\t") + ` FROM ` + best + ` GROUP BY year, unit_key)`
-	if f, ok := s.fastWide(nodes, pos); ok && !excluded && len(fills) == 0 && fast {
+	if f, ok := s.fastWideOf(years, nodes, pos); ok && !excluded && len(fills) == 0 && fast {
 		widePivot = "wide AS (" + f + ")"
 	}
 	keyed := `SELECT *, NULL::VARCHAR AS status, NULL::VARCHAR AS detail FROM ` + wide
@@ -184,8 +194,16 @@ var fast = true
 // dataset is, and several times cheaper than grouping every value by unit. ok is false
 // for other selections.
 func (s *Selection) fastWide(nodes []string, pos map[*Run]int) (q string, ok bool) {
+	return s.fastWideOf(s.Years, nodes, pos)
+}
+
+// fastWideOf is fastWide of some of the selection's years.
+func (s *Selection) fastWideOf(years []Year, nodes []string, pos map[*Run]int) (q string, ok bool) {
+	if len(years) == 0 {
+		return "", false
+	}
 	root := -2
-	for _, y := range s.Years {
+	for _, y := range years {
 		if len(y.Runs) != 1 {
 			return "", false
 		}
@@ -197,21 +215,21 @@ func (s *Selection) fastWide(nodes []string, pos map[*Run]int) (q string, ok boo
 	}
 	var src strings.Builder // the run of each year, by position
 	src.WriteString("CASE year")
-	for _, y := range s.Years {
+	for _, y := range years {
 		fmt.Fprintf(&src, " WHEN %d THEN %d", y.Year, pos[y.Runs[0]])
 	}
 	src.WriteString(" END")
 	// One part per node: the root's values (with their rank, band and class) and each
 	// other node's, joined on the unit (and year): (year, unit, node) is unique, and a
 	// full join of a few tables of values is about half the cost of grouping them all.
-	oneYear := len(s.Years) == 1
+	oneYear := len(years) == 1
 	key, keyCols := "year, unit_key", "v.year, v.unit_key"
 	if oneYear {
 		key, keyCols = "unit_key", "v.unit_key"
 	}
 	// the runs as predicates on the stored values (which DuckDB pushes into the scans)
 	var which []string
-	for _, y := range s.Years {
+	for _, y := range years {
 		ds, ok := s.codes[y.Runs[0].Dataset]
 		if !ok {
 			ds = -1
@@ -238,7 +256,7 @@ func (s *Selection) fastWide(nodes []string, pos map[*Run]int) (q string, ok boo
 	}
 	year := "year"
 	if oneYear {
-		year = fmt.Sprintf("%d AS year", s.Years[0].Year)
+		year = fmt.Sprintf("%d AS year", years[0].Year)
 	}
 	from := parts[0] + " p0"
 	for i, p := range parts[1:] {

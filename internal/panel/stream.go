@@ -50,20 +50,25 @@ func Stream(ctx context.Context, db *store.DB, sel *Selection, spec StreamSpec, 
 	if spec.Year == 0 {
 		return fmt.Errorf("stream: name the year")
 	}
-	rel, args, err := sel.Relation(Spec{Ranks: []string{node}, Groupings: spec.Groupings})
+	// each year's relation of its own, so that only its values are read
+	rel, args, err := sel.Relation(Spec{Ranks: []string{node}, Groupings: spec.Groupings, Years: []int{spec.Year}})
 	if err != nil {
 		return err
 	}
 	k := slices.Index(sel.Nodes, node)
 	rank := fmt.Sprintf("CASE WHEN c.k%d > 0 THEN c.k%d END", k, k) // ByRank: a rank of 0 is none
-	prev := "NULL::INTEGER AS prev_rank, NULL::VARCHAR AS prev_band FROM rel c"
+	prev := "NULL::INTEGER AS prev_rank, NULL::VARCHAR AS prev_band FROM (" + rel + ") c"
 	if spec.Previous != 0 {
-		prev = fmt.Sprintf(`p.k%d AS prev_rank, p.band AS prev_band FROM rel c
-			LEFT JOIN rel p ON p.unit_key = c.unit_key AND p.year = %d AND p.status IS NULL`, k, spec.Previous)
+		prel, pargs, err := sel.Relation(Spec{Ranks: []string{node}, Years: []int{spec.Previous}})
+		if err != nil {
+			return err
+		}
+		prev = fmt.Sprintf(`p.k%d AS prev_rank, p.band AS prev_band FROM (%s) c
+			LEFT JOIN (SELECT unit_key, k%d, band FROM (%s) WHERE status IS NULL) p USING (unit_key)`, k, rel, k, prel)
+		args = append(args, pargs...)
 	}
-	q := fmt.Sprintf(`WITH rel AS (%s)
-		SELECT c.*, %s
-		WHERE c.year = %d ORDER BY %s NULLS LAST, c.unit`, rel, prev, spec.Year, rank)
+	q := fmt.Sprintf(`SELECT c.*, %s
+		WHERE c.year = %d ORDER BY %s NULLS LAST, c.unit`, prev, spec.Year, rank)
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("reading the panel: %w", err)
