@@ -84,7 +84,7 @@ func buildStream(ctx context.Context, db *store.DB, sel *panel.Selection, o Opti
 // rankingStream gathers the facts of a ranking from its rows and those of the previous
 // year read one at a time, and gives the table its rows as a stream: the page HTML and
 // Markdown show, and a reading of every row for the other formats. The panel it leaves
-// in b.p holds only the units its charts name.
+// in b.p holds only the rows its charts name.
 func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, grouping string) error {
 	ctx, db := b.stream.ctx, b.stream.db
 	counts := b.counts.(*panel.Counts)
@@ -108,7 +108,7 @@ func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, g
 	}
 	cols := f.cols()
 	rs := &rowStream{width: make([]int, len(t.Columns))}
-	var top []string // the units of the chart of the first twenty
+	var top []panel.Row // the rows of the chart of the first twenty
 	spec := panel.StreamSpec{Year: year, Node: b.node, Previous: prevYear, Groupings: gs}
 	err = panel.Stream(ctx, db, b.sel, spec, func(row panel.StreamRow) error {
 		counts.Add(row.Row)
@@ -126,7 +126,7 @@ func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, g
 			return nil
 		}
 		if len(top) < 20 && row.Cells[f.k].OK() {
-			top = append(top, row.Unit.Code)
+			top = append(top, row.Row)
 		}
 		rs.add(t, f.add(row.Row, row.PrevRank, row.PrevBand))
 		return ctx.Err()
@@ -156,14 +156,15 @@ func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, g
 	if bands != nil {
 		f.bands = bands.Summary()
 	}
-	// the panel of the units the charts name, with the groupings' labels
-	if b.o.Charts && len(top) > 0 {
-		b.p, err = panel.Load(ctx, db, b.sel, top...)
-	} else {
-		b.p = &panel.Panel{Selection: b.sel, Units: map[string]*panel.Unit{}}
-		b.p.Labels, err = panel.Labels(ctx, db)
+	// the panel the charts are drawn from: the rows of the first twenty units (the
+	// chart of the first twenty draws them: their values, the node's rank over all
+	// units and the band), and the groupings' labels; the other charts draw the
+	// summaries made here
+	b.p = &panel.Panel{Selection: b.sel, Units: map[string]*panel.Unit{}, Rows: top}
+	for _, r := range top {
+		b.p.Units[r.Unit.Code] = r.Unit
 	}
-	if err != nil {
+	if b.p.Labels, err = panel.Labels(ctx, db); err != nil {
 		return err
 	}
 	spec.Groupings = nil
@@ -185,19 +186,19 @@ func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, g
 type rowStream struct {
 	n        int
 	page     [][]any // the first PageRows rows: what HTML and Markdown show
-	width    []int   // per column, its widest cell among the page's, as text (XLSX)
+	width    []int   // per column, its widest cell as text (XLSX)
 	each     func(fn func(row []any) error) error
 	progress func(done, total int)
 }
 
-// add counts a row met when the table's facts were gathered.
+// add counts a row met when the table's facts were gathered (every row, in order).
 func (s *rowStream) add(t *Table, row []any) {
 	s.n++
 	if len(s.page) < PageRows {
 		s.page = append(s.page, row)
-		for j, c := range t.Columns {
-			s.width[j] = max(s.width[j], textWidth(cell(c, row[j], "-")))
-		}
+	}
+	for j, c := range t.Columns {
+		s.width[j] = max(s.width[j], textWidth(cell(c, row[j], "-")))
 	}
 }
 

@@ -230,7 +230,14 @@ func writeAll(t *testing.T, r *Report) written {
 				if err != nil {
 					t.Fatal(err)
 				}
-				w.sheets[s] = rows
+				// the column widths, then the cells
+				var widths []string
+				for j := range 12 {
+					col, _ := excelize.ColumnNumberToName(j + 1)
+					w, _ := x.GetColWidth(s, col)
+					widths = append(widths, fmt.Sprintf("%.2f", w))
+				}
+				w.sheets[s] = append([][]string{widths}, rows...)
 			}
 			x.Close()
 		}
@@ -541,7 +548,8 @@ func TestStreamedTablesAreWrittenAsHeld(t *testing.T) {
 		}
 		rows = append(rows, []any{i, fmt.Sprintf("U%03d", i), []string{"<b>&\"quoted\"</b>", "=SUM(A1)", "北京市", "Côte d'Ivoire\u2028"}[i%4], 1 / float64(i), ch})
 	}
-	rows = append(rows, []any{nil, "X", "none", math.NaN(), nil})
+	// the widest cells last: a column is as wide as its widest cell, wherever it is
+	rows = append(rows, []any{1000041, "U041", "Saint Vincent and the Grenadines", 1234.5, -123456}, []any{nil, "X", "none", math.NaN(), nil})
 	for _, lang := range []string{"en", "zh"} {
 		held := &Report{Kind: "ranking", Lang: present.Lang(lang), Title: "T <&>", Meta: []Field{{"Sources", "s"}}, Blocks: []Block{
 			{Heading: "Key facts", Text: []string{"a", "b"}},
