@@ -205,11 +205,16 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 				return err
 			}
 		}
-		p, err := load(ctx, db, ro.q.request())
+		sel, err := panel.Select(ctx, db, ro.q.request())
 		if err != nil {
 			return err
 		}
-		r, err := report.Build(p, ro.kind, o)
+		// a ranking longer than a page is read row by row, and its XLSX, CSV and JSON
+		// written as read: the bar counts the rows written
+		bar := ro.f.progress("report: rows written")
+		defer bar.Stop()
+		o.Progress = bar.Update
+		r, err := report.BuildFrom(ctx, db, sel, ro.kind, o)
 		if err != nil {
 			return err
 		}
