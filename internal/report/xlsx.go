@@ -232,9 +232,9 @@ func textWidth(s string) int {
 }
 
 // streamSheet writes a table read as it is written into sheet name, as writeXLSX lays
-// out a table held: the header styled and frozen, number formats, column widths (of
-// the first page of rows) and a filter on the header (an Excel table without a style,
-// which is how a streamed sheet gets one).
+// out a table held: the header styled and frozen, number formats, column widths and a
+// filter on the header (an Excel table without a style, which is how a streamed sheet
+// gets one).
 func streamSheet(x *excelize.File, name string, t *Table, header int, numStyle func(Column) (int, error)) error {
 	sw, err := x.NewStreamWriter(name)
 	if err != nil {
