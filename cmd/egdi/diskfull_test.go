@@ -211,6 +211,43 @@ func TestWritingOntoAFullDisk(t *testing.T) {
 	}
 }
 
+// A Markdown report writes its charts into a folder beside it (NAME_files): onto a
+// full disk it fails saying so, and leaves neither the folder nor the text, and a
+// Markdown file that was there unchanged.
+func TestMarkdownReportOntoAFullDisk(t *testing.T) {
+	t.Parallel()
+	db := publishedDB(t)
+	disk := tinyDisk(t, filepath.Join(t.TempDir(), "full"), "512k")
+	out := filepath.Join(disk, "r.md")
+	for _, existing := range []bool{false, true} {
+		const old = "the file that was there\n"
+		want := []string{"filler"}
+		if existing {
+			write(t, disk, "r.md", old)
+			want = []string{"filler", "r.md"}
+		}
+		unfill := fill(t, disk, 4096)
+		code, msg := egdi(t, db, "report", "ranking", "--year", "2022", "--out", out)
+		if code != 1 || !strings.Contains(msg, "cannot write "+disk+string(filepath.Separator)+"r") || !strings.Contains(msg, "the disk is full") {
+			t.Errorf("a Markdown report onto a full disk: exit %d, %q", code, msg)
+		}
+		if got := names(t, disk); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("a Markdown report onto a full disk left %v, want %v", got, want)
+		}
+		if b, _ := os.ReadFile(out); existing && string(b) != old {
+			t.Errorf("a Markdown report onto a full disk changed the file that was there: %.40q", b)
+		}
+		unfill()
+		os.Remove(out)
+	}
+	if code, msg := egdi(t, db, "report", "ranking", "--year", "2022", "--out", out); code != 0 {
+		t.Fatalf("with room: exit %d, %s", code, msg)
+	}
+	if pngs, _ := filepath.Glob(filepath.Join(disk, "r_files", "*.png")); len(pngs) == 0 {
+		t.Error("with room: no charts in r_files")
+	}
+}
+
 // A ranking streamed as CSV passes through a file in the temporary folder: when that
 // disk is full, egdi says so, with the folder and the way out (TMPDIR), and leaves
 // nothing there.

@@ -23,7 +23,7 @@ func TestLongTablesArePaged(t *testing.T) {
 	if !bytes.Contains(html, []byte("U0005000")) || bytes.Contains(html, []byte("U0005001")) || !bytes.Contains(html, []byte("This table has 6000 rows; the page shows the first 5000")) {
 		t.Error("HTML: not paged at 5,000 rows with the note")
 	}
-	md, err := markdown(r, filepath.Join(t.TempDir(), "r.md"), DefaultTemplates())
+	md, _, err := markdown(r, filepath.Join(t.TempDir(), "r.md"), DefaultTemplates())
 	if err != nil {
 		t.Fatal(err)
 	}

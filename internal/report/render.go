@@ -3,8 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -41,7 +43,15 @@ func Write(r *Report, format, path string, t *Templates) error {
 	case "html":
 		b, err = HTML(r, t)
 	case "md":
-		b, err = markdown(r, path, t)
+		var undo func()
+		if b, undo, err = markdown(r, path, t); err != nil {
+			return err
+		}
+		if err := output.WriteFile(path, b); err != nil {
+			undo()
+			return err
+		}
+		return nil
 	case "xlsx":
 		if err := sheetLimit(r); err != nil {
 			return fmt.Errorf("cannot write %s: %w", path, err)
@@ -306,8 +316,9 @@ type mdTable struct {
 }
 
 // markdown renders the text with templates t, then writes the charts as PNG into
-// PATH_files/, and returns the text.
-func markdown(r *Report, path string, t *Templates) ([]byte, error) {
+// PATH_files/, and returns the text and what removes the folder again when it made it
+// (the text could not be written): a failure leaves no folder behind it.
+func markdown(r *Report, path string, t *Templates) ([]byte, func(), error) {
 	if t == nil {
 		t = DefaultTemplates()
 	}
@@ -342,19 +353,25 @@ func markdown(r *Report, path string, t *Templates) ([]byte, error) {
 	}
 	text, err := execute(func(b *bytes.Buffer) error { return t.md.Execute(b, pg) })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	undo := func() {}
 	if len(charts) > 0 {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			undo = func() { os.RemoveAll(dir) }
+		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create %s: %w", dir, err)
+			undo()
+			return nil, nil, fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 	}
 	for _, c := range charts {
 		if err := c.Figure.Save(filepath.Join(dir, c.Name+".png"), chart.RenderOptions{}); err != nil {
-			return nil, err
+			undo()
+			return nil, nil, err
 		}
 	}
-	return text, nil
+	return text, undo, nil
 }
 
 // mdEscape is s as Markdown text: its markup characters escaped, and control
