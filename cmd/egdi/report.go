@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/egdi/egdi/internal/framework"
-	"github.com/egdi/egdi/internal/output"
 	"github.com/egdi/egdi/internal/panel"
 	"github.com/egdi/egdi/internal/present"
 	"github.com/egdi/egdi/internal/report"
@@ -211,16 +210,10 @@ func reportRun(cmd *cobra.Command, ro *reportOptions) error {
 			return err
 		}
 		// a ranking longer than a page is read row by row, and its XLSX, CSV and JSON
-		// written as read: the bar counts the rows written, from when writing starts
-		var bar *output.Progress
-		started := false
-		defer func() { bar.Stop() }()
-		o.Progress = func(done, total int) {
-			if !started {
-				bar, started = ro.f.progress("report: rows written"), true
-			}
-			bar.Update(done, total)
-		}
+		// written as read: a bar for the reading, then one for the writing
+		progress, stop := ro.f.steps()
+		defer stop()
+		o.Progress = progress
 		r, err := report.BuildFrom(ctx, db, sel, ro.kind, o)
 		if err != nil {
 			return err

@@ -112,9 +112,10 @@ type Options struct {
 	Units    []string // compare
 	From, To int      // transitions
 	Charts   bool     // draw charts (not needed for CSV or JSON)
-	// Progress, when set, hears how many rows of a long table (a ranking read row by
-	// row, BuildFrom) have been written of all, as XLSX, CSV and JSON write them.
-	Progress func(done, total int)
+	// Progress, when set, hears how far a long table (a ranking read row by row,
+	// BuildFrom) has got: what is Reading while its facts are gathered (rows read of
+	// the units ranked), then Writing as XLSX, CSV and JSON write its rows.
+	Progress func(what string, done, total int)
 }
 
 // Build assembles report kind from a panel holding every year of the selection.

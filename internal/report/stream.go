@@ -110,7 +110,18 @@ func (b *builder) rankingStream(f *rankingFacts, t *Table, year, prevYear int, g
 	rs := &rowStream{width: make([]int, len(t.Columns))}
 	var top []panel.Row // the rows of the chart of the first twenty
 	spec := panel.StreamSpec{Year: year, Node: b.node, Previous: prevYear, Groupings: gs}
+	// the reading's progress, in rows of the units the runs ranked (a unit listed
+	// without a value is read too, so the count stops at the total)
+	read, total := 0, rankingUnits(b.sel, b.o)
+	reading := func() {
+		if b.o.Progress != nil && (read%progressEvery == 0 || read == total) {
+			b.o.Progress(Reading, min(read, total), total)
+		}
+	}
+	reading()
 	err = panel.Stream(ctx, db, b.sel, spec, func(row panel.StreamRow) error {
+		read++
+		reading()
 		counts.Add(row.Row)
 		if groups != nil {
 			groups.Add(row.Row)
@@ -188,7 +199,7 @@ type rowStream struct {
 	page     [][]any // the first PageRows rows: what HTML and Markdown show
 	width    []int   // per column, its widest cell as text (XLSX)
 	each     func(fn func(row []any) error) error
-	progress func(done, total int)
+	progress func(what string, done, total int)
 }
 
 // add counts a row met when the table's facts were gathered (every row, in order).
@@ -232,7 +243,7 @@ func (t *Table) each(fn func(row []any) error) error {
 	s, done := t.stream, 0
 	report := func() {
 		if s.progress != nil {
-			s.progress(done, s.n)
+			s.progress(Writing, done, s.n)
 		}
 	}
 	report()
@@ -254,6 +265,12 @@ func (t *Table) each(fn func(row []any) error) error {
 	report()
 	return nil
 }
+
+// The phases of a long table's progress (Options.Progress).
+const (
+	Reading = "report: reading rows"
+	Writing = "report: writing rows"
+)
 
 // progressEvery is how often (in rows) a stream's writing reports its progress.
 const progressEvery = 4096

@@ -356,12 +356,22 @@ func TestLongRankingIsPagedAndWrittenWhole(t *testing.T) {
 	}
 	var last [2]int
 	calls := 0
-	r, err := BuildFrom(ctx, db, sel, "ranking", Options{Progress: func(done, total int) {
+	phase := ""
+	r, err := BuildFrom(ctx, db, sel, "ranking", Options{Progress: func(what string, done, total int) {
+		if what != phase {
+			if what != Writing && !(what == Reading && phase == "") {
+				t.Errorf("progress of %q after %q", what, phase)
+			}
+			phase, last = what, [2]int{}
+		}
 		if done < last[0] && total == last[1] {
-			t.Errorf("progress went back from %d to %d", last[0], done)
+			t.Errorf("%s: progress went back from %d to %d", what, last[0], done)
 		}
 		last, calls = [2]int{done, total}, calls+1
 	}})
+	if phase != Reading || last != [2]int{20000, 20000} || calls < 2 {
+		t.Errorf("reading: progress %q heard %d times, last %v", phase, calls, last)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
