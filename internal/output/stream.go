@@ -122,17 +122,9 @@ func WriteWith(path string, write func(w io.Writer) error) error {
 		if err != nil {
 			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
 		}
-		fw := &fileWriter{w: f}
-		bw := bufio.NewWriterSize(fw, 1<<16)
-		err = write(bw)
-		if err == nil {
-			err = bw.Flush()
-		}
-		if cerr := f.Close(); err == nil && cerr != nil {
-			fw.err, err = cerr, cerr
-		}
-		if err != nil && fw.err != nil {
-			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(fw.err))
+		err, ferr := writeThrough(f, write)
+		if ferr != nil {
+			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(ferr))
 		}
 		return err
 	}
@@ -145,6 +137,20 @@ func WriteWith(path string, write func(w io.Writer) error) error {
 		t.Abort()
 		return writeError(path, err)
 	}
+	if err, ferr := writeThrough(f, write); err != nil {
+		t.Abort()
+		if ferr != nil {
+			return writeError(path, ferr)
+		}
+		return err
+	}
+	return t.Commit()
+}
+
+// writeThrough has write write f through a buffer and closes f: err is the first
+// error, and ferr the file's own (writing, flushing, closing), nil when the error was
+// write's.
+func writeThrough(f *os.File, write func(w io.Writer) error) (err, ferr error) {
 	fw := &fileWriter{w: f}
 	bw := bufio.NewWriterSize(fw, 1<<16)
 	err = write(bw)
@@ -154,14 +160,10 @@ func WriteWith(path string, write func(w io.Writer) error) error {
 	if cerr := f.Close(); err == nil && cerr != nil {
 		fw.err, err = cerr, cerr
 	}
-	if err != nil {
-		t.Abort()
-		if fw.err != nil {
-			return writeError(path, fw.err)
-		}
-		return err
+	if err == nil {
+		return nil, nil
 	}
-	return t.Commit()
+	return err, fw.err
 }
 
 // fileWriter keeps the first error writing a file met, to tell it from the errors of
