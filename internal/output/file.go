@@ -3,6 +3,7 @@ package output
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -122,31 +123,10 @@ func globEscape(s string) string {
 // so a file appears whole or not at all. Paths that are not regular files (a pipe,
 // /dev/stdout) are written directly.
 func WriteFile(path string, b []byte) error {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		if fi.IsDir() {
-			return fmt.Errorf("cannot write %s: it is a folder", path)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err == nil {
-			_, err = f.Write(b)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
-		}
-		return nil
-	}
-	t, err := NewTemp(path)
-	if err != nil {
+	return WriteWith(path, func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	if err := os.WriteFile(t.Path, b, 0o644); err != nil {
-		t.Abort()
-		return writeError(path, err)
-	}
-	return t.Commit()
+	})
 }
 
 // writeError is the error of a failed write of target. A full disk is said in egdi's
