@@ -462,12 +462,7 @@ func checkAggregations(p *Plan, inputs []*Input) error {
 	if err := e.Evaluate(&nominal); err != nil {
 		return err
 	}
-	base := 0
-	for _, r := range e.Rank {
-		if r > 0 {
-			base++
-		}
-	}
+	base := rankedUnits(e.Rank)
 	for _, in := range inputs {
 		if in.Kind != "agg" {
 			continue
@@ -480,19 +475,24 @@ func checkAggregations(p *Plan, inputs []*Input) error {
 			if err := e.Evaluate(&q); err != nil {
 				return err
 			}
-			n := 0
-			for _, r := range e.Rank {
-				if r > 0 {
-					n++
-				}
-			}
-			if n < base {
+			if n := rankedUnits(e.Rank); n < base {
 				return fmt.Errorf("--vary %q: with %s, %d of %d units get no value: a %s mean of negative values (z-scores) has none. Normalise onto positive values first, e.g. --vary 'norm:*=minmax(1,100),zscore(10,2)', or drop %s from the choices",
 					in.Text, o, base-n, base, o, o)
 			}
 		}
 	}
 	return nil
+}
+
+// rankedUnits is the number of units ranks gives a rank (0: none).
+func rankedUnits(ranks []int) int {
+	n := 0
+	for _, r := range ranks {
+		if r > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // Apply sets the input's choice drawn from u (Dim numbers in [0, 1)) in q; nominal
