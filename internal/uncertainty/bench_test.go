@@ -3,6 +3,7 @@ package uncertainty
 import (
 	"bytes"
 	"context"
+	"github.com/egdi/egdi/internal/compute"
 	"testing"
 
 	"github.com/egdi/egdi/internal/framework"
@@ -22,7 +23,7 @@ func BenchmarkEvaluateUN(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := NewPlan(f, d)
+	p, err := compute.NewPlan(f, d)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"math"
 	"testing"
 
@@ -41,7 +42,7 @@ indicators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPlan(f, d)
+	p, err := compute.NewPlan(f, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,8 @@ type Nominal struct {
 // after denomination, screening and imputation, for the year (every year when f
 // normalises over all of them), under f's imputation and under each alternative rule of
 // alts (indicator id → rules). It returns the framework's own result beside it.
-func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset string, year int, alts map[string][]string) (*Data, *Nominal, error) {
-	d := &Data{Year: year, Leaves: f.UsedIndicators()}
+func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset string, year int, alts map[string][]string) (*compute.Data, *Nominal, error) {
+	d := &compute.Data{Year: year, Leaves: f.UsedIndicators()}
 	opt := compute.Options{Dataset: dataset}
 	if f.NormaliseOver != "all" {
 		opt.Years = []int{year}
@@ -63,7 +63,7 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 				r = len(d.Years)
 				rowOf[rk{y, key}] = r
 				d.Years = append(d.Years, y)
-				d.Units = append(d.Units, Unit{Key: key, Code: code, Name: name, NameZh: nameZh})
+				d.Units = append(d.Units, compute.Unit{Key: key, Code: code, Name: name, NameZh: nameZh})
 				for a := range d.Raw {
 					for l := range d.Raw[a] {
 						d.Raw[a][l] = append(d.Raw[a][l], math.NaN())
@@ -190,16 +190,6 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 	return d, nom, nil
 }
 
-// Alternative is the index in d.Raw of indicator l imputed by rule (-1: none loaded).
-func (d *Data) Alternative(l int, rule string) int {
-	for a := range d.Raw {
-		if d.Imputes[a][l] == rule {
-			return a
-		}
-	}
-	return -1
-}
-
 // withImpute is a copy of f with the indicators ids imputed by rule.
 func withImpute(f *framework.Framework, ids map[string]bool, rule string) (*framework.Framework, error) {
 	g, err := f.Clone()
@@ -219,12 +209,12 @@ func withImpute(f *framework.Framework, ids map[string]bool, rule string) (*fram
 
 // Compile loads f's data over dataset for year (with the imputation alternatives
 // alts), compiles its plan and checks it against egdi compute (CheckNominal).
-func Compile(ctx context.Context, db *store.DB, f *framework.Framework, dataset string, year int, alts map[string][]string) (*Plan, error) {
+func Compile(ctx context.Context, db *store.DB, f *framework.Framework, dataset string, year int, alts map[string][]string) (*compute.Plan, error) {
 	d, nom, err := Load(ctx, db, f, dataset, year, alts)
 	if err != nil {
 		return nil, err
 	}
-	p, err := NewPlan(f, d)
+	p, err := compute.NewPlan(f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -237,13 +227,13 @@ func Compile(ctx context.Context, db *store.DB, f *framework.Framework, dataset 
 // CheckNominal refuses to run when the plan, at the framework's own choices, does not
 // give egdi compute's result (every rank, and the values to 1e-9): the replications
 // would not be of the index computed.
-func CheckNominal(p *Plan, nom *Nominal) error {
+func CheckNominal(p *compute.Plan, nom *Nominal) error {
 	e := p.NewEvaluator()
 	q := p.Nominal()
 	if err := e.Evaluate(&q); err != nil {
 		return err
 	}
-	for i, r := range p.target {
+	for i, r := range p.Target() {
 		code := p.D.Units[r].Code
 		want := nom.Value[code]
 		got := e.Value[i]

@@ -3,6 +3,7 @@ package uncertainty
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"io"
 	"math"
 	"sort"
@@ -22,9 +23,9 @@ type Removal struct {
 }
 
 // DropEach evaluates the plan with each child of node left out in turn.
-func DropEach(p *Plan, node string) (nominal []int, out []Removal, err error) {
+func DropEach(p *compute.Plan, node string) (nominal []int, out []Removal, err error) {
 	i := -1
-	for k, n := range p.nodes {
+	for k, n := range p.Nodes() {
 		if n.ID == node {
 			i = k
 		}
@@ -35,7 +36,7 @@ func DropEach(p *Plan, node string) (nominal []int, out []Removal, err error) {
 		}
 		return nil, nil, fmt.Errorf("%s has no node %q", p.F.ID, node)
 	}
-	if len(p.kids[i]) < 2 {
+	if len(p.Nodes()[i].Children) < 2 {
 		return nil, nil, fmt.Errorf("node %s has one child; leaving it out leaves nothing", node)
 	}
 	e := p.NewEvaluator()
@@ -44,7 +45,7 @@ func DropEach(p *Plan, node string) (nominal []int, out []Removal, err error) {
 		return nil, nil, err
 	}
 	nominal = append([]int(nil), e.Rank...)
-	for j, c := range p.nodes[i].Children {
+	for j, c := range p.Nodes()[i].Children {
 		q.Drop[i] = j
 		if err := e.Evaluate(&q); err != nil {
 			return nil, nil, err
@@ -74,7 +75,7 @@ func DropEach(p *Plan, node string) (nominal []int, out []Removal, err error) {
 
 // DropTables are the shifts per child and each unit's rank without each child, units
 // in nominal order.
-func DropTables(p *Plan, node, dataset string, nominal []int, rs []Removal, zh bool) (children, units *output.Table) {
+func DropTables(p *compute.Plan, node, dataset string, nominal []int, rs []Removal, zh bool) (children, units *output.Table) {
 	children = &output.Table{Columns: []string{"child", "label", "mean_abs_shift", "max_abs_shift"}, Digits: 2}
 	if zh {
 		children.Headers = []string{"去掉的子项", "名称", "平均绝对排名变动", "最大绝对排名变动"}
@@ -103,7 +104,7 @@ func DropTables(p *Plan, node, dataset string, nominal []int, rs []Removal, zh b
 		units.Headers = headers
 	}
 	for _, i := range nominalOrder(p, nominal) {
-		u := p.D.Units[p.target[i]]
+		u := p.D.Units[p.Target()[i]]
 		name := u.Name
 		if zh {
 			name = u.NameZh
@@ -119,7 +120,7 @@ func DropTables(p *Plan, node, dataset string, nominal []int, rs []Removal, zh b
 
 // WriteDropJSON prints one object: node, children (with their shifts) and units (with
 // their rank without each child).
-func WriteDropJSON(w io.Writer, p *Plan, node string, nominal []int, rs []Removal, zh bool) error {
+func WriteDropJSON(w io.Writer, p *compute.Plan, node string, nominal []int, rs []Removal, zh bool) error {
 	type child struct {
 		Child        string `json:"child"`
 		MeanAbsShift any    `json:"mean_abs_shift"`
@@ -140,7 +141,7 @@ func WriteDropJSON(w io.Writer, p *Plan, node string, nominal []int, rs []Remova
 		out.Children = append(out.Children, child{r.Child, output.Finite(r.MeanAbsShift), r.MaxAbsShift})
 	}
 	for _, i := range nominalOrder(p, nominal) {
-		u := p.D.Units[p.target[i]]
+		u := p.D.Units[p.Target()[i]]
 		name := u.Name
 		if zh {
 			name = u.NameZh
@@ -164,12 +165,12 @@ func rankOrNil(r int) any {
 }
 
 // nominalOrder is the target units' positions by nominal rank (unranked last, by code).
-func nominalOrder(p *Plan, nominal []int) []int {
+func nominalOrder(p *compute.Plan, nominal []int) []int {
 	idx := make([]int, len(nominal))
 	for i := range idx {
 		idx[i] = i
 	}
-	code := func(i int) string { return p.D.Units[p.target[i]].Code }
+	code := func(i int) string { return p.D.Units[p.Target()[i]].Code }
 	less := func(a, b int) bool {
 		ra, rb := nominal[a], nominal[b]
 		if (ra == 0) != (rb == 0) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -88,7 +89,7 @@ func checkNominal(t *testing.T, db *store.DB, f *framework.Framework, dataset st
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPlan(f, d)
+	p, err := compute.NewPlan(f, d)
 	if err != nil {
 		t.Fatal(err)
 	}

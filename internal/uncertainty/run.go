@@ -3,6 +3,7 @@ package uncertainty
 import (
 	"context"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -69,7 +70,7 @@ type Index struct {
 // with Sobol a Saltelli design. Evaluation e draws its numbers from a generator seeded
 // by (Seed, e) (with Sobol, base sample j from (Seed, j)), so the results are the same
 // whatever the number of workers. ctx stops it between evaluations.
-func Run(ctx context.Context, p *Plan, inputs []*Input, o Options) (*Result, error) {
+func Run(ctx context.Context, p *compute.Plan, inputs []*Input, o Options) (*Result, error) {
 	if o.Samples < 1 {
 		return nil, fmt.Errorf("--samples must be at least 1")
 	}
@@ -90,7 +91,7 @@ func Run(ctx context.Context, p *Plan, inputs []*Input, o Options) (*Result, err
 		evals = o.Samples * (k + 2)
 	}
 	const limit = 50_000_000 // ranks and values kept: 12 bytes each
-	units := len(p.target)
+	units := len(p.Target())
 	if evals*units > limit {
 		return nil, fmt.Errorf("%d evaluations × %d units is more than egdi keeps (%d ranks, about %d MB); use fewer --samples", evals, units, limit, limit*12/1_000_000)
 	}
@@ -218,7 +219,7 @@ func Design(samples int, dims []int, seed uint64, sobol bool) []float64 {
 }
 
 // reset sets q to the nominal choices without allocating.
-func reset(q, nominal *Params) {
+func reset(q, nominal *compute.Params) {
 	copy(q.Impute, nominal.Impute)
 	copy(q.MaxPoints, nominal.MaxPoints)
 	copy(q.LeafNorm, nominal.LeafNorm)
@@ -230,13 +231,13 @@ func reset(q, nominal *Params) {
 	}
 }
 
-func (r *Result) summarise(p *Plan, nom *Evaluator) {
-	units := len(p.target)
+func (r *Result) summarise(p *compute.Plan, nom *compute.Evaluator) {
+	units := len(p.Target())
 	r.Units = make([]UnitStats, units)
 	// ranks are whole numbers from 1 to the units: a count of each gives the mean and
 	// the quantiles exactly, without sorting
 	counts := make([]int, units+2)
-	for i, row := range p.target {
+	for i, row := range p.Target() {
 		u := &r.Units[i]
 		u.Code, u.Name, u.NameZh = p.D.Units[row].Code, p.D.Units[row].Name, p.D.Units[row].NameZh
 		u.NominalValue, u.NominalRank = nom.Value[i], nom.Rank[i]
@@ -249,7 +250,7 @@ func (r *Result) summarise(p *Plan, nom *Evaluator) {
 				sum += rk
 				u.Ranked++
 				if len(r.Bands) > 0 {
-					if b := p.bandIndex(r.Values[ev*units+i]); b >= 0 {
+					if b := p.BandIndex(r.Values[ev*units+i]); b >= 0 {
 						u.BandShare[b]++
 					}
 				}
@@ -390,7 +391,7 @@ func interval(xs []float64) (float64, float64) {
 		return math.NaN(), math.NaN()
 	}
 	sort.Float64s(f)
-	return quantile(f, 0.025), quantile(f, 0.975)
+	return compute.Quantile(f, 0.025), compute.Quantile(f, 0.975)
 }
 
 // SobolIndices estimates first-order and total Sobol indices from a Saltelli design's

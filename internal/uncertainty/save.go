@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"strings"
 
 	"github.com/egdi/egdi/internal/output"
@@ -25,7 +26,7 @@ type Record struct {
 // Save stores the run: its record, every evaluation's drawn parameters and ranks, and
 // the summaries, in one transaction (bulk appends into working tables first, then one
 // insert per table). It returns the run's number.
-func Save(ctx context.Context, db *store.DB, p *Plan, r *Result, rec Record) (int, error) {
+func Save(ctx context.Context, db *store.DB, p *compute.Plan, r *Result, rec Record) (int, error) {
 	var id int
 	units := p.Target()
 	nominal := p.Nominal()
@@ -148,7 +149,7 @@ type parameter struct {
 }
 
 // parameters lists the parameters each evaluation records, in order.
-func parameters(p *Plan, r *Result, nominal *Params) []parameter {
+func parameters(p *compute.Plan, r *Result, nominal *compute.Params) []parameter {
 	var out []parameter
 	zero := make([]float64, r.Dim)
 	off := 0
@@ -165,7 +166,7 @@ func parameters(p *Plan, r *Result, nominal *Params) []parameter {
 // extension says): one row per evaluation and unit with its rank, and a
 // column per drawn parameter (the --vary text; a noisy weight's NODE/CHILD after it).
 // It returns the rows written.
-func WriteDraws(ctx context.Context, db *store.DB, id int, p *Plan, r *Result, path string) (int64, error) {
+func WriteDraws(ctx context.Context, db *store.DB, id int, p *compute.Plan, r *Result, path string) (int64, error) {
 	cols := []string{"replication", "unit", "rank"}
 	safe := []string{"unit"}
 	var picks []string

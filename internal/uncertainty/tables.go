@@ -3,6 +3,7 @@ package uncertainty
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/egdi/egdi/internal/compute"
 	"io"
 	"sort"
 	"strings"
@@ -120,7 +121,7 @@ func Notes(r *Result, f *framework.Framework, dataset string, year int, syntheti
 // Write prints the result as format (table, csv or json): the units' rank statistics
 // and, with Sobol indices, their table (first in CSV; after the units on a terminal,
 // under the notes that say what was run).
-func Write(w io.Writer, r *Result, p *Plan, dataset, format string, zh bool) error {
+func Write(w io.Writer, r *Result, p *compute.Plan, dataset, format string, zh bool) error {
 	units := UnitTable(r, p.F, zh)
 	switch format {
 	case "json":

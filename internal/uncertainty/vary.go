@@ -163,13 +163,13 @@ func ImputeAlternatives(f *framework.Framework, inputs []*Input) map[string][]st
 
 // Resolve checks every input against the plan and ties it to what it sets: an input
 // that cannot take effect is refused with the reason, before anything runs.
-func Resolve(p *Plan, inputs []*Input) error {
+func Resolve(p *compute.Plan, inputs []*Input) error {
 	f := p.F
 	leafNum, nodeNum := map[string]int{}, map[string]int{}
 	for l, id := range p.D.Leaves {
 		leafNum[id] = l
 	}
-	for i, n := range p.nodes {
+	for i, n := range p.Nodes() {
 		nodeNum[n.ID] = i
 	}
 	set := map[string]string{} // what each input sets → the input, to refuse two setting one thing
@@ -200,14 +200,14 @@ func Resolve(p *Plan, inputs []*Input) error {
 			if in.ID == "*" {
 				return refuse(in, "weight: takes one node or indicator; for every weight use weights:*=±P%%")
 			}
-			for i := range p.nodes {
-				for j, k := range p.kids[i] {
-					if (k.leaf && isLeaf && k.i == leafNum[in.ID]) || (!k.leaf && isNode && k.i == nodeNum[in.ID]) {
+			for i := range p.Nodes() {
+				for j := range p.Nodes()[i].Children {
+					if leaf, k := p.Child(i, j); (leaf && isLeaf && k == leafNum[in.ID]) || (!leaf && isNode && k == nodeNum[in.ID]) {
 						if err := weighable(p, i, in, refuse); err != nil {
 							return err
 						}
 						in.edges = append(in.edges, [2]int{i, j})
-						if err := claim(in, "the weight of "+in.ID+" in "+p.nodes[i].ID); err != nil {
+						if err := claim(in, "the weight of "+in.ID+" in "+p.Nodes()[i].ID); err != nil {
 							return err
 						}
 					}
@@ -219,8 +219,8 @@ func Resolve(p *Plan, inputs []*Input) error {
 		case "weights":
 			var nodes []int
 			if in.ID == "*" {
-				for i := range p.nodes {
-					if len(p.kids[i]) > 1 && p.nodes[i].Weights != "pca" {
+				for i := range p.Nodes() {
+					if len(p.Nodes()[i].Children) > 1 && p.Nodes()[i].Weights != "pca" {
 						nodes = append(nodes, i)
 					}
 				}
@@ -237,9 +237,9 @@ func Resolve(p *Plan, inputs []*Input) error {
 				nodes = []int{nodeNum[in.ID]}
 			}
 			for _, i := range nodes {
-				for j := range p.kids[i] {
+				for j := range p.Nodes()[i].Children {
 					in.edges = append(in.edges, [2]int{i, j})
-					if err := claim(in, "the weight of "+p.nodes[i].Children[j].ID+" in "+p.nodes[i].ID); err != nil {
+					if err := claim(in, "the weight of "+p.Nodes()[i].Children[j].ID+" in "+p.Nodes()[i].ID); err != nil {
 						return err
 					}
 				}
@@ -249,13 +249,13 @@ func Resolve(p *Plan, inputs []*Input) error {
 			if in.ID == "*" || isLeaf {
 				in.leaves = targetsOf(p, in.ID, leafNum)
 				for _, o := range in.options {
-					m, err := ParseMethod(o)
+					m, err := compute.ParseMethod(o)
 					if err != nil {
 						return refuse(in, "%v", err)
 					}
 					for _, l := range in.leaves {
-						ind := p.leaves[l]
-						if err := leafMethodOK(ind, m.name); err != nil {
+						ind := p.Leaves()[l]
+						if err := leafMethodOK(ind, m.Name()); err != nil {
 							return refuse(in, "%v", err)
 						}
 					}
@@ -268,11 +268,11 @@ func Resolve(p *Plan, inputs []*Input) error {
 			} else {
 				in.nodes = []int{nodeNum[in.ID]}
 				for _, o := range in.options {
-					m, err := ParseMethod(o)
+					m, err := compute.ParseMethod(o)
 					if err != nil {
 						return refuse(in, "%v", err)
 					}
-					if !slices.Contains(framework.NodeNorms, m.name) {
+					if !slices.Contains(framework.NodeNorms, m.Name()) {
 						return refuse(in, "a node is normalised by one of %s, not %q", strings.Join(framework.NodeNorms, ", "), o)
 					}
 				}
@@ -283,7 +283,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 		case "agg":
 			switch {
 			case in.ID == "*":
-				for i := range p.nodes {
+				for i := range p.Nodes() {
 					in.nodes = append(in.nodes, i)
 				}
 			case isNode:
@@ -297,7 +297,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 				}
 			}
 			for _, i := range in.nodes {
-				if err := claim(in, "the aggregation of "+p.nodes[i].ID); err != nil {
+				if err := claim(in, "the aggregation of "+p.Nodes()[i].ID); err != nil {
 					return err
 				}
 			}
@@ -314,7 +314,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 			missing := false
 			for _, l := range in.leaves {
 				a := p.D.Alternative(l, framework.ImputeNone)
-				for _, r := range p.target {
+				for _, r := range p.Target() {
 					missing = missing || (a >= 0 && math.IsNaN(p.D.Raw[a][l][r]))
 				}
 			}
@@ -346,7 +346,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 				return refuse(in, "%s is a node; winsorisation belongs to indicators", in.ID)
 			}
 			for _, l := range targetsOf(p, in.ID, leafNum) {
-				w := p.leaves[l].Winsorise
+				w := p.Leaves()[l].Winsorise
 				if w == nil || w.Rule == "" {
 					if in.ID != "*" {
 						return refuse(in, "indicator %s is not winsorised by the skew-kurtosis rule (winsorise: {rule: skew-kurtosis}), so max_points means nothing to it", in.ID)
@@ -371,7 +371,7 @@ func Resolve(p *Plan, inputs []*Input) error {
 				return refuse(in, "drop: takes a node, whose children are left out one at a time")
 			}
 			i := nodeNum[in.ID]
-			if len(p.kids[i]) < 2 {
+			if len(p.Nodes()[i].Children) < 2 {
 				return refuse(in, "node %s has one child; leaving it out leaves nothing", in.ID)
 			}
 			in.nodes = []int{i}
@@ -384,22 +384,22 @@ func Resolve(p *Plan, inputs []*Input) error {
 }
 
 // weighable refuses weights on node i that cannot take effect.
-func weighable(p *Plan, i int, in *Input, refuse func(*Input, string, ...any) error) error {
-	n := p.nodes[i]
+func weighable(p *compute.Plan, i int, in *Input, refuse func(*Input, string, ...any) error) error {
+	n := p.Nodes()[i]
 	if n.Weights == "pca" {
 		return refuse(in, "node %s derives its children's weights (weights: pca), so weights given to them are not used", n.ID)
 	}
-	if len(p.kids[i]) < 2 {
+	if len(p.Nodes()[i].Children) < 2 {
 		return refuse(in, "node %s has one child; a relative weight of one child changes nothing", n.ID)
 	}
 	return nil
 }
 
-func targetsOf(p *Plan, id string, leafNum map[string]int) []int {
+func targetsOf(p *compute.Plan, id string, leafNum map[string]int) []int {
 	if id != "*" {
 		return []int{leafNum[id]}
 	}
-	out := make([]int, len(p.leaves))
+	out := make([]int, len(p.Leaves()))
 	for l := range out {
 		out[l] = l
 	}
@@ -424,16 +424,16 @@ func leafMethodOK(ind *framework.Indicator, method string) error {
 
 // anyFails reports whether some of the indicators fails the skew-kurtosis rule in the
 // target year before treatment (else max_points changes nothing).
-func anyFails(p *Plan, leaves []int) bool {
+func anyFails(p *compute.Plan, leaves []int) bool {
 	for _, l := range leaves {
-		w := p.leaves[l].Winsorise
+		w := p.Leaves()[l].Winsorise
 		var xs []float64
-		for _, r := range p.target {
+		for _, r := range p.Target() {
 			v := p.D.Raw[0][l][r]
 			if math.IsNaN(v) {
 				continue
 			}
-			in := p.leaves[l]
+			in := p.Leaves()[l]
 			if in.Cap != nil && v > *in.Cap {
 				v = *in.Cap
 			} else if in.Floor != nil && v < *in.Floor {
@@ -451,7 +451,7 @@ func anyFails(p *Plan, leaves []int) bool {
 // checkAggregations refuses a geometric or harmonic choice that leaves units without a
 // value at the framework's own normalisations (negative children), unless a norm input
 // may change them; then the run counts such replications instead.
-func checkAggregations(p *Plan, inputs []*Input) error {
+func checkAggregations(p *compute.Plan, inputs []*Input) error {
 	for _, in := range inputs {
 		if in.Kind == "norm" {
 			return nil
@@ -497,7 +497,7 @@ func rankedUnits(ranks []int) int {
 
 // Apply sets the input's choice drawn from u (Dim numbers in [0, 1)) in q; nominal
 // is the plan's own parameters (the weights noisy weights multiply).
-func (in *Input) Apply(u []float64, q, nominal *Params) {
+func (in *Input) Apply(u []float64, q, nominal *compute.Params) {
 	pick := func(x float64, n int) int { return min(int(x*float64(n)), n-1) }
 	switch in.Kind {
 	case "weight":
@@ -547,7 +547,7 @@ type Drawn struct {
 }
 
 // Draws describes the values drawn from u, for the record (what Apply sets).
-func (in *Input) Draws(p *Plan, u []float64, nominal *Params) []Drawn {
+func (in *Input) Draws(p *compute.Plan, u []float64, nominal *compute.Params) []Drawn {
 	pick := func(x float64, n int) int { return min(int(x*float64(n)), n-1) }
 	switch in.Kind {
 	case "weight":
@@ -555,14 +555,14 @@ func (in *Input) Draws(p *Plan, u []float64, nominal *Params) []Drawn {
 	case "weights":
 		out := make([]Drawn, len(in.edges))
 		for d, e := range in.edges {
-			out[d] = Drawn{Component: p.nodes[e[0]].ID + "/" + p.nodes[e[0]].Children[e[1]].ID,
+			out[d] = Drawn{Component: p.Nodes()[e[0]].ID + "/" + p.Nodes()[e[0]].Children[e[1]].ID,
 				Value: nominal.Weights[e[0]][e[1]] * (1 - in.hi + 2*in.hi*u[d])}
 		}
 		return out
 	case "winsorise":
 		return []Drawn{{Value: float64(in.points[0] + pick(u[0], in.points[1]-in.points[0]+1))}}
 	case "drop":
-		n := p.nodes[in.nodes[0]]
+		n := p.Nodes()[in.nodes[0]]
 		c := "none"
 		if d := pick(u[0], len(n.Children)+1) - 1; d >= 0 {
 			c = n.Children[d].ID

@@ -3,6 +3,7 @@ package uncertainty
 import (
 	"bytes"
 	"context"
+	"github.com/egdi/egdi/internal/compute"
 	"math"
 	"testing"
 
@@ -24,7 +25,7 @@ func TestInputsApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPlan(f, d)
+	p, err := compute.NewPlan(f, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package uncertainty
+package compute
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/egdi/egdi/internal/compute"
 	"github.com/egdi/egdi/internal/framework"
 )
 
@@ -309,10 +308,10 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 				sorted := slices.Clone(vs)
 				sort.Float64s(sorted)
 				if w.Lower != nil {
-					lo = quantile(sorted, *w.Lower)
+					lo = Quantile(sorted, *w.Lower)
 				}
 				if w.Upper != nil {
-					hi = quantile(sorted, *w.Upper)
+					hi = Quantile(sorted, *w.Upper)
 				}
 				for _, r := range rows {
 					if x.ok[r] {
@@ -325,13 +324,13 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 			if k.points >= 0 {
 				ww.MaxPoints = k.points
 			}
-			t := compute.SkewKurtosis(vs, &ww)
+			t := SkewKurtosis(vs, &ww)
 			for _, r := range rows {
 				if !x.ok[r] {
 					continue
 				}
 				if t.Fallback != "" {
-					x.v[r] = compute.Fallback(x.v[r], t.Min, t.Range, &ww)
+					x.v[r] = Fallback(x.v[r], t.Min, t.Range, &ww)
 					continue
 				}
 				if t.Hi != nil && x.v[r] > *t.Hi {
@@ -459,6 +458,9 @@ type Method struct {
 	lo, hi float64
 	param  bool
 }
+
+// Name is the method's name (minmax, zscore, …).
+func (m Method) Name() string { return m.name }
 
 // method parses "minmax", "minmax(1,100)", "zscore(10,2)".
 func method(s string) Method {
@@ -607,8 +609,8 @@ func clamp(x, lo, hi float64) float64 {
 	return x
 }
 
-// quantile is DuckDB's quantile_cont (R's type 7) of sorted values.
-func quantile(sorted []float64, q float64) float64 {
+// Quantile is DuckDB's quantile_cont (R's type 7) of sorted values.
+func Quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()
 	}
@@ -809,7 +811,7 @@ func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int) ([]f
 			items[i] = append(items[i], c.v[r])
 		}
 	}
-	w, ok := compute.PCAWeights(items)
+	w, ok := PCAWeights(items)
 	if !ok {
 		return nil, fmt.Errorf("weights: pca of node %s: its %d children need values with some spread for at least 3 units that have them all (%d have)", node.ID, len(cols), len(items[0]))
 	}
@@ -882,12 +884,31 @@ func Round(x, pow float64) float64 {
 	return r
 }
 
+// Alternative is the index in d.Raw of indicator l imputed by rule (-1: none loaded).
+func (d *Data) Alternative(l int, rule string) int {
+	for a := range d.Raw {
+		if d.Imputes[a][l] == rule {
+			return a
+		}
+	}
+	return -1
+}
+
+// Nodes are the framework's nodes, by number.
+func (p *Plan) Nodes() []*framework.Node { return p.nodes }
+
+// Leaves are the indicators, by number (Data.Leaves order).
+func (p *Plan) Leaves() []*framework.Indicator { return p.leaves }
+
+// Child is node i's child j: an indicator (leaf) or a node, and its number.
+func (p *Plan) Child(i, j int) (leaf bool, k int) { return p.kids[i][j].leaf, p.kids[i][j].i }
+
 // Target are the rows of the target year, in the order of Value and Rank.
 func (p *Plan) Target() []int { return p.target }
 
-// bandIndex is the position in the framework's bands of a value's band (the value
+// BandIndex is the position in the framework's bands of a value's band (the value
 // rounded to its digits, as compute's standings), or −1.
-func (p *Plan) bandIndex(v float64) int {
+func (p *Plan) BandIndex(v float64) int {
 	rv := Round(v, p.pow)
 	for i, b := range p.F.Bands {
 		if rv >= b.Min {
