@@ -3,6 +3,8 @@ GO      ?= go
 BIN     := bin/egdi
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/egdi/egdi/internal/version.Version=$(VERSION)
+# duckdb-go compiles its Arrow interface (egdi's column reads and writes) only with this tag.
+export GOFLAGS += -tags=duckdb_arrow
 
 .PHONY: all build demo test notebooks bench bench-uncertainty sample gallery clean
 

@@ -1,0 +1,97 @@
+//go:build duckdb_arrow
+
+package store
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+)
+
+// A column view round-trips through DuckDB: every value, the NULLs, more rows than one
+// batch, and no rows.
+func TestColumnViewAndReadColumns(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, n := range []int{0, 5, viewBatch + 3} {
+		ys, ks, vs, null := make([]int32, n), make([]uint64, n), make([]float64, n), make([]bool, n)
+		for i := range n {
+			ys[i], ks[i], vs[i], null[i] = int32(2000+i%7), math.MaxUint64-uint64(n-i)*977, float64(i)/3, i%5 == 2
+		}
+		drop, err := ColumnView(ctx, c, "t_view", []Column{{Name: "year", Int32: ys}, {Name: "k", Uint64: ks}, {Name: "v", Float64: vs, Null: null}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE t_copy AS SELECT * FROM t_view`); err != nil {
+			t.Fatal(err)
+		}
+		drop()
+		var rows, nulls int
+		var sum float64
+		if err := c.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (v IS NULL), coalesce(sum(v), 0) FROM t_copy`).Scan(&rows, &nulls, &sum); err != nil {
+			t.Fatal(err)
+		}
+		wantNulls, wantSum := 0, 0.0
+		for i := range n {
+			if null[i] {
+				wantNulls++
+			} else {
+				wantSum += vs[i]
+			}
+		}
+		if rows != n || nulls != wantNulls || math.Abs(sum-wantSum) > 1e-9*math.Max(1, wantSum) {
+			t.Fatalf("%d rows: copied %d rows, %d NULLs, sum %v; want %d NULLs, sum %v", n, rows, nulls, sum, wantNulls, wantSum)
+		}
+		// read back in order, column by column
+		got := 0
+		err = ReadColumns(ctx, c, `SELECT year, k, v FROM t_copy ORDER BY k`, func(b Batch) error {
+			y, err := b.Int32(0)
+			if err != nil {
+				return err
+			}
+			k, err := b.Uint64(1)
+			if err != nil {
+				return err
+			}
+			v, isNull, err := b.Float64(2)
+			if err != nil {
+				return err
+			}
+			for r := range b.Rows() {
+				i := got + r
+				if y[r] != ys[i] || k[r] != ks[i] || isNull(r) != null[i] || (!null[i] && v[r] != vs[i]) {
+					t.Fatalf("%d rows: row %d reads (%d, %d, %v, null %v), want (%d, %d, %v, null %v)", n, i, y[r], k[r], v[r], isNull(r), ys[i], ks[i], vs[i], null[i])
+				}
+			}
+			got += b.Rows()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != n {
+			t.Fatalf("read %d rows of %d", got, n)
+		}
+		if _, err := c.ExecContext(ctx, `SELECT * FROM t_view`); err == nil {
+			t.Fatal("the view is still there after drop")
+		}
+	}
+	// a column read as the wrong type is an error, not a misread
+	err = ReadColumns(ctx, c, `SELECT 1.5::DOUBLE AS v`, func(b Batch) error {
+		_, err := b.Int32(0)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a DOUBLE read as INTEGER was not refused")
+	}
+}
