@@ -86,7 +86,7 @@ func TestASEMReproducesCOINr(t *testing.T) {
 		for step, q := range map[string]string{
 			"Denominated": `SELECT u.unit, r.node, r.value FROM c_raw r JOIN unit_list u USING (unit_key) WHERE NOT r.imputed`,
 			"Imputed":     `SELECT u.unit, r.node, r.value FROM c_raw r JOIN unit_list u USING (unit_key)`,
-			"Treated":     `SELECT u.unit, r.node, r.x FROM c_leaft r JOIN unit_list u USING (unit_key)`,
+			"Treated":     `SELECT u.unit, r.node, r.x FROM c_leafval r JOIN unit_list u USING (unit_key)`,
 			"Normalised":  `SELECT u.unit, r.node, r.value FROM c_leafval r JOIN unit_list u USING (unit_key)`,
 			"Aggregated":  `SELECT u.unit, r.node, r.value FROM c_val r JOIN unit_list u USING (unit_key)`,
 		} {

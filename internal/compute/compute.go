@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -112,7 +111,8 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 
 // Evaluate computes the framework without storing anything, then lets read inspect the
 // working tables on the connection before they are dropped: c_raw (year, unit_key,
-// node_id, node, value, imputed), c_leafval (treated and normalised indicators), c_val (nodes)
+// node_id, node, value, imputed), c_leafval (indicators treated, x, and normalised,
+// value), c_val (nodes)
 // and c_standing (the root's value, rank, band and class). Units are keys: join
 // unit_list for their codes.
 func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
@@ -136,7 +136,10 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_leaft", "c_lstats", "c_lnorm", "c_lnorme", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_edge", "c_wins", "c_screened", "c_series", "c_pcaw", "c_miss"}
+	cleanup := []string{"c_leafval", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_wins", "c_screened", "c_series", "c_miss"}
+	var ev *evaluation
+	var nodeView, rootView string // the results, views of the evaluation's columns (store.ColumnView)
+	var drops []func()            // which are dropped once written
 	stage := func(tx *sql.Conn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM datasets WHERE dataset = ?`, opt.Dataset).Scan(&exists); err != nil {
@@ -222,43 +225,25 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if err := winsorise(ctx, tx, f); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, treatLeaves(f)); err != nil {
+		if _, err := tx.ExecContext(ctx, inputStats()); err != nil {
 			return fmt.Errorf("compute: %w", err)
 		}
 		done()
-		weights := map[int]map[string]map[string]float64{} // PCA weights: year → node → child → weight
-		levels := f.Levels()
-		for li, level := range levels {
-			if opt.Progress != nil {
-				opt.Progress(li, len(levels))
-			}
-			done := store.Step(fmt.Sprintf("aggregate level %d", li+1))
-			for _, n := range level {
-				if n.Weights == "pca" {
-					if err := pcaWeights(ctx, tx, f, n, weights); err != nil {
-						return err
-					}
-				}
-			}
-			if _, err := tx.ExecContext(ctx, aggregateLevel(f, level, len(years) == 1)); err != nil {
-				return fmt.Errorf("compute: %w", err)
-			}
-			done()
-		}
+		done = store.Step("evaluate")
 		if opt.Progress != nil {
-			opt.Progress(len(levels), len(levels))
+			opt.Progress(0, len(f.Levels()))
 		}
-		done = store.Step("standings")
-		if _, err := tx.ExecContext(ctx, standingsSQL(f)); err != nil {
-			return fmt.Errorf("compute: %w", err)
+		if ev, err = evaluate(ctx, tx, f, ids, opt.Progress); err != nil {
+			return err
 		}
 		done()
 		done = store.Step("summarise")
-		results, err = summarise(ctx, tx, f, years, inds)
+		results, err = summarise(ctx, tx, f, years, inds, ev)
 		done()
 		if err != nil {
 			return err
 		}
+		weights := ev.weights()
 		for i := range results {
 			us := outside[results[i].Year]
 			results[i].Outside = len(us)
@@ -271,15 +256,33 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			results[i].Weights = weights[results[i].Year]
 		}
 		if read != nil {
+			if err := ev.workingTables(ctx, db, tx); err != nil {
+				return err
+			}
 			return read(tx)
 		}
+		defer store.Step("result views")()
+		var drop func()
+		if nodeView, drop, err = ev.nodeView(ctx, db, "c_nodes", false); err != nil {
+			return err
+		}
+		drops = append(drops, drop)
+		if rootView, drop, err = ev.standingView(ctx, db, "c_root"); err != nil {
+			return err
+		}
+		drops = append(drops, drop)
 		return nil
 	}
+	defer func() {
+		for _, drop := range drops {
+			drop()
+		}
+	}()
 	var write func(tx *sql.Tx) error
 	if read == nil {
 		write = func(tx *sql.Tx) error {
 			defer store.Step("store results")()
-			return store1(ctx, tx, f, opt.Dataset, results)
+			return store1(ctx, tx, f, opt.Dataset, results, nodeView, rootView)
 		}
 	}
 	if err := db.Staged(ctx, stage, write, cleanup); err != nil {
@@ -538,31 +541,16 @@ func yearsOf(ctx context.Context, tx *sql.Conn) ([]int, error) {
 	return ys, rows.Err()
 }
 
-func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years []int, inds []string) ([]YearResult, error) {
+func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years []int, inds []string, ev *evaluation) ([]YearResult, error) {
 	byYear := map[int]*YearResult{}
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT year, node, count(*) FROM c_val GROUP BY year, node`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var y, n int
-		var node string
-		rows.Scan(&y, &node, &n)
-		if r := byYear[y]; r != nil {
-			r.NodeUnits[node] = n
-			if node == f.Root {
-				r.Units = n
-			}
-		}
-	}
-	rows.Close()
+	ev.units(byYear)
 	// Units per indicator, and an order-independent checksum of the inputs (the xor over
 	// indicators of their checksums in c_lstats, and the count of values), from the pass
 	// that took the indicators' statistics.
-	rows, err = tx.QueryContext(ctx, `SELECT year, node, inputs, checksum, imputed FROM c_lstats`)
+	rows, err := tx.QueryContext(ctx, `SELECT year, node, inputs, checksum, imputed FROM c_lstats`)
 	if err != nil {
 		return nil, err
 	}
@@ -658,7 +646,9 @@ func screenShare(f *framework.Framework) float64 {
 	return 100 * f.Screen.MinCoverage
 }
 
-func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult) error {
+// store1 writes the results: the runs, and the nodes' values and the root's standings
+// from the views nodeView and rootView (evaluation's nodeView and standingView).
+func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult, nodeView, rootView string) error {
 	fj, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -682,27 +672,29 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	if err != nil {
 		return fmt.Errorf("storing results: %w", err)
 	}
-	ds, ct := codes[dataset], store.CodeTable(codes)
-	// Names become numbers by a CASE where there are few of them (store.CodeOf), else by
-	// a join to the codes.
-	nodes, bands := map[string]int{}, map[string]int{}
+	ds := codes[dataset]
+	// The evaluation's views number nodes, bands and classes by their position in the
+	// framework: a CASE gives their codes.
+	codesOf := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			out = append(out, fmt.Sprint(codes[id]))
+		}
+		return out
+	}
+	var nodes, bands, classes []string
 	for _, n := range f.Nodes {
-		nodes[n.ID] = codes[n.ID]
+		nodes = append(nodes, n.ID)
 	}
-	for _, b := range append(append([]*framework.Band{}, f.Bands...), f.Classes...) {
-		bands[b.ID] = codes[b.ID]
+	for _, b := range f.Bands {
+		bands = append(bands, b.ID)
 	}
-	nodeInsert := fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, c.id, v.value FROM c_val v JOIN %s c ON c.name = v.node
-			WHERE v.node <> %s`, ds, ct, q(f.Root))
-	if id, ok := store.CodeOf("v.node", nodes); ok {
-		nodeInsert = fmt.Sprintf(`INSERT INTO node_values SELECT %d, v.year, v.unit_key, %s, v.value FROM c_val v WHERE v.node <> %s`, ds, id, q(f.Root))
+	for _, b := range f.Classes {
+		classes = append(classes, b.ID)
 	}
-	rootInsert := fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, b.id, k.id FROM c_standing s
-			LEFT JOIN %[2]s b ON b.name = s.band LEFT JOIN %[2]s k ON k.name = s.class`, ds, ct)
-	if band, ok := store.CodeOf("s.band", bands); ok {
-		class, _ := store.CodeOf("s.class", bands)
-		rootInsert = fmt.Sprintf(`INSERT INTO root_values SELECT %d, s.year, s.unit_key, s.value, s.rank, %s, %s FROM c_standing s`, ds, band, class)
-	}
+	nodeInsert := fmt.Sprintf(`INSERT INTO node_values SELECT %d, year, unit_key, %s, value FROM %s`, ds, caseOf("node", codesOf(nodes)), nodeView)
+	rootInsert := fmt.Sprintf(`INSERT INTO root_values SELECT %d, year, unit_key, value, rank, %s, %s FROM %s`,
+		ds, caseOf("band", codesOf(bands)), caseOf("class", codesOf(classes)), rootView)
 	for _, s := range []string{
 		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
@@ -748,101 +740,6 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 	if len(nodeRows) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO run_nodes VALUES `+strings.Join(nodeRows, ", ")); err != nil {
 			return fmt.Errorf("storing results: %w", err)
-		}
-	}
-	return nil
-}
-
-// pcaWeights derives, for each year, the weights of node n's children from the first
-// principal component of their values over the units that have them all
-// (PCAWeights), into c_pcaw for aggregateLevel and into weights for the run's record.
-func pcaWeights(ctx context.Context, c *sql.Conn, f *framework.Framework, n *framework.Node, weights map[int]map[string]map[string]float64) error {
-	var leaves, nodes []string
-	for _, ch := range n.Children {
-		if f.Node(ch.ID) == nil {
-			leaves = append(leaves, q(ch.ID))
-		} else {
-			nodes = append(nodes, q(ch.ID))
-		}
-	}
-	var parts []string
-	if len(leaves) > 0 {
-		parts = append(parts, `SELECT year, unit_key, node, value FROM c_leafval WHERE node IN (`+strings.Join(leaves, ", ")+`)`)
-	}
-	if len(nodes) > 0 {
-		parts = append(parts, `SELECT year, unit_key, node, value FROM c_val WHERE node IN (`+strings.Join(nodes, ", ")+`)`)
-	}
-	rows, err := c.QueryContext(ctx, strings.Join(parts, " UNION ALL ")+` ORDER BY year, unit_key`)
-	if err != nil {
-		return fmt.Errorf("weights of %s: %w", n.ID, err)
-	}
-	pos := map[string]int{}
-	for i, ch := range n.Children {
-		pos[ch.ID] = i
-	}
-	byYear := map[int]map[uint64][]float64{}
-	for rows.Next() {
-		var y int
-		var u uint64
-		var node string
-		var v sql.NullFloat64
-		if err := rows.Scan(&y, &u, &node, &v); err != nil {
-			rows.Close()
-			return err
-		}
-		if !v.Valid {
-			continue
-		}
-		if byYear[y] == nil {
-			byYear[y] = map[uint64][]float64{}
-		}
-		row := byYear[y][u]
-		if row == nil {
-			row = make([]float64, len(n.Children))
-			for i := range row {
-				row[i] = math.NaN()
-			}
-			byYear[y][u] = row
-		}
-		row[pos[node]] = v.Float64
-	}
-	rows.Close()
-	years := make([]int, 0, len(byYear))
-	for y := range byYear {
-		years = append(years, y)
-	}
-	sort.Ints(years)
-	for _, y := range years {
-		units := make([]uint64, 0, len(byYear[y]))
-		for u := range byYear[y] {
-			units = append(units, u)
-		}
-		slices.Sort(units)
-		items := make([][]float64, len(n.Children))
-		for _, u := range units {
-			row := byYear[y][u]
-			if slices.ContainsFunc(row, math.IsNaN) {
-				continue
-			}
-			for i, v := range row {
-				items[i] = append(items[i], v)
-			}
-		}
-		w, ok := PCAWeights(items)
-		if !ok {
-			return fmt.Errorf("weights: pca of node %s in %d: its %d children need values with some spread for at least 3 units that have them all (%d have)", n.ID, y, len(n.Children), len(items[0]))
-		}
-		if weights[y] == nil {
-			weights[y] = map[string]map[string]float64{}
-		}
-		weights[y][n.ID] = map[string]float64{}
-		var vals []string
-		for i, ch := range n.Children {
-			weights[y][n.ID][ch.ID] = w[i]
-			vals = append(vals, fmt.Sprintf("(%d, %d, %s, %s)", y, nodeNumber(f, n.ID), q(ch.ID), store.Double(w[i])))
-		}
-		if _, err := c.ExecContext(ctx, `INSERT INTO c_pcaw VALUES `+strings.Join(vals, ", ")); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/egdi/egdi/internal/framework"
 )
@@ -63,6 +65,8 @@ type Plan struct {
 	target   []int   // rows of the target year
 	groups   [][]int // rows per partition of the normalisations: one per year, or one over all
 	yearRows map[int][]int
+	years    []int // the years of the rows, in order
+	levelEnd []int // per level: its end in order
 	// under marks the nodes the root's value depends on: only they are evaluated
 	// (AllNodes evaluates the others too, the supplementary indices such as the EPI).
 	under []bool
@@ -111,6 +115,7 @@ func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
 				plain = plain && c.Weight == 1
 			}
 		}
+		p.levelEnd = append(p.levelEnd, len(p.order)+len(level))
 		for _, n := range level {
 			i := nodeNum[n.ID]
 			p.order = append(p.order, i)
@@ -138,11 +143,15 @@ func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
 	}
 	mark(p.root)
 	for r, y := range d.Years {
+		if _, ok := p.yearRows[y]; !ok {
+			p.years = append(p.years, y)
+		}
 		p.yearRows[y] = append(p.yearRows[y], r)
 		if y == d.Year {
 			p.target = append(p.target, r)
 		}
 	}
+	sort.Ints(p.years)
 	if f.NormaliseOver == "all" {
 		all := make([]int, len(d.Years))
 		for r := range all {
@@ -150,12 +159,7 @@ func NewPlan(f *framework.Framework, d *Data) (*Plan, error) {
 		}
 		p.groups = [][]int{all}
 	} else {
-		ys := make([]int, 0, len(p.yearRows))
-		for y := range p.yearRows {
-			ys = append(ys, y)
-		}
-		sort.Ints(ys)
-		for _, y := range ys {
+		for _, y := range p.years {
 			p.groups = append(p.groups, p.yearRows[y])
 		}
 	}
@@ -231,6 +235,11 @@ type Evaluator struct {
 	// Rank 0 where the unit has no root value.
 	Value []float64
 	Rank  []int
+	// Weights are the weights a weights: pca node derived in the last evaluation (with
+	// none of its children dropped): node number → year → weight per child.
+	Weights map[int]map[int][]float64
+	// Level, when set, hears each level evaluated (done of total).
+	Level func(done, total int)
 }
 
 type leafKey struct {
@@ -240,7 +249,7 @@ type leafKey struct {
 
 // NewEvaluator makes an evaluator of p.
 func (p *Plan) NewEvaluator() *Evaluator {
-	e := &Evaluator{p: p, cache: map[leafKey]col{}, nodes: make([]col, len(p.nodes))}
+	e := &Evaluator{p: p, cache: map[leafKey]col{}, nodes: make([]col, len(p.nodes)), Weights: map[int]map[int][]float64{}}
 	for i := range e.nodes {
 		e.nodes[i] = newCol(len(p.D.Years))
 	}
@@ -261,6 +270,33 @@ func (e *Evaluator) Leaf(l int, q *Params) ([]float64, []bool) {
 	return c.v, c.ok
 }
 
+// Prepare treats and normalises, with workers goroutines, every indicator column q
+// needs that the evaluator does not hold yet: one evaluation of a large framework
+// spends most of its time there, one indicator at a time otherwise.
+func (e *Evaluator) Prepare(q *Params, workers int) {
+	var todo []leafKey
+	for l := range e.p.leaves {
+		k := leafKey{leaf: l, imp: q.Impute[l], points: q.MaxPoints[l], norm: q.LeafNorm[l]}
+		if _, ok := e.cache[k]; !ok {
+			todo = append(todo, k)
+		}
+	}
+	cols := make([]col, len(todo))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(todo))) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				cols[i] = e.p.leafColumn(todo[i].leaf, todo[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, k := range todo {
+		e.cache[k] = cols[i]
+	}
+}
+
 func (e *Evaluator) leaf(l int, q *Params) col {
 	k := leafKey{leaf: l, imp: q.Impute[l], points: q.MaxPoints[l], norm: q.LeafNorm[l]}
 	if c, ok := e.cache[k]; ok {
@@ -277,9 +313,64 @@ func (e *Evaluator) leaf(l int, q *Params) col {
 // normalisation over each partition.
 func (p *Plan) leafColumn(l int, k leafKey) col {
 	in := p.leaves[l]
+	x := p.treat(l, k)
+	n := len(x.v)
+	dir := 1.0
+	if in.Direction == "negative" {
+		dir = -1
+	}
+	m := method(k.norm)
+	v := make([]float64, n)
+	for r := range v {
+		switch m.name {
+		case framework.NormGoalposts, framework.NormTarget, framework.NormBest:
+			v[r] = x.v[r]
+		default:
+			v[r] = dir * x.v[r]
+		}
+	}
+	out := newCol(n)
+	copy(out.ok, x.ok)
+	var pr []int
+	for _, rows := range p.groups {
+		pr = pr[:0]
+		for _, r := range rows {
+			if x.ok[r] {
+				pr = append(pr, r)
+			}
+		}
+		if len(pr) == 0 {
+			continue
+		}
+		s := statsOf(v, x.v, pr, in.SD, m.ranks())
+		if m.name == framework.NormReference {
+			s.vref = math.NaN()
+			for _, r := range pr {
+				if p.D.Units[r].Code == in.Reference && (math.IsNaN(s.vref) || v[r] > s.vref) {
+					s.vref = v[r]
+				}
+			}
+		}
+		for _, r := range pr {
+			out.v[r] = p.normaliseLeaf(m, in, dir, v[r], x.v[r], &s)
+		}
+	}
+	out.setFull()
+	return out
+}
+
+// Treated is indicator l under q after its treatment (cap and floor, winsorisation or
+// its fallback, transform), before its direction and normalisation.
+func (e *Evaluator) Treated(l int, q *Params) ([]float64, []bool) {
+	x := e.p.treat(l, leafKey{leaf: l, imp: q.Impute[l], points: q.MaxPoints[l], norm: q.LeafNorm[l]})
+	return x.v, x.ok
+}
+
+// treat is indicator l's column treated (leafColumn's first part).
+func (p *Plan) treat(l int, k leafKey) col {
+	in := p.leaves[l]
 	raw := p.D.Raw[k.imp][l]
-	n := len(raw)
-	x := newCol(n)
+	x := newCol(len(raw))
 	for r, v := range raw {
 		if math.IsNaN(v) {
 			continue
@@ -349,73 +440,39 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 			x.v[r] = math.Log(1 + x.v[r])
 		}
 	}
-	dir := 1.0
-	if in.Direction == "negative" {
-		dir = -1
-	}
-	m := method(k.norm)
-	v := make([]float64, n)
-	for r := range v {
-		switch m.name {
-		case framework.NormGoalposts, framework.NormTarget, framework.NormBest:
-			v[r] = x.v[r]
-		default:
-			v[r] = dir * x.v[r]
-		}
-	}
-	out := newCol(n)
-	copy(out.ok, x.ok)
-	for _, rows := range p.groups {
-		var pr []int
-		for _, r := range rows {
-			if x.ok[r] {
-				pr = append(pr, r)
-			}
-		}
-		if len(pr) == 0 {
-			continue
-		}
-		s := statsOf(v, x.v, pr, in.SD)
-		if m.name == framework.NormReference {
-			s.vref = math.NaN()
-			for _, r := range pr {
-				if p.D.Units[r].Code == in.Reference && (math.IsNaN(s.vref) || v[r] > s.vref) {
-					s.vref = v[r]
-				}
-			}
-		}
-		for _, r := range pr {
-			out.v[r] = p.normaliseLeaf(m, in, dir, v[r], x.v[r], s, v, pr, r)
-		}
-	}
-	out.setFull()
-	return out
+	return x
 }
 
 // yearGroups are the rows of each year (winsorisation is per year whatever the
 // normalisation's partition).
 func (p *Plan) yearGroups() [][]int {
-	ys := make([]int, 0, len(p.yearRows))
-	for y := range p.yearRows {
-		ys = append(ys, y)
-	}
-	sort.Ints(ys)
-	out := make([][]int, len(ys))
-	for i, y := range ys {
+	out := make([][]int, len(p.years))
+	for i, y := range p.years {
 		out[i] = p.yearRows[y]
 	}
 	return out
 }
 
-// stats are a partition's statistics of v (and of x, the value before its direction).
+// stats are a partition's statistics of v (and of x, the value before its direction);
+// sorted are its values of v in order, without NaN, for the rank normalisations.
 type stats struct {
 	n                int
 	mu, sd, mn, mx   float64
 	xmin, xmax, vref float64
+	sorted           []float64
 }
 
-func statsOf(v, x []float64, rows []int, sdKind string) stats {
+func statsOf(v, x []float64, rows []int, sdKind string, ranks bool) stats {
 	s := stats{n: len(rows), mn: math.Inf(1), mx: math.Inf(-1), xmin: math.Inf(1), xmax: math.Inf(-1)}
+	if ranks {
+		s.sorted = make([]float64, 0, len(rows))
+		for _, r := range rows {
+			if !math.IsNaN(v[r]) {
+				s.sorted = append(s.sorted, v[r])
+			}
+		}
+		sort.Float64s(s.sorted)
+	}
 	sum := 0.0
 	for _, r := range rows {
 		a, b := v[r], x[r]
@@ -459,6 +516,11 @@ type Method struct {
 	param  bool
 }
 
+// ranks says the method normalises by rank (rank, Borda, percentile).
+func (m Method) ranks() bool {
+	return m.name == framework.NormRank || m.name == framework.NormBorda || m.name == framework.NormPercentile
+}
+
 // Name is the method's name (minmax, zscore, …).
 func (m Method) Name() string { return m.name }
 
@@ -499,7 +561,7 @@ func ParseMethod(s string) (Method, error) {
 }
 
 // normaliseLeaf is one indicator value normalised (compute's normalise, leaf forms).
-func (p *Plan) normaliseLeaf(m Method, in *framework.Indicator, dir, v, x float64, s stats, all []float64, rows []int, r int) float64 {
+func (p *Plan) normaliseLeaf(m Method, in *framework.Indicator, dir, v, x float64, s *stats) float64 {
 	scale := p.F.Scale
 	switch m.name {
 	case framework.NormGoalposts:
@@ -535,11 +597,11 @@ func (p *Plan) normaliseLeaf(m Method, in *framework.Indicator, dir, v, x float6
 		}
 		return nullDiv(s.xmin, x) * scale
 	}
-	return normaliseCommon(m, v, s, all, rows, scale)
+	return normaliseCommon(m, v, s, scale)
 }
 
 // normaliseCommon holds the forms nodes and indicators share.
-func normaliseCommon(m Method, v float64, s stats, all []float64, rows []int, scale float64) float64 {
+func normaliseCommon(m Method, v float64, s *stats, scale float64) float64 {
 	switch m.name {
 	case framework.NormZScore:
 		z := 0.0
@@ -560,23 +622,21 @@ func normaliseCommon(m Method, v float64, s stats, all []float64, rows []int, sc
 		}
 		return t * scale
 	case framework.NormRank, framework.NormBorda, framework.NormPercentile:
-		below := 0
-		for _, q := range rows {
-			if all[q] < v {
-				below++
-			}
+		below := 0 // the values below v: SQL's rank() OVER (ORDER BY v) is one more
+		if !math.IsNaN(v) {
+			below = sort.SearchFloat64s(s.sorted, v)
 		}
-		rk := float64(below + 1) // rank() OVER (ORDER BY v)
+		rk := float64(below + 1)
 		switch m.name {
 		case framework.NormRank:
 			return rk
 		case framework.NormBorda:
 			return rk - 1
 		}
-		if len(rows) == 1 {
+		if s.n == 1 {
 			return 0
 		}
-		return (rk - 1) / float64(len(rows)-1) * scale
+		return (rk - 1) / float64(s.n-1) * scale
 	case framework.NormBest:
 		return nullDiv(v, s.xmax) * scale
 	}
@@ -628,7 +688,12 @@ func (e *Evaluator) Evaluate(q *Params) error {
 	p := e.p
 	n := len(p.D.Years)
 	eps := 1e-6 * p.F.Scale
-	for _, i := range p.order {
+	level := 0
+	for k, i := range p.order {
+		if e.Level != nil && k == p.levelEnd[level] {
+			level++
+			e.Level(level, len(p.levelEnd))
+		}
 		node := p.nodes[i]
 		kids := p.kids[i]
 		drop := q.Drop[i]
@@ -659,12 +724,15 @@ func (e *Evaluator) Evaluate(q *Params) error {
 		var yearWs map[int][]float64
 		if node.Weights == "pca" {
 			yearWs = map[int][]float64{}
-			for y, rows := range p.yearRows {
-				pw, err := p.pcaWeights(node, cols, rows)
+			for _, y := range p.years {
+				pw, err := p.pcaWeights(node, cols, p.yearRows[y], y)
 				if err != nil {
-					return fmt.Errorf("%w (%d)", err, y)
+					return err
 				}
 				yearWs[y] = pw
+			}
+			if drop < 0 {
+				e.Weights[i] = yearWs
 			}
 		}
 		e.cols, e.ws = cols, ws
@@ -782,12 +850,15 @@ func (e *Evaluator) Evaluate(q *Params) error {
 			if len(pr) == 0 {
 				continue
 			}
-			s := statsOf(raw, raw, pr, node.SD)
+			s := statsOf(raw, raw, pr, node.SD, m.ranks())
 			for _, r := range pr {
-				out.v[r] = normaliseCommon(m, raw[r], s, raw, pr, p.F.Scale)
+				out.v[r] = normaliseCommon(m, raw[r], &s, p.F.Scale)
 			}
 		}
 		out.setFull()
+	}
+	if e.Level != nil {
+		e.Level(len(p.levelEnd), len(p.levelEnd))
 	}
 	e.rank()
 	return nil
@@ -795,7 +866,7 @@ func (e *Evaluator) Evaluate(q *Params) error {
 
 // pcaWeights are a weights: pca node's weights from its children's values this
 // evaluation in one year's rows (compute's pcaWeights).
-func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int) ([]float64, error) {
+func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int, year int) ([]float64, error) {
 	items := make([][]float64, len(cols))
 	rows := slices.Clone(yearRows)
 	sort.Slice(rows, func(a, b int) bool { return p.D.Units[rows[a]].Key < p.D.Units[rows[b]].Key })
@@ -813,33 +884,37 @@ func (p *Plan) pcaWeights(node *framework.Node, cols []col, yearRows []int) ([]f
 	}
 	w, ok := PCAWeights(items)
 	if !ok {
-		return nil, fmt.Errorf("weights: pca of node %s: its %d children need values with some spread for at least 3 units that have them all (%d have)", node.ID, len(cols), len(items[0]))
+		return nil, fmt.Errorf("weights: pca of node %s in %d: its %d children need values with some spread for at least 3 units that have them all (%d have)", node.ID, year, len(cols), len(items[0]))
 	}
 	return w, nil
 }
 
-// rank ranks the root's values of the target year, rounded to the framework's digits,
-// from the highest (compute's standings: competition or dense).
-func (e *Evaluator) rank() {
+// rank ranks the root's values of the target year into Value and Rank.
+func (e *Evaluator) rank() { e.Standings(e.p.target, e.Value, e.Rank) }
+
+// Standings ranks the root's values in rows (of one year), rounded to the framework's
+// digits, from the highest, competition or dense (egdi's standings): value[i] and
+// rank[i] are row rows[i]'s, NaN and 0 where it has no root value.
+func (e *Evaluator) Standings(rows []int, value []float64, rank []int) {
 	p := e.p
 	root := e.nodes[p.root]
 	pow := p.pow
-	if len(e.rv) != len(p.target) {
-		e.rv = make([]float64, len(p.target))
+	if len(e.rv) < len(rows) {
+		e.rv = make([]float64, len(rows))
 	}
-	rv := e.rv
-	for i, r := range p.target {
-		e.Value[i] = math.NaN()
+	rv := e.rv[:len(rows)]
+	for i, r := range rows {
+		value[i] = math.NaN()
 		rv[i] = math.NaN()
 		if root.ok[r] {
-			e.Value[i] = root.v[r]
+			value[i] = root.v[r]
 			rv[i] = Round(root.v[r], pow)
 		}
 	}
 	idx := e.order[:0]
 	for i, v := range rv {
-		e.Rank[i] = 0
-		if root.ok[p.target[i]] && !math.IsNaN(v) {
+		rank[i] = 0
+		if root.ok[rows[i]] && !math.IsNaN(v) {
 			idx = append(idx, ranked{v, i})
 		}
 	}
@@ -854,17 +929,16 @@ func (e *Evaluator) rank() {
 		return 0
 	})
 	dense := p.F.Ranking == framework.RankDense
-	rank := 0
+	n := 0
 	for k, x := range idx {
-		i := x.i
 		if k == 0 || x.v != idx[k-1].v {
 			if dense {
-				rank++
+				n++
 			} else {
-				rank = k + 1
+				n = k + 1
 			}
 		}
-		e.Rank[i] = rank
+		rank[x.i] = n
 	}
 }
 
@@ -908,9 +982,12 @@ func (p *Plan) Target() []int { return p.target }
 
 // BandIndex is the position in the framework's bands of a value's band (the value
 // rounded to its digits, as compute's standings), or −1.
-func (p *Plan) BandIndex(v float64) int {
-	rv := Round(v, p.pow)
-	for i, b := range p.F.Bands {
+func (p *Plan) BandIndex(v float64) int { return bandOf(p.F.Bands, Round(v, p.pow)) }
+
+// bandOf is the position in bs (bands or classes, highest first) of the first whose
+// minimum a rounded value reaches, or −1 (NaN reaches none).
+func bandOf(bs []*framework.Band, rv float64) int {
+	for i, b := range bs {
 		if rv >= b.Min {
 			return i
 		}

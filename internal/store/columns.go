@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -46,11 +48,14 @@ func (b Batch) Uint64(i int) ([]uint64, error) {
 }
 
 // Float64 is column i, a DOUBLE, and whether row r of it is NULL (where the value
-// slice holds an arbitrary number).
+// slice holds an arbitrary number): nil when none is.
 func (b Batch) Float64(i int) ([]float64, func(r int) bool, error) {
 	a, ok := b.rec.Column(i).(*array.Float64)
 	if !ok {
 		return nil, nil, b.mismatch(i, "DOUBLE")
+	}
+	if a.NullN() == 0 {
+		return a.Float64Values(), nil, nil
 	}
 	return a.Float64Values(), a.IsNull, nil
 }
@@ -83,7 +88,7 @@ func ReadColumns(ctx context.Context, c *sql.Conn, query string, each func(Batch
 }
 
 // Column is a column for ColumnView: one of its slices is set, all of the same length
-// in a view. Null, with Float64, marks the NULLs.
+// in a view. Null, when set, marks the NULLs.
 type Column struct {
 	Name    string
 	Int32   []int32
@@ -95,11 +100,19 @@ type Column struct {
 // viewBatch is the number of rows of each batch a view hands DuckDB.
 const viewBatch = 1 << 17
 
-// ColumnView makes cols a temporary view called name on c, without copying them, for
-// one scan (an INSERT … SELECT, a CREATE TABLE … AS): it reads the columns as they are
-// when the scan runs. drop removes the view; call it once the scan is done, and before
-// the columns change.
-func ColumnView(ctx context.Context, c *sql.Conn, name string, cols []Column) (drop func(), err error) {
+// ColumnView makes cols a view, without copying them, for one scan (an INSERT …
+// SELECT, a CREATE TABLE … AS), which reads the columns as they are when it runs. It
+// returns the view's qualified name, to use in SQL, and drop, which removes the view and
+// frees it: call it once the scan is done, and before the columns change.
+//
+// The view is not in the database: duckdb-go's RegisterView makes a view in the
+// connection's current catalog, which would be the database file (and is refused when
+// it is open read-only). It is made in an in-memory database of the DuckDB,
+// ColumnsCatalog, which every connection sees, with a name of its own (name and a
+// number), from a connection of db's; drop too uses a connection of its own, so it may
+// come after the connection that scanned the view has gone (a write's transaction
+// cannot drop a view of another database).
+func (db *DB) ColumnView(ctx context.Context, name string, cols []Column) (view string, drop func(), err error) {
 	fields := make([]arrow.Field, len(cols))
 	n := -1
 	for i, col := range cols {
@@ -114,7 +127,7 @@ func ColumnView(ctx context.Context, c *sql.Conn, name string, cols []Column) (d
 			t, k = arrow.PrimitiveTypes.Float64, len(col.Float64)
 		}
 		if n >= 0 && k != n {
-			return nil, fmt.Errorf("internal error: view %s: column %s has %d rows, not %d", name, col.Name, k, n)
+			return "", nil, fmt.Errorf("internal error: view %s: column %s has %d rows, not %d", name, col.Name, k, n)
 		}
 		n = k
 		fields[i] = arrow.Field{Name: col.Name, Type: t, Nullable: col.Null != nil}
@@ -134,26 +147,61 @@ func ColumnView(ctx context.Context, c *sql.Conn, name string, cols []Column) (d
 	}
 	reader, err := array.NewRecordReader(schema, recs)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
+	own := fmt.Sprintf("%s_%d", name, viewCount.Add(1))
 	var release func()
-	err = c.Raw(func(dc any) error {
-		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		reader.Release()
+		return "", nil, err
+	}
+	defer c.Close()
+	err = inColumnsCatalog(ctx, c, func() error {
+		return c.Raw(func(dc any) error {
+			a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+			if err != nil {
+				return err
+			}
+			release, err = a.RegisterView(reader, own)
 			return err
-		}
-		release, err = a.RegisterView(reader, name)
-		return err
+		})
 	})
 	if err != nil {
 		reader.Release()
-		return nil, fmt.Errorf("view %s: %w", name, err)
+		return "", nil, fmt.Errorf("view %s: %w", name, err)
 	}
-	return func() {
-		c.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+Ident(name))
+	view = ColumnsCatalog + ".main." + Ident(own)
+	return view, func() {
+		db.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+view)
 		release()
 		reader.Release()
 	}, nil
+}
+
+// ColumnsCatalog is the in-memory database that holds ColumnView's views.
+const ColumnsCatalog = "egdi_columns"
+
+// viewCount numbers ColumnView's views: the catalog is the DuckDB's, shared by its
+// connections.
+var viewCount atomic.Int64
+
+// inColumnsCatalog runs fn with ColumnsCatalog as c's current catalog (attached if it is
+// not yet: writable, even beside a database opened read-only), then makes the previous
+// one current again.
+func inColumnsCatalog(ctx context.Context, c *sql.Conn, fn func() error) error {
+	var current string
+	if err := c.QueryRowContext(ctx, `SELECT current_database()`).Scan(&current); err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "ATTACH IF NOT EXISTS ':memory:' AS "+ColumnsCatalog+" (READ_WRITE); USE "+ColumnsCatalog); err != nil {
+		return err
+	}
+	err := fn()
+	if _, uerr := c.ExecContext(ctx, "USE "+Ident(current)); uerr != nil && err == nil {
+		err = uerr
+	}
+	return err
 }
 
 // columnArray is rows lo to hi of col as an Arrow array over the same memory.
@@ -170,7 +218,7 @@ func columnArray(col Column, lo, hi int) arrow.Array {
 	}
 	var valid *memory.Buffer
 	nulls := 0
-	if col.Null != nil {
+	if col.Null != nil && slices.Contains(col.Null[lo:hi], true) {
 		bits := make([]byte, bitutil.BytesForBits(int64(hi-lo)))
 		for r, null := range col.Null[lo:hi] {
 			if null {

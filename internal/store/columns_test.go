@@ -4,15 +4,29 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
 )
 
 // A column view round-trips through DuckDB: every value, the NULLs, more rows than one
-// batch, and no rows.
+// batch, and no rows; also beside a database opened read-only, and never in the
+// database file.
 func TestColumnViewAndReadColumns(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"), false)
+	path := filepath.Join(t.TempDir(), "c.duckdb")
+	w, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	for _, readOnly := range []bool{false, true} {
+		t.Run(fmt.Sprint("read-only ", readOnly), func(t *testing.T) { columnRoundTrip(t, path, readOnly) })
+	}
+}
+
+func columnRoundTrip(t *testing.T, path string, readOnly bool) {
+	db, err := Open(path, readOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +42,15 @@ func TestColumnViewAndReadColumns(t *testing.T) {
 		for i := range n {
 			ys[i], ks[i], vs[i], null[i] = int32(2000+i%7), math.MaxUint64-uint64(n-i)*977, float64(i)/3, i%5 == 2
 		}
-		drop, err := ColumnView(ctx, c, "t_view", []Column{{Name: "year", Int32: ys}, {Name: "k", Uint64: ks}, {Name: "v", Float64: vs, Null: null}})
+		view, drop, err := db.ColumnView(ctx, "t_view", []Column{{Name: "year", Int32: ys}, {Name: "k", Uint64: ks}, {Name: "v", Float64: vs, Null: null}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE t_copy AS SELECT * FROM t_view`); err != nil {
+		var where string
+		if err := c.QueryRowContext(ctx, `SELECT string_agg(database_name, ', ') FROM duckdb_views() WHERE view_name LIKE 't_view%'`).Scan(&where); err != nil || where != ColumnsCatalog {
+			t.Fatalf("the view is in %q (%v), not only in %s", where, err, ColumnsCatalog)
+		}
+		if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE t_copy AS SELECT * FROM `+view); err != nil {
 			t.Fatal(err)
 		}
 		drop()
@@ -69,8 +87,8 @@ func TestColumnViewAndReadColumns(t *testing.T) {
 			}
 			for r := range b.Rows() {
 				i := got + r
-				if y[r] != ys[i] || k[r] != ks[i] || isNull(r) != null[i] || (!null[i] && v[r] != vs[i]) {
-					t.Fatalf("%d rows: row %d reads (%d, %d, %v, null %v), want (%d, %d, %v, null %v)", n, i, y[r], k[r], v[r], isNull(r), ys[i], ks[i], vs[i], null[i])
+				if y[r] != ys[i] || k[r] != ks[i] || (isNull != nil && isNull(r)) != null[i] || (!null[i] && v[r] != vs[i]) {
+					t.Fatalf("%d rows: row %d reads (%d, %d, %v), want (%d, %d, %v, null %v)", n, i, y[r], k[r], v[r], ys[i], ks[i], vs[i], null[i])
 				}
 			}
 			got += b.Rows()
@@ -82,8 +100,12 @@ func TestColumnViewAndReadColumns(t *testing.T) {
 		if got != n {
 			t.Fatalf("read %d rows of %d", got, n)
 		}
-		if _, err := c.ExecContext(ctx, `SELECT * FROM t_view`); err == nil {
+		if _, err := c.ExecContext(ctx, `SELECT * FROM `+view); err == nil {
 			t.Fatal("the view is still there after drop")
+		}
+		var left int
+		if err := c.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 't_view%'`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d views left after drop (%v)", left, err)
 		}
 	}
 	// a column read as the wrong type is an error, not a misread

@@ -1,0 +1,383 @@
+package compute
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+
+	"github.com/egdi/egdi/internal/framework"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// evaluation is a framework evaluated in Go (the plan) over c_raw, every node in every
+// year, with the root's standings per year.
+type evaluation struct {
+	f        *framework.Framework
+	p        *Plan
+	e        *Evaluator
+	q        Params
+	leafNode []int32 // per indicator: its number in c_leaf (node_id)
+	// per year of p.years: its rows, and the root's value and rank in each
+	value [][]float64
+	rank  [][]int
+}
+
+// evaluate reads c_raw (the indicator values after denomination, screening and
+// imputation) as columns and evaluates the framework over them in Go. levels, when
+// set, hears each level aggregated.
+func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, levels func(done, total int)) (*evaluation, error) {
+	ev := &evaluation{f: f}
+	done := store.Step("read values")
+	d, err := readData(ctx, c, f, ids, ev)
+	done()
+	if err != nil {
+		return nil, err
+	}
+	defer store.Step("evaluate the plan")()
+	if ev.p, err = NewPlan(f, d); err != nil {
+		return nil, err
+	}
+	ev.p.AllNodes()
+	ev.e = ev.p.NewEvaluator()
+	ev.e.Level = levels
+	ev.q = ev.p.Nominal()
+	ev.e.Prepare(&ev.q, runtime.GOMAXPROCS(0))
+	if err := ev.e.Evaluate(&ev.q); err != nil {
+		return nil, err
+	}
+	for _, y := range ev.p.years {
+		rows := ev.p.yearRows[y]
+		value, rank := make([]float64, len(rows)), make([]int, len(rows))
+		ev.e.Standings(rows, value, rank)
+		ev.value, ev.rank = append(ev.value, value), append(ev.rank, rank)
+	}
+	return ev, nil
+}
+
+// readData reads c_raw into the plan's data: a row per (year, unit), a column per
+// indicator. Units are keys; the codes are read only of the reference units a
+// normalisation names.
+func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, ev *evaluation) (*Data, error) {
+	d := &Data{Leaves: f.UsedIndicators()}
+	imputes := make([]string, len(d.Leaves))
+	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	for k, id := range d.Leaves {
+		n, ok := ids[id]
+		if !ok {
+			n = -1 - k // as params numbers an indicator no dataset has
+		}
+		ev.leafNode = append(ev.leafNode, int32(n))
+		lo, hi = min(lo, int32(n)), max(hi, int32(n))
+		imputes[k] = f.Indicator(id).Impute
+	}
+	// leafOf[n-lo] is the indicator numbered n, −1 for none: the numbers are the
+	// database's codes, a few thousand at most
+	leafOf := make([]int, int(hi-lo)+1)
+	for i := range leafOf {
+		leafOf[i] = -1
+	}
+	for k, n := range ev.leafNode {
+		leafOf[n-lo] = k
+	}
+	// the values row by row, in blocks of rows that are never copied (appending to one
+	// slice of millions would copy it and fault in fresh pages at each growth): block
+	// r>>blockBits holds row r's indicator l at (r&blockMask)*L+l; made columns at the end
+	const blockBits = 8 // 256 rows: a block of 100 indicators stays in the cache as it is turned
+	const blockMask = 1<<blockBits - 1
+	L := len(d.Leaves)
+	var blocks [][]float64
+	var block []float64
+	type yearUnit struct {
+		year int32
+		key  uint64
+	}
+	rowOf := map[yearUnit]int{}
+	last, lastRow := yearUnit{}, -1
+	err := store.ReadColumns(ctx, c, `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE FROM c_raw`, func(b store.Batch) error {
+		years, err := b.Int32(0)
+		if err != nil {
+			return err
+		}
+		keys, err := b.Uint64(1)
+		if err != nil {
+			return err
+		}
+		nodes, err := b.Int32(2)
+		if err != nil {
+			return err
+		}
+		values, isNull, err := b.Float64(3)
+		if err != nil {
+			return err
+		}
+		for i := range b.Rows() {
+			// values come grouped by unit and year as stored: one lookup per group
+			k := yearUnit{years[i], keys[i]}
+			if k != last || lastRow < 0 {
+				r, ok := rowOf[k]
+				if !ok {
+					r = len(d.Years)
+					rowOf[k] = r
+					d.Years = append(d.Years, int(k.year))
+					d.Units = append(d.Units, Unit{Key: k.key})
+					if r&blockMask == 0 {
+						block = make([]float64, (blockMask+1)*L)
+						for j := range block {
+							block[j] = math.NaN()
+						}
+						blocks = append(blocks, block)
+					}
+				}
+				last, lastRow = k, r
+			}
+			l := -1
+			if n := nodes[i]; n >= lo && n <= hi {
+				l = leafOf[n-lo]
+			}
+			if l < 0 {
+				return fmt.Errorf("internal error: c_raw holds indicator number %d, which is none of %s's", nodes[i], f.ID)
+			}
+			if isNull == nil || !isNull(i) {
+				blocks[lastRow>>blockBits][(lastRow&blockMask)*L+l] = values[i]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compute: %w", err)
+	}
+	cols := make([][]float64, L)
+	for l := range cols {
+		cols[l] = make([]float64, len(d.Years))
+	}
+	for b, block := range blocks {
+		base := b << blockBits
+		n := min(blockMask+1, len(d.Years)-base)
+		for l := range cols {
+			dst := cols[l][base : base+n]
+			for j := range dst {
+				dst[j] = block[j*L+l]
+			}
+		}
+	}
+	d.Raw, d.Imputes = [][][]float64{cols}, [][]string{imputes}
+	if len(d.Years) > 0 {
+		d.Year = d.Years[len(d.Years)-1]
+	}
+	return d, referenceCodes(ctx, c, f, d)
+}
+
+// referenceCodes sets the codes of the rows of the reference units that
+// normalisations name (normalise: reference).
+func referenceCodes(ctx context.Context, c *sql.Conn, f *framework.Framework, d *Data) error {
+	var refs []any
+	for _, id := range d.Leaves {
+		if in := f.Indicator(id); in.Normalise == framework.NormReference {
+			refs = append(refs, in.Reference)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	rows, err := c.QueryContext(ctx, `SELECT unit_key, unit FROM unit_list WHERE unit IN (?`+strings.Repeat(", ?", len(refs)-1)+`)`, refs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	code := map[uint64]string{}
+	for rows.Next() {
+		var k uint64
+		var u string
+		if err := rows.Scan(&k, &u); err != nil {
+			return err
+		}
+		code[k] = u
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for r := range d.Units {
+		d.Units[r].Code = code[d.Units[r].Key]
+	}
+	return nil
+}
+
+// units counts, per year, the units with a value of each node.
+func (ev *evaluation) units(results map[int]*YearResult) {
+	for _, y := range ev.p.years {
+		r := results[y]
+		if r == nil {
+			continue
+		}
+		for i, n := range ev.f.Nodes {
+			k := 0
+			for _, row := range ev.p.yearRows[y] {
+				if ev.e.Has(i, row) {
+					k++
+				}
+			}
+			if k > 0 {
+				r.NodeUnits[n.ID] = k
+			}
+		}
+		r.Units = r.NodeUnits[ev.f.Root]
+	}
+}
+
+// weights are the weights the evaluation derived (weights: pca): year → node → child →
+// weight.
+func (ev *evaluation) weights() map[int]map[string]map[string]float64 {
+	out := map[int]map[string]map[string]float64{}
+	for i, byYear := range ev.e.Weights {
+		n := ev.f.Nodes[i]
+		for y, ws := range byYear {
+			if out[y] == nil {
+				out[y] = map[string]map[string]float64{}
+			}
+			out[y][n.ID] = map[string]float64{}
+			for j, ch := range n.Children {
+				out[y][n.ID][ch.ID] = ws[j]
+			}
+		}
+	}
+	return out
+}
+
+// nodeView makes the nodes' values a view called name (year, unit_key, node, value),
+// node by its number in the framework (c_node's i): every node but the root, or
+// with it.
+func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, withRoot bool) (string, func(), error) {
+	n := 0
+	for i := range ev.f.Nodes {
+		if i != ev.p.root || withRoot {
+			for r := range ev.p.D.Years {
+				if ev.e.Has(i, r) {
+					n++
+				}
+			}
+		}
+	}
+	years, nodes, keys := make([]int32, 0, n), make([]int32, 0, n), make([]uint64, 0, n)
+	values, null := make([]float64, 0, n), make([]bool, 0, n)
+	for i := range ev.f.Nodes {
+		if i == ev.p.root && !withRoot {
+			continue
+		}
+		v := ev.e.Node(i)
+		for r, y := range ev.p.D.Years {
+			if ev.e.Has(i, r) {
+				years, keys, nodes = append(years, int32(y)), append(keys, ev.p.D.Units[r].Key), append(nodes, int32(i))
+				values, null = append(values, v[r]), append(null, math.IsNaN(v[r]))
+			}
+		}
+	}
+	return db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
+		{Name: "node", Int32: nodes}, {Name: "value", Float64: values, Null: null}})
+}
+
+// leafView makes the indicator values a view called name (year, unit_key, node_id,
+// x, value): treated (x) and normalised, the indicator by its number in c_leaf.
+func (ev *evaluation) leafView(ctx context.Context, db *store.DB, name string) (string, func(), error) {
+	var years, nodes []int32
+	var keys []uint64
+	var xs, values []float64
+	var xnull, null []bool
+	for l := range ev.p.D.Leaves {
+		v, ok := ev.e.Leaf(l, &ev.q)
+		x, _ := ev.e.Treated(l, &ev.q)
+		for r, y := range ev.p.D.Years {
+			if ok[r] {
+				years, keys, nodes = append(years, int32(y)), append(keys, ev.p.D.Units[r].Key), append(nodes, ev.leafNode[l])
+				xs, xnull = append(xs, x[r]), append(xnull, math.IsNaN(x[r]))
+				values, null = append(values, v[r]), append(null, math.IsNaN(v[r]))
+			}
+		}
+	}
+	return db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
+		{Name: "node_id", Int32: nodes}, {Name: "x", Float64: xs, Null: xnull}, {Name: "value", Float64: values, Null: null}})
+}
+
+// standingView makes the root's standings a view called name (year, unit_key, value,
+// rank, band, class): rank NULL without a value, band and class by their position in
+// the framework's bands and classes, NULL for none.
+func (ev *evaluation) standingView(ctx context.Context, db *store.DB, name string) (string, func(), error) {
+	var years, ranks, bands, classes []int32
+	var keys []uint64
+	var values []float64
+	var null, noRank, noBand, noClass []bool
+	for yi, y := range ev.p.years {
+		for i, r := range ev.p.yearRows[y] {
+			if !ev.e.Has(ev.p.root, r) {
+				continue
+			}
+			v := ev.value[yi][i]
+			rv := Round(v, ev.p.pow)
+			b, k := bandOf(ev.f.Bands, rv), bandOf(ev.f.Classes, rv)
+			years, keys, values, null = append(years, int32(y)), append(keys, ev.p.D.Units[r].Key), append(values, v), append(null, math.IsNaN(v))
+			ranks, noRank = append(ranks, int32(ev.rank[yi][i])), append(noRank, ev.rank[yi][i] == 0)
+			bands, noBand = append(bands, int32(b)), append(noBand, b < 0)
+			classes, noClass = append(classes, int32(k)), append(noClass, k < 0)
+		}
+	}
+	return db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
+		{Name: "value", Float64: values, Null: null}, {Name: "rank", Int32: ranks, Null: noRank},
+		{Name: "band", Int32: bands, Null: noBand}, {Name: "class", Int32: classes, Null: noClass}})
+}
+
+// caseOf maps a number column (a position) to the values of to, as SQL.
+func caseOf(col string, to []string) string {
+	if len(to) == 0 {
+		return "NULL"
+	}
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for i, v := range to {
+		fmt.Fprintf(&b, " WHEN %d THEN %s", i, v)
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+// workingTables makes, for Evaluate's readers, the tables the evaluation would be read
+// from in SQL: c_leafval (indicators treated, x, and normalised, value), c_val (nodes, the root
+// with them) and c_standing, units as keys and nodes, bands and classes by id.
+func (ev *evaluation) workingTables(ctx context.Context, db *store.DB, c *sql.Conn) error {
+	ids := func(bs []*framework.Band) []string {
+		var out []string
+		for _, b := range bs {
+			out = append(out, q(b.ID))
+		}
+		return out
+	}
+	var nodes []string
+	for _, n := range ev.f.Nodes {
+		nodes = append(nodes, q(n.ID))
+	}
+	steps := []struct {
+		view  func(context.Context, *store.DB, string) (string, func(), error)
+		table string
+	}{
+		{ev.leafView, `CREATE OR REPLACE TEMP TABLE c_leafval AS SELECT v.year, v.unit_key, p.id AS node, v.x, v.value FROM %s v JOIN c_leaf p USING (node_id)`},
+		{func(ctx context.Context, db *store.DB, name string) (string, func(), error) {
+			return ev.nodeView(ctx, db, name, true)
+		},
+			`CREATE OR REPLACE TEMP TABLE c_val AS SELECT year, unit_key, ` + caseOf("node", nodes) + ` AS node, value FROM %s`},
+		{ev.standingView, `CREATE OR REPLACE TEMP TABLE c_standing AS SELECT year, unit_key, value, rank, ` +
+			caseOf("band", ids(ev.f.Bands)) + `::VARCHAR AS band, ` + caseOf("class", ids(ev.f.Classes)) + `::VARCHAR AS class FROM %s`},
+	}
+	for _, s := range steps {
+		view, drop, err := s.view(ctx, db, "c_result")
+		if err != nil {
+			return err
+		}
+		_, err = c.ExecContext(ctx, fmt.Sprintf(s.table, view))
+		drop()
+		if err != nil {
+			return fmt.Errorf("compute: %w", err)
+		}
+	}
+	return nil
+}
