@@ -1,9 +1,11 @@
 // Package compute turns raw indicators into index values by running a framework over
-// a dataset, in DuckDB SQL (sql.go builds it): imputation of missing values, treatment
-// (caps, floors, winsorisation, log transforms), normalisation of each indicator,
+// a dataset: in DuckDB SQL (sql.go), the values of the framework's indicators are read,
+// denominated, screened and imputed (c_raw); in Go, the plan (plan.go) treats them
+// (caps, floors, winsorisation, log transforms), normalises each indicator, takes
 // weighted arithmetic, geometric or harmonic means level by level up to the root,
-// normalisation of each node, then the root's rank, band and class. See package
-// framework for the options and their formulas.
+// normalises each node, and ranks the root and gives its band and class (engine.go
+// moves the columns between the two). See package framework for the options and their
+// formulas.
 //
 // Normalisations are taken per survey year over the units that have the value (the
 // 193 Member States only, for frameworks whose universe is member-states). A unit gets a
@@ -136,7 +138,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_node", "c_wins", "c_screened", "c_series", "c_miss"}
+	cleanup := []string{"c_leafval", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_wins", "c_screened", "c_series", "c_miss"}
 	var ev *evaluation
 	var nodeView, rootView string // the results, views of the evaluation's columns (store.ColumnView)
 	var drops []func()            // which are dropped once written
@@ -220,9 +222,6 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			return err
 		}
 		if err := checkTransforms(ctx, tx, f); err != nil {
-			return err
-		}
-		if err := winsorise(ctx, tx, f); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, inputStats()); err != nil {

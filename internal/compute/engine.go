@@ -247,7 +247,7 @@ func (ev *evaluation) weights() map[int]map[string]map[string]float64 {
 }
 
 // nodeView makes the nodes' values a view called name (year, unit_key, node, value),
-// node by its number in the framework (c_node's i): every node but the root, or
+// node by its position in the framework's nodes: every node but the root, or
 // with it.
 func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, withRoot bool) (string, func(), error) {
 	n := 0
@@ -368,6 +368,9 @@ func (ev *evaluation) workingTables(ctx context.Context, db *store.DB, c *sql.Co
 		{ev.standingView, `CREATE OR REPLACE TEMP TABLE c_standing AS SELECT year, unit_key, value, rank, ` +
 			caseOf("band", ids(ev.f.Bands)) + `::VARCHAR AS band, ` + caseOf("class", ids(ev.f.Classes)) + `::VARCHAR AS class FROM %s`},
 	}
+	if err := ev.winsorisations(ctx, c); err != nil {
+		return err
+	}
 	for _, s := range steps {
 		view, drop, err := s.view(ctx, db, "c_result")
 		if err != nil {
@@ -380,4 +383,43 @@ func (ev *evaluation) workingTables(ctx context.Context, db *store.DB, c *sql.Co
 		}
 	}
 	return nil
+}
+
+// winsorisations makes c_wins, what winsorisation did per year and indicator: the
+// clamps and the values moved (lo, hi, points) and, for the skew-kurtosis rule, the
+// fallback and its shift (fb, fmin, frange, lam) and the skewness and kurtosis before
+// and after, and whether they passed (skew0, kurt0, skew1, kurt1, pass0, pass1).
+func (ev *evaluation) winsorisations(ctx context.Context, c *sql.Conn) error {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_wins (year INTEGER, node VARCHAR, lo DOUBLE, hi DOUBLE, points INTEGER,
+		fb VARCHAR, fmin DOUBLE, frange DOUBLE, lam DOUBLE, skew0 DOUBLE, kurt0 DOUBLE, skew1 DOUBLE, kurt1 DOUBLE, pass0 BOOLEAN, pass1 BOOLEAN)`); err != nil {
+		return err
+	}
+	num := func(p *float64) any {
+		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
+			return nil
+		}
+		return *p
+	}
+	return store.Append(ctx, c, "c_wins", func(add func(...any) error) error {
+		for l, id := range ev.p.D.Leaves {
+			w := ev.f.Indicator(id).Winsorise
+			for _, t := range ev.e.Winsorisations(l, &ev.q) {
+				var err error
+				if w.Rule == "" {
+					err = add(int32(t.Year), id, num(t.Lo), num(t.Hi), int32(t.Points), nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+				} else {
+					var fb any
+					if t.Fallback != "" {
+						fb = t.Fallback
+					}
+					err = add(int32(t.Year), id, num(t.Lo), num(t.Hi), int32(t.Points), fb, num(&t.Min), num(&t.Range), num(w.Lambda),
+						num(&t.SkewBefore), num(&t.KurtBefore), num(&t.SkewAfter), num(&t.KurtAfter), t.Pass, t.PassAfter)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // Data is what a plan evaluates: the framework's indicator values after denomination,
-// screening and imputation (compute.Evaluate's c_raw), one column per indicator and
+// screening and imputation (c_raw), one column per indicator and
 // imputation alternative, over rows that are (year, unit) pairs. Only the target year's
 // rows are ranked; other years are there when the framework normalises over every year.
 type Data struct {
@@ -196,6 +196,16 @@ type col struct {
 	v    []float64
 	ok   []bool
 	full bool // every row has a value, none NULL
+	// wins are what winsorisation did each year, for an indicator it treats (treat)
+	wins []Winsorised
+}
+
+// Winsorised is what an indicator's winsorisation did in one year: the quantiles'
+// clamps and the values they moved (Lo, Hi, Points), or the skew-kurtosis rule's whole
+// record.
+type Winsorised struct {
+	Year int
+	Treatment
 }
 
 // setFull records whether every row has a value.
@@ -307,8 +317,7 @@ func (e *Evaluator) leaf(l int, q *Params) col {
 	return c
 }
 
-// leafColumn treats and normalises one indicator as compute's SQL does (treated and
-// normalise in package compute): cap and floor, winsorisation (quantiles or the
+// leafColumn treats and normalises one indicator: cap and floor, winsorisation (quantiles or the
 // skew-kurtosis rule, each year) or the rule's fallback, transform, direction, then the
 // normalisation over each partition.
 func (p *Plan) leafColumn(l int, k leafKey) col {
@@ -331,6 +340,7 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 	}
 	out := newCol(n)
 	copy(out.ok, x.ok)
+	out.wins = x.wins
 	var pr []int
 	for _, rows := range p.groups {
 		pr = pr[:0]
@@ -358,6 +368,10 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 	out.setFull()
 	return out
 }
+
+// Winsorisations are what indicator l's winsorisation did under q, year by year (none
+// when it is not winsorised).
+func (e *Evaluator) Winsorisations(l int, q *Params) []Winsorised { return e.leaf(l, q).wins }
 
 // Treated is indicator l under q after its treatment (cap and floor, winsorisation or
 // its fallback, transform), before its direction and normalisation.
@@ -394,21 +408,29 @@ func (p *Plan) treat(l int, k leafKey) col {
 			if len(vs) == 0 {
 				continue
 			}
+			year := p.D.Years[rows[0]]
 			if w.Rule == "" {
 				lo, hi := math.Inf(-1), math.Inf(1)
 				sorted := slices.Clone(vs)
 				sort.Float64s(sorted)
+				t := Winsorised{Year: year}
 				if w.Lower != nil {
 					lo = Quantile(sorted, *w.Lower)
+					t.Lo = &lo
 				}
 				if w.Upper != nil {
 					hi = Quantile(sorted, *w.Upper)
+					t.Hi = &hi
 				}
 				for _, r := range rows {
 					if x.ok[r] {
+						if x.v[r] < lo || x.v[r] > hi {
+							t.Points++
+						}
 						x.v[r] = clamp(x.v[r], lo, hi)
 					}
 				}
+				x.wins = append(x.wins, t)
 				continue
 			}
 			ww := *w
@@ -416,6 +438,7 @@ func (p *Plan) treat(l int, k leafKey) col {
 				ww.MaxPoints = k.points
 			}
 			t := SkewKurtosis(vs, &ww)
+			x.wins = append(x.wins, Winsorised{Year: year, Treatment: t})
 			for _, r := range rows {
 				if !x.ok[r] {
 					continue

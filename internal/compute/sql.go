@@ -4,26 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
+	"slices"
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/store"
 )
 
-// params writes the framework into working tables, through the appender (store.Append):
-// each indicator's treatment and normalisation (c_leaf); the nodes (aggregation,
-// normalisation, the children a unit needs, the z-score's sd) in c_node, and the
-// edges in c_edge. Nodes are numbered (i, their position in the framework), and edges
-// name their parent by number too (pi): levels group and join on the number, which is
-// cheaper than the id. ids are the numbers of the codes known (store.KnownCodes).
+// params writes the framework's indicators into a working table, c_leaf (id, cap,
+// floor, transform, impute, node_id), through the appender (store.Append), for the SQL
+// that imputes and checks values before the evaluation and for the audit. node_id is
+// the indicator's number in codes, as raw_values stores it (ids are the numbers of the
+// codes known, store.KnownCodes), or a negative number of its own for an indicator no
+// dataset has (only imputation can give it rows).
 func params(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int) error {
-	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_leaf (id VARCHAR, cap DOUBLE, floor DOUBLE, dir DOUBLE, norm VARCHAR,
-			lo DOUBLE, hi DOUBLE, target DOUBLE, transform VARCHAR, wlo DOUBLE, whi DOUBLE, impute VARCHAR, igroup VARCHAR, sdk VARCHAR,
-			captarget BOOLEAN, refkey UBIGINT, node_id INTEGER);
-		CREATE OR REPLACE TEMP TABLE c_node (i INTEGER, id VARCHAR, agg VARCHAR, zeros VARCHAR, norm VARCHAR, need INTEGER, sdk VARCHAR);
-		CREATE OR REPLACE TEMP TABLE c_edge (pi INTEGER, parent VARCHAR, child VARCHAR, w DOUBLE);
-		CREATE OR REPLACE TEMP TABLE c_pcaw (year INTEGER, pi INTEGER, child VARCHAR, w DOUBLE)`); err != nil {
+	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_leaf (id VARCHAR, cap DOUBLE, floor DOUBLE, transform VARCHAR, impute VARCHAR, node_id INTEGER)`); err != nil {
 		return err
 	}
 	val := func(p *float64) any {
@@ -32,101 +27,19 @@ func params(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[st
 		}
 		return *p
 	}
-	var refs []string
-	err := store.Append(ctx, c, "c_leaf", func(add func(...any) error) error {
+	return store.Append(ctx, c, "c_leaf", func(add func(...any) error) error {
 		for k, id := range f.UsedIndicators() {
 			in := f.Indicator(id)
-			dir := 1.0
-			if in.Direction == "negative" {
-				dir = -1
-			}
-			var lo, hi, wlo, whi *float64
-			if len(in.Goalposts) == 2 {
-				lo, hi = &in.Goalposts[0], &in.Goalposts[1]
-			}
-			if w := in.Winsorise; w != nil {
-				wlo, whi = w.Lower, w.Upper
-			}
-			if in.Normalise == framework.NormReference {
-				refs = append(refs, id)
-			}
-			// node_id is the indicator's number in codes, as raw_values stores it, or a
-			// negative number of its own for an indicator no dataset has (only
-			// imputation can give it rows)
 			node, ok := ids[id]
 			if !ok {
 				node = -1 - k
 			}
-			if err := add(id, val(in.Cap), val(in.Floor), dir, in.Normalise, val(lo), val(hi), val(in.Target), in.Transform,
-				val(wlo), val(whi), in.Impute, in.ImputeGroup, in.SD, in.CapTarget, nil, int32(node)); err != nil {
+			if err := add(id, val(in.Cap), val(in.Floor), in.Transform, in.Impute, int32(node)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, id := range refs {
-		// the reference unit's key (store.UnitKey) is DuckDB's to compute
-		if _, err := c.ExecContext(ctx, `UPDATE c_leaf SET refkey = `+store.UnitKey("?")+` WHERE id = ?`, f.Indicator(id).Reference, id); err != nil {
-			return err
-		}
-	}
-	if err := store.Append(ctx, c, "c_node", func(add func(...any) error) error {
-		for i, n := range f.Nodes {
-			// need: the children a unit must have for the node's value (missing: skip
-			// lets a share of them do, at least one)
-			need := len(n.Children)
-			if n.Missing == framework.MissingSkip {
-				need = 1
-				if m := n.MinCoverage; m != nil {
-					need = max(1, int(math.Ceil(*m*float64(len(n.Children))-1e-9)))
-				}
-			}
-			if err := add(int32(i), n.ID, n.Aggregate, n.Zeros, n.Normalise, int32(need), n.SD); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	return store.Append(ctx, c, "c_edge", func(add func(...any) error) error {
-		for i, n := range f.Nodes {
-			for _, ch := range n.Children {
-				if err := add(int32(i), n.ID, ch.ID, ch.Weight); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// uses reports which options the framework uses, so the SQL computes only what is needed.
-type uses struct{ rank, percentile, winsor, transform, geometric, caps, goalposts, pca bool }
-
-func usesOf(f *framework.Framework) uses {
-	var u uses
-	norm := func(n string) {
-		u.rank = u.rank || n == framework.NormRank || n == framework.NormBorda
-		u.percentile = u.percentile || n == framework.NormPercentile
-	}
-	for _, id := range f.UsedIndicators() {
-		in := f.Indicator(id)
-		norm(in.Normalise)
-		u.winsor = u.winsor || in.Winsorise != nil
-		u.transform = u.transform || in.Transform != framework.TransformNone
-		u.caps = u.caps || in.Cap != nil || in.Floor != nil
-		u.goalposts = u.goalposts || in.Normalise == framework.NormGoalposts
-	}
-	for _, n := range f.Nodes {
-		norm(n.Normalise)
-		u.geometric = u.geometric || n.Aggregate != framework.AggArithmetic
-		u.pca = u.pca || n.Weights == "pca"
-	}
-	return u
 }
 
 // capped is an indicator value after its cap and floor.
@@ -274,7 +187,7 @@ func checkGroups(ctx context.Context, c *sql.Conn, ids []string, grouping, missi
 
 // checkTransforms refuses a log transform of values it cannot take, naming the indicator.
 func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
-	if !usesOf(f).transform {
+	if !slices.ContainsFunc(f.UsedIndicators(), func(id string) bool { return f.Indicator(id).Transform != framework.TransformNone }) {
 		return nil
 	}
 	var node, unit, transform string
@@ -291,90 +204,6 @@ func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) e
 		return err
 	}
 	return fmt.Errorf("indicator %s: transform %s cannot take %g (unit %s, %d); set a floor, use log1p, or drop the transform", node, transform, v, unit, year)
-}
-
-// winsorise computes each winsorised indicator's clamps per year into c_wins: quantiles
-// in SQL, or the skew-kurtosis rule in Go.
-func winsorise(ctx context.Context, c *sql.Conn, f *framework.Framework) error {
-	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_wins (year INTEGER, node VARCHAR, lo DOUBLE, hi DOUBLE, points INTEGER,
-		fb VARCHAR, fmin DOUBLE, frange DOUBLE, lam DOUBLE, skew0 DOUBLE, kurt0 DOUBLE, skew1 DOUBLE, kurt1 DOUBLE, pass0 BOOLEAN, pass1 BOOLEAN)`); err != nil {
-		return err
-	}
-	var ruled []string
-	for _, id := range f.UsedIndicators() {
-		w := f.Indicator(id).Winsorise
-		if w == nil {
-			continue
-		}
-		if w.Rule == "" {
-			lo, hi := "NULL::DOUBLE", "NULL::DOUBLE"
-			if w.Lower != nil {
-				lo = fmt.Sprintf("quantile_cont(x, %s)", store.Double(*w.Lower))
-			}
-			if w.Upper != nil {
-				hi = fmt.Sprintf("quantile_cont(x, %s)", store.Double(*w.Upper))
-			}
-			_, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO c_wins (year, node, lo, hi, points)
-				SELECT year, node, lo, hi, count(*) FILTER (x < lo OR x > hi) FROM (
-					SELECT year, node, x, %s OVER w AS lo, %s OVER w AS hi FROM (
-						SELECT r.year, p.id AS node, %s AS x FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id = %s)
-					WINDOW w AS (PARTITION BY year, node)) GROUP BY year, node, lo, hi`, lo, hi, capped, q(id)))
-			if err != nil {
-				return fmt.Errorf("winsorising %s: %w", id, err)
-			}
-			continue
-		}
-		ruled = append(ruled, q(id))
-	}
-	if len(ruled) == 0 {
-		return nil
-	}
-	// the skew-kurtosis rule in Go: one pass over the values of every indicator it
-	// treats, one insert of what it did
-	rows, err := c.QueryContext(ctx, `SELECT p.id, r.year, `+capped+` FROM c_raw r JOIN c_leaf p USING (node_id) WHERE p.id IN (`+strings.Join(ruled, ", ")+`) ORDER BY 1, 2, 3`)
-	if err != nil {
-		return err
-	}
-	type key struct {
-		id   string
-		year int
-	}
-	var keys []key
-	byKey := map[key][]float64{}
-	for rows.Next() {
-		var k key
-		var x float64
-		if err := rows.Scan(&k.id, &k.year, &x); err != nil {
-			rows.Close()
-			return err
-		}
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], x)
-	}
-	rows.Close()
-	num := func(p *float64) any {
-		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
-			return nil
-		}
-		return *p
-	}
-	return store.Append(ctx, c, "c_wins", func(add func(...any) error) error {
-		for _, k := range keys {
-			w := f.Indicator(k.id).Winsorise
-			t := SkewKurtosis(byKey[k], w)
-			var fb any
-			if t.Fallback != "" {
-				fb = t.Fallback
-			}
-			if err := add(int32(k.year), k.id, num(t.Lo), num(t.Hi), int32(t.Points), fb, num(&t.Min), num(&t.Range), num(w.Lambda),
-				num(&t.SkewBefore), num(&t.KurtBefore), num(&t.SkewAfter), num(&t.KurtAfter), t.Pass, t.PassAfter); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // inputStats defines c_lstats (year, node_id, node, inputs, imputed, checksum): per
