@@ -211,7 +211,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			}
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
-		done := store.Step("screen, impute, treat")
+		done := store.Step("screen, impute, count inputs")
 		if err := screen(ctx, tx, f, "raw"); err != nil {
 			return err
 		}
