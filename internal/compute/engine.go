@@ -49,6 +49,10 @@ func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 		return nil, err
 	}
 	for _, y := range ev.p.years {
+		if y == d.Year { // the plan's target year, ranked by Evaluate (the same rows)
+			ev.value, ev.rank = append(ev.value, ev.e.Value), append(ev.rank, ev.e.Rank)
+			continue
+		}
 		rows := ev.p.yearRows[y]
 		value, rank := make([]float64, len(rows)), make([]int, len(rows))
 		ev.e.Standings(rows, value, rank)
@@ -90,11 +94,18 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	L := len(d.Leaves)
 	var blocks [][]float64
 	var block []float64
-	type yearUnit struct {
-		year int32
-		key  uint64
+	type rowBlock struct {
+		years [blockMask + 1]int32
+		keys  [blockMask + 1]uint64
 	}
-	rowOf := map[yearUnit]int{}
+	var rowBlocks []*rowBlock // each row's year and unit, by blocks too
+	rows := 0
+	// the rows, about: each year's count of its most present indicator (c_lstats)
+	var hint sql.NullInt64
+	if err := c.QueryRowContext(ctx, `SELECT sum(m) FROM (SELECT max(inputs + imputed) AS m FROM c_lstats GROUP BY year)`).Scan(&hint); err != nil {
+		return nil, err
+	}
+	rowOf := newRowIndex(int(hint.Int64))
 	last, lastRow := yearUnit{}, -1
 	err := store.ReadColumns(ctx, c, `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE FROM c_raw`, func(b store.Batch) error {
 		years, err := b.Int32(0)
@@ -117,19 +128,18 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 			// values come grouped by unit and year as stored: one lookup per group
 			k := yearUnit{years[i], keys[i]}
 			if k != last || lastRow < 0 {
-				r, ok := rowOf[k]
-				if !ok {
-					r = len(d.Years)
-					rowOf[k] = r
-					d.Years = append(d.Years, int(k.year))
-					d.Units = append(d.Units, Unit{Key: k.key})
+				r, added := rowOf.row(k, rows)
+				if added {
+					rows++
 					if r&blockMask == 0 {
 						block = make([]float64, (blockMask+1)*L)
 						for j := range block {
 							block[j] = math.NaN()
 						}
-						blocks = append(blocks, block)
+						blocks, rowBlocks = append(blocks, block), append(rowBlocks, &rowBlock{})
 					}
+					rb := rowBlocks[r>>blockBits]
+					rb.years[r&blockMask], rb.keys[r&blockMask] = k.year, k.key
 				}
 				last, lastRow = k, r
 			}
@@ -149,13 +159,18 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	if err != nil {
 		return nil, fmt.Errorf("compute: %w", err)
 	}
+	d.Years, d.Units = make([]int, rows), make([]Unit, rows)
+	for r := range rows {
+		rb := rowBlocks[r>>blockBits]
+		d.Years[r], d.Units[r].Key = int(rb.years[r&blockMask]), rb.keys[r&blockMask]
+	}
 	cols := make([][]float64, L)
 	for l := range cols {
-		cols[l] = make([]float64, len(d.Years))
+		cols[l] = make([]float64, rows)
 	}
 	for b, block := range blocks {
 		base := b << blockBits
-		n := min(blockMask+1, len(d.Years)-base)
+		n := min(blockMask+1, rows-base)
 		for l := range cols {
 			dst := cols[l][base : base+n]
 			for j := range dst {
@@ -422,4 +437,58 @@ func (ev *evaluation) winsorisations(ctx context.Context, c *sql.Conn) error {
 		}
 		return nil
 	})
+}
+
+// yearUnit is a row of the plan's data: a unit in a year.
+type yearUnit struct {
+	year int32
+	key  uint64
+}
+
+// rowIndex numbers the (year, unit) pairs of c_raw: an open-addressing table on the
+// unit's key, which is a hash already (store.UnitKey). For a million units it costs a
+// tenth of a Go map, whose growth and probing missed the cache at every new unit.
+type rowIndex struct {
+	slots []rowSlot
+	used  int
+}
+
+type rowSlot struct {
+	key  uint64
+	year int32
+	row  int32 // the row + 1; 0: empty
+}
+
+// newRowIndex is an index with room for about n rows.
+func newRowIndex(n int) *rowIndex {
+	size := 1 << 10
+	for size < 2*n {
+		size *= 2
+	}
+	return &rowIndex{slots: make([]rowSlot, size)}
+}
+
+// row is k's row, or next when k is new (added).
+func (x *rowIndex) row(k yearUnit, next int) (r int, added bool) {
+	if 2*(x.used+1) > len(x.slots) {
+		old := x.slots
+		x.slots, x.used = make([]rowSlot, 2*len(old)), 0
+		for _, s := range old {
+			if s.row > 0 {
+				x.row(yearUnit{s.year, s.key}, int(s.row-1))
+			}
+		}
+	}
+	mask := uint64(len(x.slots) - 1)
+	for i := (k.key ^ uint64(k.year)*0x9e3779b97f4a7c15) & mask; ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.row == 0 {
+			s.key, s.year, s.row = k.key, k.year, int32(next+1)
+			x.used++
+			return next, true
+		}
+		if s.key == k.key && s.year == k.year {
+			return int(s.row - 1), false
+		}
+	}
 }

@@ -341,7 +341,7 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 	out := newCol(n)
 	copy(out.ok, x.ok)
 	out.wins = x.wins
-	var pr []int
+	pr := make([]int, 0, n)
 	for _, rows := range p.groups {
 		pr = pr[:0]
 		for _, r := range rows {
