@@ -70,13 +70,6 @@ var ErrNoData = errors.New("no data")
 // q is store.Quote, short for the many literals of the computation's SQL.
 var q = store.Quote
 
-func num(p *float64) string {
-	if p == nil {
-		return "NULL::DOUBLE"
-	}
-	return store.Double(*p)
-}
-
 // Lacking lists, for a year with units left without a root value, how many units lack
 // each indicator (imputed values count as present), largest first: why they got none.
 func (r YearResult) Lacking(inds []string) []string {
@@ -114,9 +107,8 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 // Evaluate computes the framework without storing anything, then lets read inspect the
 // working tables on the connection before they are dropped: c_raw (year, unit_key,
 // node_id, node, value, imputed), c_leafval (indicators treated, x, and normalised,
-// value), c_val (nodes)
-// and c_standing (the root's value, rank, band and class). Units are keys: join
-// unit_list for their codes.
+// value), c_val (nodes), c_standing (the root's value, rank, band and class) and
+// c_wins (what winsorisation did). Units are keys: join unit_list for their codes.
 func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
 	return run(ctx, db, f, opt, read)
 }

@@ -20,7 +20,7 @@ type evaluation struct {
 	e        *Evaluator
 	q        Params
 	leafNode []int32 // per indicator: its number in c_leaf (node_id)
-	// per year of p.years: its rows, and the root's value and rank in each
+	// per year of p.years, the root's value and rank in each of its rows (p.yearRows)
 	value [][]float64
 	rank  [][]int
 }
