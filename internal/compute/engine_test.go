@@ -1,0 +1,144 @@
+package compute
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/egdi/egdi/internal/ingest"
+	"github.com/egdi/egdi/internal/store"
+)
+
+// The row index numbers (year, unit) pairs as a Go map would, through its growth and
+// with pairs that come back after others (keys that collide in the table included).
+func TestRowIndexAgreesWithAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := newRowIndex(0)
+	want := map[yearUnit]int{}
+	for i := 0; i < 200000; i++ {
+		k := yearUnit{int32(2000 + rng.IntN(5)), uint64(rng.IntN(30000))}
+		if i%7 == 0 {
+			k.key <<= 40 // keys equal in the low bits, which the table indexes by
+		}
+		r, added := x.row(k, len(want))
+		w, ok := want[k]
+		if !ok {
+			w = len(want)
+			want[k] = w
+		}
+		if r != w || added == ok {
+			t.Fatalf("pair %d %v: row %d (added %v), want %d (added %v)", i, k, r, added, w, !ok)
+		}
+	}
+	if x.used != len(want) {
+		t.Fatalf("%d pairs indexed, want %d", x.used, len(want))
+	}
+}
+
+// A dataset stored in another order (the values of a unit and year scattered among
+// others') computes to the same results: the evaluation reads c_raw in storage order,
+// one row per (year, unit) however its values come.
+func TestStorageOrderDoesNotChangeResults(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "o.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rng := rand.New(rand.NewPCG(5, 6))
+	var lines []string
+	for u := 0; u < 400; u++ {
+		for y := 2021; y <= 2022; y++ {
+			for i := 1; i <= 6; i++ {
+				if rng.IntN(20) == 0 {
+					continue // some units lack some indicators
+				}
+				lines = append(lines, fmt.Sprintf("U%03d,%d,i%d,%.4f", u, y, i, rng.NormFloat64()*10+float64(u%17)))
+			}
+		}
+	}
+	write := func(name string, ls []string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("unit,year,indicator,value\n"+strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	shuffled := append([]string(nil), lines...)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	ctx := context.Background()
+	for ds, p := range map[string]string{"grouped": write("g.csv", lines), "scattered": write("s.csv", shuffled)} {
+		if _, err := ingest.ImportIndicators(ctx, db, []string{p}, ingest.IndicatorOptions{Dataset: ds}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := fw(t, `id: o
+root: index
+nodes:
+  - {id: index, children: [a, b], normalise: minmax}
+  - {id: a, children: [i1, i2, i3], aggregate: geometric, normalise: minmax}
+  - {id: b, children: [i4, i5, i6], missing: skip, normalise: rank}
+indicators:
+  - {id: i1, normalise: minmax}
+  - {id: i2, normalise: minmax}
+  - {id: i3, normalise: minmax}
+  - {id: i4, normalise: zscore}
+  - {id: i5, normalise: percentile}
+  - {id: i6, normalise: zscore, direction: negative}
+bands:
+  - {id: high, min: 0.5}
+  - {id: low, min: 0}
+`)
+	// the scattered file must really be stored scattered for the test to mean anything
+	var runs int
+	if err := db.QueryRow(`SELECT count(*) FROM (SELECT year, unit_key, lag(year) OVER () AS py, lag(unit_key) OVER () AS pu
+		FROM raw_values v JOIN codes d ON d.id = v.dataset_id WHERE d.code = 'scattered') WHERE py IS DISTINCT FROM year OR pu IS DISTINCT FROM unit_key`).Scan(&runs); err != nil {
+		t.Fatal(err)
+	}
+	if runs < 2000 {
+		t.Fatalf("the scattered dataset is stored in %d runs of a unit and year; want it scattered", runs)
+	}
+	got := map[string]map[string]string{}
+	for _, ds := range []string{"grouped", "scattered"} {
+		res, err := Run(ctx, db, f, Options{Dataset: ds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 2 || res[1].Units < 300 {
+			t.Fatalf("%s: %+v", ds, res)
+		}
+		got[ds] = map[string]string{}
+		rows, err := db.Query(`SELECT s.unit, s.year, s.node, s.value, t.rank, t.band FROM scores s
+			LEFT JOIN standings t ON t.dataset = s.dataset AND t.year = s.year AND t.unit = s.unit AND s.node = 'index'
+			WHERE s.dataset = ?`, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var unit, node string
+			var year int
+			var v sql.NullFloat64
+			var rank sql.NullInt64
+			var band sql.NullString
+			if err := rows.Scan(&unit, &year, &node, &v, &rank, &band); err != nil {
+				t.Fatal(err)
+			}
+			// values to 12 digits: sums over rows in another order may differ in the last bit
+			got[ds][fmt.Sprint(unit, year, node)] = fmt.Sprintf("%.12g %v %v", v.Float64, rank, band)
+		}
+		rows.Close()
+	}
+	if len(got["grouped"]) < 2000 || len(got["grouped"]) != len(got["scattered"]) {
+		t.Fatalf("%d values grouped, %d scattered", len(got["grouped"]), len(got["scattered"]))
+	}
+	for k, v := range got["grouped"] {
+		if got["scattered"][k] != v {
+			t.Fatalf("%s: grouped %s, scattered %s", k, v, got["scattered"][k])
+		}
+	}
+}
