@@ -65,8 +65,9 @@ func (b Batch) mismatch(i int, want string) error {
 	return fmt.Errorf("internal error: column %s is %s (nullable %v), read as %s", f.Name, f.Type, f.Nullable, want)
 }
 
-// ReadColumns runs query on c and hands its result to each, batch by batch. A batch is
-// valid only during the call.
+// ReadColumns runs query on c and hands its result to each, batch by batch, in order. A
+// batch is valid only during the call. DuckDB makes the next batch while each works on
+// this one, so each must not use c.
 func ReadColumns(ctx context.Context, c *sql.Conn, query string, each func(Batch) error) error {
 	return c.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
@@ -78,12 +79,36 @@ func ReadColumns(ctx context.Context, c *sql.Conn, query string, each func(Batch
 			return err
 		}
 		defer rr.Release()
-		for rr.Next() {
-			if err := each(Batch{rr.RecordBatch()}); err != nil {
-				return err
+		batches := make(chan arrow.RecordBatch, 2)
+		stop := make(chan struct{})
+		var fetchErr error
+		go func() {
+			defer close(batches)
+			for rr.Next() {
+				rec := rr.RecordBatch()
+				rec.Retain()
+				select {
+				case batches <- rec:
+				case <-stop:
+					rec.Release()
+					return
+				}
 			}
+			fetchErr = rr.Err()
+		}()
+		var eachErr error
+		for rec := range batches {
+			if eachErr == nil {
+				if eachErr = each(Batch{rec}); eachErr != nil {
+					close(stop)
+				}
+			}
+			rec.Release()
 		}
-		return rr.Err()
+		if eachErr != nil {
+			return eachErr
+		}
+		return fetchErr
 	})
 }
 

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -107,6 +108,26 @@ func columnRoundTrip(t *testing.T, path string, readOnly bool) {
 		if err := c.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 't_view%'`).Scan(&left); err != nil || left != 0 {
 			t.Fatalf("%d views left after drop (%v)", left, err)
 		}
+	}
+	// an error of each stops the read, with DuckDB a batch ahead: it is returned, and
+	// the connection still works
+	stop := errors.New("stop here")
+	calls := 0
+	err = ReadColumns(ctx, c, `SELECT range AS i FROM range(100000)`, func(b Batch) error {
+		if calls++; calls == 2 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 2 {
+		t.Fatalf("each's error: %v after %d calls", err, calls)
+	}
+	if err := ReadColumns(ctx, c, `SELECT nothing FROM nowhere`, func(Batch) error { return nil }); err == nil {
+		t.Fatal("a bad query read nothing and said nothing")
+	}
+	var one int
+	if err := c.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Fatalf("the connection after a stopped read: %v", err)
 	}
 	// a column read as the wrong type is an error, not a misread
 	err = ReadColumns(ctx, c, `SELECT 1.5::DOUBLE AS v`, func(b Batch) error {
