@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/egdi/egdi/internal/framework"
@@ -125,7 +126,7 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 			return err
 		}
 		for i := range b.Rows() {
-			// values come grouped by unit and year as stored: one lookup per group
+			// one lookup per run of a unit and year's values (they mostly come so, as stored)
 			k := yearUnit{years[i], keys[i]}
 			if k != last || lastRow < 0 {
 				r, added := rowOf.row(k, rows)
@@ -180,7 +181,7 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	}
 	d.Raw, d.Imputes = [][][]float64{cols}, [][]string{imputes}
 	if len(d.Years) > 0 {
-		d.Year = d.Years[len(d.Years)-1]
+		d.Year = slices.Max(d.Years) // the plan's target, ranked by Evaluate
 	}
 	return d, referenceCodes(ctx, c, f, d)
 }
