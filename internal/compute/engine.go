@@ -106,6 +106,9 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	if err := c.QueryRowContext(ctx, `SELECT sum(m) FROM (SELECT max(inputs + imputed) AS m FROM c_lstats GROUP BY year)`).Scan(&hint); err != nil {
 		return nil, err
 	}
+	if err := fitsInMemory(f, int(hint.Int64), L); err != nil {
+		return nil, err
+	}
 	rowOf := newRowIndex(int(hint.Int64))
 	last, lastRow := yearUnit{}, -1
 	err := store.ReadColumns(ctx, c, `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE FROM c_raw`, func(b store.Batch) error {
@@ -492,4 +495,22 @@ func (x *rowIndex) row(k yearUnit, next int) (r int, added bool) {
 			return int(s.row - 1), false
 		}
 	}
+}
+
+// fitsInMemory refuses an evaluation whose columns would not fit in egdi's memory
+// limit (store.MemoryLimit), which caps them as it caps DuckDB: about 40 bytes per row
+// for each indicator (read, turned to columns, treated, normalised) and each node
+// (evaluated, written), and 32 for the row's index.
+func fitsInMemory(f *framework.Framework, rows, indicators int) error {
+	text, limit := store.MemoryLimit()
+	need := int64(rows) * int64(40*(indicators+len(f.Nodes))+32)
+	if limit <= 0 || need <= limit {
+		return nil
+	}
+	size := fmt.Sprintf("%.1f GB", float64(need)/1e9)
+	if need < 1e9 {
+		size = fmt.Sprintf("%.1f MB", float64(need)/1e6)
+	}
+	return fmt.Errorf("%w: computing %s over %d units and years of %d indicators holds about %s as columns in memory, more than egdi's limit of %s (which caps DuckDB's memory and, apart from it, these columns): raise it with EGDI_MEMORY_LIMIT (e.g. EGDI_MEMORY_LIMIT=%dGB egdi compute ...), or compute fewer years at a time (--year); the database is as it was before the command",
+		store.ErrResources, f.ID, rows, indicators, size, text, need/1e9+1)
 }

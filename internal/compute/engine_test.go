@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -140,5 +141,53 @@ bands:
 		if got["scattered"][k] != v {
 			t.Fatalf("%s: grouped %s, scattered %s", k, v, got["scattered"][k])
 		}
+	}
+}
+
+// A computation whose columns would not fit in egdi's memory limit is refused before
+// they are read, saying how much it needs and what to do; with a limit that fits it
+// computes. Hand count: 5,000 units of one year, 10 indicators and 3 nodes, at 40 bytes
+// each per row and 32 for the row, need 2.76 MB.
+func TestColumnsBeyondTheMemoryLimitAreRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("unit,year,indicator,value\n")
+	for u := 0; u < 5000; u++ {
+		for i := 1; i <= 10; i++ {
+			fmt.Fprintf(&b, "U%04d,2022,x%d,%d\n", u, i, (u*7+i*13)%101)
+		}
+	}
+	db := setup(t, b.String())
+	f := fw(t, `id: m
+root: index
+nodes:
+  - {id: index, children: [a, b]}
+  - {id: a, children: [x1, x2, x3, x4, x5]}
+  - {id: b, children: [x6, x7, x8, x9, x10]}
+indicators:
+  - {id: x1}
+  - {id: x2}
+  - {id: x3}
+  - {id: x4}
+  - {id: x5}
+  - {id: x6}
+  - {id: x7}
+  - {id: x8}
+  - {id: x9}
+  - {id: x10}
+`)
+	t.Setenv("EGDI_MEMORY_LIMIT", "2.5MB")
+	_, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err == nil || !errors.Is(err, store.ErrResources) || !strings.Contains(err.Error(), "5000 units and years of 10 indicators holds about 2.8 MB") ||
+		!strings.Contains(err.Error(), "limit of 2.5MB") || !strings.Contains(err.Error(), "EGDI_MEMORY_LIMIT=1GB") {
+		t.Fatalf("2.76 MB of columns under a 2.5MB limit: %v", err)
+	}
+	var runs int
+	if err := db.QueryRow(`SELECT count(*) FROM runs WHERE dataset = 't'`).Scan(&runs); err != nil || runs != 0 {
+		t.Fatalf("%d runs recorded (%v)", runs, err)
+	}
+	t.Setenv("EGDI_MEMORY_LIMIT", "2.8MB")
+	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
+	if err != nil || len(res) != 1 || res[0].Units != 5000 {
+		t.Fatalf("under a 2.8MB limit: %+v, %v", res, err)
 	}
 }

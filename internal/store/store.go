@@ -38,6 +38,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"sort"
 	"strings"
 	"time"
@@ -66,6 +67,30 @@ func memoryLimit() string {
 	}
 	return "1500MB"
 }
+
+// MemoryLimit is egdi's memory limit (EGDI_MEMORY_LIMIT, or 1.5 GB) as text and in
+// bytes; bytes is 0 when the text is not a size egdi reads (a number and a unit: B,
+// KB, MB, GB, TB, or KiB, MiB, GiB, TiB, as DuckDB reads them). It caps DuckDB's
+// memory, and separately what compute holds in Go.
+func MemoryLimit() (text string, bytes int64) {
+	text = memoryLimit()
+	m := sizeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(text)))
+	if m == nil {
+		return text, 0
+	}
+	n, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return text, 0
+	}
+	unit := map[string]float64{"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}[m[2]]
+	if unit == 0 {
+		return text, 0
+	}
+	return text, int64(n * unit)
+}
+
+var sizeRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)$`)
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // readOnly opens it for queries only, which lets several readers share it.

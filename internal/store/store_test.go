@@ -542,3 +542,19 @@ func TestDoubleLiteralsAreExact(t *testing.T) {
 		t.Error("NaN is not NULL")
 	}
 }
+
+// egdi reads its memory limit as DuckDB does, in decimal or binary units; what it
+// cannot read is no limit of its own (DuckDB still says what it makes of it).
+func TestMemoryLimitInBytes(t *testing.T) {
+	for text, want := range map[string]int64{"1500MB": 1500e6, "4GB": 4e9, "4 GB": 4e9, "1.5GiB": 1.5 * (1 << 30), "48mb": 48e6,
+		"2.5MB": 2.5e6, "512KiB": 512 << 10, "1TB": 1e12, "junk": 0, "80%": 0, "4 parsecs": 0} {
+		t.Setenv("EGDI_MEMORY_LIMIT", text)
+		if got, n := MemoryLimit(); got != text || n != want {
+			t.Errorf("EGDI_MEMORY_LIMIT=%s: %q, %d bytes; want %d", text, got, n, want)
+		}
+	}
+	t.Setenv("EGDI_MEMORY_LIMIT", "")
+	if text, n := MemoryLimit(); text != "1500MB" || n != 1500e6 {
+		t.Errorf("the default: %q, %d", text, n)
+	}
+}
