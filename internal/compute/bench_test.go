@@ -12,7 +12,6 @@ import (
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/ingest"
-	"github.com/egdi/egdi/internal/store"
 )
 
 // countyFramework is a 3-level framework: an index of 5 dimensions of 4 sub-dimensions
@@ -49,12 +48,7 @@ func countyFramework() string {
 // units and 10 years (3 million values), storing every node; the target is under 0.5 s
 // a run (make bench).
 func BenchmarkCountyFramework(b *testing.B) {
-	dir := b.TempDir()
-	db, err := store.Open(filepath.Join(dir, "b.duckdb"), false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db, dir := newDB(b)
 	p := filepath.Join(dir, "county.csv")
 	fh, _ := os.Create(p)
 	w := bufio.NewWriterSize(fh, 1<<20)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/ingest"
-	"github.com/egdi/egdi/internal/store"
 )
 
 // asemDir is COINr's ASEM example in ../shared (its inputs and results after every
@@ -63,11 +62,7 @@ func TestASEMReproducesCOINr(t *testing.T) {
 	t.Parallel()
 	dir := asemDir(t)
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "asem.duckdb"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := newDB(t)
 	coin, err := ingest.ReadCoin(filepath.Join(dir, "ASEM_iData.csv"), filepath.Join(dir, "ASEM_iMeta.csv"), 0)
 	if err != nil {
 		t.Fatal(err)

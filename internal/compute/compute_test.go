@@ -13,15 +13,23 @@ import (
 	"github.com/egdi/egdi/internal/store"
 )
 
+// newDB opens a new database in a folder of its own, closed when the test ends, and
+// returns the folder too.
+func newDB(tb testing.TB) (*store.DB, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := store.Open(filepath.Join(dir, "t.duckdb"), false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, dir
+}
+
 // setup opens a fresh database holding the long CSV text as dataset "t".
 func setup(t *testing.T, csv string) *store.DB {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "t.duckdb"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, dir := newDB(t)
 	p := filepath.Join(dir, "in.csv")
 	if err := os.WriteFile(p, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)

@@ -45,12 +45,7 @@ func TestRowIndexAgreesWithAMap(t *testing.T) {
 // others') computes to the same results: the evaluation reads c_raw in storage order,
 // one row per (year, unit) however its values come.
 func TestStorageOrderDoesNotChangeResults(t *testing.T) {
-	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "o.duckdb"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, dir := newDB(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	var lines []string
 	for u := 0; u < 400; u++ {
