@@ -68,14 +68,12 @@ func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, ev *evaluation) (*Data, error) {
 	d := &Data{Leaves: f.UsedIndicators()}
 	imputes := make([]string, len(d.Leaves))
-	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	ev.leafNode = leafNumbers(f, ids)
+	if len(ev.leafNode) == 0 {
+		return nil, fmt.Errorf("%w: %s has no indicators", ErrNoData, f.ID)
+	}
+	lo, hi := slices.Min(ev.leafNode), slices.Max(ev.leafNode)
 	for k, id := range d.Leaves {
-		n, ok := ids[id]
-		if !ok {
-			n = -1 - k // as params numbers an indicator no dataset has
-		}
-		ev.leafNode = append(ev.leafNode, int32(n))
-		lo, hi = min(lo, int32(n)), max(hi, int32(n))
 		imputes[k] = f.Indicator(id).Impute
 	}
 	// leafOf[n-lo] is the indicator numbered n, −1 for none: the numbers are the

@@ -11,12 +11,26 @@ import (
 	"github.com/egdi/egdi/internal/store"
 )
 
+// leafNumbers are the framework's indicators' numbers (c_leaf's node_id, in
+// UsedIndicators order): their number in codes, as raw_values stores them (ids are
+// the numbers of the codes known, store.KnownCodes), or a negative number of its own
+// for an indicator no dataset has (only imputation can give it rows).
+func leafNumbers(f *framework.Framework, ids map[string]int) []int32 {
+	var out []int32
+	for k, id := range f.UsedIndicators() {
+		n, ok := ids[id]
+		if !ok {
+			n = -1 - k
+		}
+		out = append(out, int32(n))
+	}
+	return out
+}
+
 // params writes the framework's indicators into a working table, c_leaf (id, cap,
 // floor, transform, impute, node_id), through the appender (store.Append), for the SQL
-// that imputes and checks values before the evaluation and for the audit. node_id is
-// the indicator's number in codes, as raw_values stores it (ids are the numbers of the
-// codes known, store.KnownCodes), or a negative number of its own for an indicator no
-// dataset has (only imputation can give it rows).
+// that imputes and checks values before the evaluation and for the audit; node_id is
+// the indicator's number (leafNumbers).
 func params(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int) error {
 	if _, err := c.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE c_leaf (id VARCHAR, cap DOUBLE, floor DOUBLE, transform VARCHAR, impute VARCHAR, node_id INTEGER)`); err != nil {
 		return err
@@ -27,14 +41,11 @@ func params(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[st
 		}
 		return *p
 	}
+	nums := leafNumbers(f, ids)
 	return store.Append(ctx, c, "c_leaf", func(add func(...any) error) error {
 		for k, id := range f.UsedIndicators() {
 			in := f.Indicator(id)
-			node, ok := ids[id]
-			if !ok {
-				node = -1 - k
-			}
-			if err := add(id, val(in.Cap), val(in.Floor), in.Transform, in.Impute, int32(node)); err != nil {
+			if err := add(id, val(in.Cap), val(in.Floor), in.Transform, in.Impute, nums[k]); err != nil {
 				return err
 			}
 		}
