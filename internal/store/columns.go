@@ -60,6 +60,15 @@ func (b Batch) Float64(i int) ([]float64, func(r int) bool, error) {
 	return a.Float64Values(), a.IsNull, nil
 }
 
+// Bool is column i, which must be a BOOLEAN without NULLs, as a function of the row.
+func (b Batch) Bool(i int) (func(r int) bool, error) {
+	a, ok := b.rec.Column(i).(*array.Boolean)
+	if !ok || a.NullN() > 0 {
+		return nil, b.mismatch(i, "BOOLEAN NOT NULL")
+	}
+	return a.Value, nil
+}
+
 func (b Batch) mismatch(i int, want string) error {
 	f := b.rec.Schema().Field(i)
 	return fmt.Errorf("internal error: column %s is %s (nullable %v), read as %s", f.Name, f.Type, f.Nullable, want)

@@ -73,7 +73,7 @@ func columnRoundTrip(t *testing.T, path string, readOnly bool) {
 		}
 		// read back in order, column by column
 		got := 0
-		err = ReadColumns(ctx, c, `SELECT year, k, v FROM t_copy ORDER BY k`, func(b Batch) error {
+		err = ReadColumns(ctx, c, `SELECT year, k, v, v IS NULL FROM t_copy ORDER BY k`, func(b Batch) error {
 			y, err := b.Int32(0)
 			if err != nil {
 				return err
@@ -86,9 +86,13 @@ func columnRoundTrip(t *testing.T, path string, readOnly bool) {
 			if err != nil {
 				return err
 			}
+			flag, err := b.Bool(3)
+			if err != nil {
+				return err
+			}
 			for r := range b.Rows() {
 				i := got + r
-				if y[r] != ys[i] || k[r] != ks[i] || (isNull != nil && isNull(r)) != null[i] || (!null[i] && v[r] != vs[i]) {
+				if y[r] != ys[i] || k[r] != ks[i] || (isNull != nil && isNull(r)) != null[i] || (!null[i] && v[r] != vs[i]) || flag(r) != null[i] {
 					t.Fatalf("%d rows: row %d reads (%d, %d, %v), want (%d, %d, %v, null %v)", n, i, y[r], k[r], v[r], ys[i], ks[i], vs[i], null[i])
 				}
 			}
