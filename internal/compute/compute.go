@@ -130,7 +130,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	var results []YearResult
 	// The working tables are built outside the transaction (DuckDB reads and groups
 	// committed temporary tables much faster); the transaction holds the writes.
-	cleanup := []string{"c_leafval", "c_lstats", "c_raw", "c_val", "c_standing", "c_leaf", "c_wins", "c_screened", "c_series", "c_miss"}
+	cleanup := []string{"c_leafval", "c_raw", "c_val", "c_standing", "c_leaf", "c_wins", "c_screened", "c_series", "c_miss"}
 	var ev *evaluation
 	var nodeView, rootView string // the results, views of the evaluation's columns (store.ColumnView)
 	var drops []func()            // which are dropped once written
@@ -180,7 +180,28 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		if err := checkDenominators(ctx, tx, f, ids, opt.Dataset, yearFilter+universe); err != nil {
 			return err
 		}
-		years, err := yearsOf(ctx, tx)
+		done := store.Step("screen, impute")
+		if err := screen(ctx, tx, f, "raw"); err != nil {
+			return err
+		}
+		if err := impute(ctx, tx, f); err != nil {
+			return err
+		}
+		if err := screen(ctx, tx, f, "imputed"); err != nil {
+			return err
+		}
+		if err := checkTransforms(ctx, tx, f); err != nil {
+			return err
+		}
+		done()
+		ev = &evaluation{f: f}
+		done = store.Step("read values")
+		d, in, err := readData(ctx, tx, f, ids, ev)
+		done()
+		if err != nil {
+			return err
+		}
+		years, err := yearsOf(ctx, tx, f, in)
 		if err != nil {
 			return err
 		}
@@ -203,33 +224,16 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 			}
 			return fmt.Errorf("%w: dataset %q has none of the indicators of %s (%s) for %s", ErrNoData, opt.Dataset, f.ID, strings.Join(inds, ", "), what)
 		}
-		done := store.Step("screen, impute, count inputs")
-		if err := screen(ctx, tx, f, "raw"); err != nil {
-			return err
-		}
-		if err := impute(ctx, tx, f); err != nil {
-			return err
-		}
-		if err := screen(ctx, tx, f, "imputed"); err != nil {
-			return err
-		}
-		if err := checkTransforms(ctx, tx, f); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, inputStats()); err != nil {
-			return fmt.Errorf("compute: %w", err)
-		}
-		done()
 		done = store.Step("evaluate")
 		if opt.Progress != nil {
 			opt.Progress(0, len(f.Levels()))
 		}
-		if ev, err = evaluate(ctx, tx, f, ids, opt.Progress); err != nil {
+		if err := ev.evaluate(d, opt.Progress); err != nil {
 			return err
 		}
 		done()
 		done = store.Step("summarise")
-		results, err = summarise(ctx, tx, f, years, inds, ev)
+		results, err = summarise(ctx, tx, f, years, inds, ev, in)
 		done()
 		if err != nil {
 			return err
@@ -515,59 +519,69 @@ func rawKind(f *framework.Framework) string {
 	return "VIEW"
 }
 
-func yearsOf(ctx context.Context, tx *sql.Conn) ([]int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year FROM c_raw ORDER BY year`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// yearsOf are the years computed, in order: those of the values read (in), and those
+// whose every unit the screen left out (c_screened), which are reported with them.
+func yearsOf(ctx context.Context, c *sql.Conn, f *framework.Framework, in inputs) ([]int, error) {
 	var ys []int
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
+	for y := range in {
 		ys = append(ys, y)
 	}
-	return ys, rows.Err()
+	if f.Screen != nil {
+		rows, err := c.QueryContext(ctx, `SELECT DISTINCT year FROM c_screened`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var y int
+			if err := rows.Scan(&y); err != nil {
+				return nil, err
+			}
+			if _, ok := in[y]; !ok {
+				ys = append(ys, y)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(ys)
+	return ys, nil
 }
 
-func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years []int, inds []string, ev *evaluation) ([]YearResult, error) {
+func summarise(ctx context.Context, c *sql.Conn, f *framework.Framework, years []int, inds []string, ev *evaluation, in inputs) ([]YearResult, error) {
 	byYear := map[int]*YearResult{}
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
 	}
 	ev.units(byYear)
-	// Units per indicator, and an order-independent checksum of the inputs (the xor over
-	// indicators of their checksums in c_lstats, and the count of values), from the pass
-	// that took the indicators' statistics.
-	rows, err := tx.QueryContext(ctx, `SELECT year, node, inputs, checksum, imputed FROM c_lstats`)
+	// Units per indicator, and an order-independent checksum of the inputs: the xor over
+	// indicators of the hash of the indicator's id xor its values' checksum (in), and
+	// the count of values.
+	idHash, err := idHashes(ctx, c, ev.p.D.Leaves)
 	if err != nil {
 		return nil, err
 	}
-	hashes := map[int]uint64{}
-	for rows.Next() {
-		var y int
-		var node string
-		var n, imp int64
+	for y, counts := range in {
+		r := byYear[y]
 		var h uint64
-		if err := rows.Scan(&y, &node, &n, &h, &imp); err != nil {
-			rows.Close()
-			return nil, err
+		for l, n := range counts {
+			if n.stored+n.imputed > 0 {
+				r.NodeUnits[ev.p.D.Leaves[l]] = int(n.stored + n.imputed)
+			}
+			if n.stored > 0 {
+				h ^= store.HashUint64(idHash[l] ^ n.sum)
+			}
+			r.Inputs += n.stored
+			r.Imputed += n.imputed
 		}
-		if r := byYear[y]; r != nil {
-			r.NodeUnits[node] = int(n + imp)
-			r.Inputs += n
-			r.Imputed += imp
-			hashes[y] ^= h
-		}
+		r.Checksum = fmt.Sprintf("%016x-%d", h, r.Inputs)
 	}
-	rows.Close()
 	for y, r := range byYear {
-		r.Checksum = fmt.Sprintf("%016x-%d", hashes[y], r.Inputs)
-	}
-	if err := yearUnits(ctx, tx, f, byYear, inds); err != nil {
-		return nil, err
+		if r.Checksum == "" { // a year the screen emptied
+			r.Checksum = fmt.Sprintf("%016x-%d", 0, 0)
+		}
+		r.YearUnits = len(ev.p.yearRows[y])
 	}
 	var out []YearResult
 	for _, y := range years {
@@ -579,53 +593,26 @@ func summarise(ctx context.Context, tx *sql.Conn, f *framework.Framework, years 
 		}
 		out = append(out, *r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Year < out[j].Year })
 	return out, nil
 }
 
-// yearUnits sets the number of units with any of the framework's indicators each year.
-// A root value needs every indicator under the root, so when every indicator is under
-// the root and each has exactly as many units as the root, those are the same units
-// and there are no others; only otherwise are the distinct units counted.
-func yearUnits(ctx context.Context, tx *sql.Conn, f *framework.Framework, byYear map[int]*YearResult, inds []string) error {
-	under := map[string]bool{}
-	var walk func(id string)
-	walk = func(id string) {
-		under[id] = true
-		if n := f.Node(id); n != nil {
-			for _, c := range n.Children {
-				walk(c.ID)
-			}
+// idHashes are DuckDB's hashes of the indicators' ids, in order.
+func idHashes(ctx context.Context, c *sql.Conn, ids []string) ([]uint64, error) {
+	var list any
+	if err := c.QueryRowContext(ctx, `SELECT list_transform(?::VARCHAR[], id -> hash(id))`, ids).Scan(&list); err != nil {
+		return nil, err
+	}
+	hs, ok := list.([]any)
+	if !ok || len(hs) != len(ids) {
+		return nil, fmt.Errorf("internal error: the hashes of %d indicators read as %T", len(ids), list)
+	}
+	out := make([]uint64, len(hs))
+	for i, h := range hs {
+		if out[i], ok = h.(uint64); !ok {
+			return nil, fmt.Errorf("internal error: an indicator's hash read as %T", h)
 		}
 	}
-	walk(f.Root)
-	count := false
-	for _, r := range byYear {
-		r.YearUnits = r.Units
-		for _, id := range inds {
-			if !under[id] || r.NodeUnits[id] != r.Units {
-				count = true
-			}
-		}
-	}
-	if !count {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT year, count(DISTINCT unit_key) FROM c_raw GROUP BY year`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var y, n int
-		if err := rows.Scan(&y, &n); err != nil {
-			return err
-		}
-		if r := byYear[y]; r != nil {
-			r.YearUnits = n
-		}
-	}
-	return rows.Err()
+	return out, nil
 }
 
 // screenShare is the screen's min_coverage in percent (0 without a screen, when

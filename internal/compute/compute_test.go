@@ -2,6 +2,8 @@ package compute
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -308,5 +310,95 @@ B,2022,y,10
 	a, b := sum(five, imputing), sum(five, twoIndicators)
 	if a.Imputed != 1 || a.Inputs != 5 || a.Checksum != b.Checksum {
 		t.Errorf("imputed: %d imputed, %d inputs, checksum %s; without imputation %s", a.Imputed, a.Inputs, a.Checksum, b.Checksum)
+	}
+}
+
+// The inputs' checksum, taken in Go as the values are read, is the one DuckDB gives by
+// the formula runs were checksummed with before (in SQL over c_raw), so that runs
+// stored then still match their data: per year, the xor over indicators of
+// hash(xor(hash(id), the xor over stored values of hash(xor(unit_key, hash(value))))),
+// and the count of stored values; over two years, a denominated indicator, a value of
+// −0 and an imputed one (not an input), and a year the screen empties.
+func TestInputsChecksumIsDuckDBs(t *testing.T) {
+	t.Parallel()
+	db := setup(t, `unit,year,indicator,value
+A,2021,x,1
+B,2021,x,-0
+C,2021,x,3
+A,2021,y,10.5
+C,2021,y,40
+A,2021,pop,2
+B,2021,pop,4
+C,2021,pop,8
+A,2021,z,1
+B,2021,z,2
+C,2021,z,3
+A,2022,x,1
+B,2022,x,2
+C,2022,x,7
+A,2022,y,11
+B,2022,y,12
+C,2022,y,41
+A,2022,pop,2
+B,2022,pop,4
+C,2022,pop,8
+A,2022,z,5
+B,2022,z,5
+C,2022,z,6
+D,2023,x,5
+D,2023,pop,1
+`)
+	f := fw(t, `id: sums
+root: idx
+screen: {min_coverage: 0.6}
+nodes:
+  - {id: idx, children: [x, y, z]}
+indicators:
+  - {id: x, denominate: {by: pop, scale: 100}}
+  - {id: y, impute: mean}
+  - {id: z}
+`)
+	var want map[int]string
+	res, err := Evaluate(context.Background(), db, f, Options{Dataset: "t"}, func(c *sql.Conn) error {
+		rows, err := c.QueryContext(context.Background(), `SELECT year, bit_xor(CASE WHEN inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0::UBIGINT END), sum(inputs)
+			FROM (SELECT year, node_id, count(*) FILTER (NOT imputed) AS inputs,
+					bit_xor(hash(xor(unit_key, hash(value)))) FILTER (NOT imputed) AS checksum
+				FROM c_raw GROUP BY year, node_id) s JOIN c_leaf p USING (node_id) GROUP BY year`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		want = map[int]string{}
+		for rows.Next() {
+			var y int
+			var h uint64
+			var n int64
+			if err := rows.Scan(&y, &h, &n); err != nil {
+				return err
+			}
+			want[y] = fmt.Sprintf("%016x-%d", h, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3 || len(want) != 2 {
+		t.Fatalf("%d years computed, %d checksummed in SQL: %+v", len(res), len(want), res)
+	}
+	for _, r := range res {
+		w, ok := want[r.Year]
+		if !ok {
+			w = "0000000000000000-0" // 2023: D was screened out, no value is left
+			if len(r.Screened) != 1 || r.Units != 0 {
+				t.Errorf("2023: %+v", r)
+			}
+		}
+		if r.Checksum != w {
+			t.Errorf("%d: checksum %s, DuckDB's %s", r.Year, r.Checksum, w)
+		}
+	}
+	if res[0].Imputed != 1 || res[0].Inputs != 8 || res[1].Inputs != 9 {
+		t.Errorf("inputs: %+v", res)
 	}
 }

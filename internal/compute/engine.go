@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/egdi/egdi/internal/framework"
 	"github.com/egdi/egdi/internal/store"
@@ -26,20 +29,13 @@ type evaluation struct {
 	rank  [][]int
 }
 
-// evaluate reads c_raw (the indicator values after denomination, screening and
-// imputation) as columns and evaluates the framework over them in Go. levels, when
+// evaluate evaluates the framework over the data read (readData) in Go. levels, when
 // set, hears each level aggregated.
-func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, levels func(done, total int)) (*evaluation, error) {
-	ev := &evaluation{f: f}
-	done := store.Step("read values")
-	d, err := readData(ctx, c, f, ids, ev)
-	done()
-	if err != nil {
-		return nil, err
-	}
+func (ev *evaluation) evaluate(d *Data, levels func(done, total int)) error {
 	defer store.Step("evaluate the plan")()
-	if ev.p, err = NewPlan(f, d); err != nil {
-		return nil, err
+	var err error
+	if ev.p, err = NewPlan(ev.f, d); err != nil {
+		return err
 	}
 	ev.p.AllNodes()
 	ev.e = ev.p.NewEvaluator()
@@ -47,7 +43,7 @@ func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	ev.q = ev.p.Nominal()
 	ev.e.Prepare(&ev.q, runtime.GOMAXPROCS(0))
 	if err := ev.e.Evaluate(&ev.q); err != nil {
-		return nil, err
+		return err
 	}
 	for _, y := range ev.p.years {
 		if y == d.Year { // the plan's target year, ranked by Evaluate (the same rows)
@@ -59,18 +55,37 @@ func evaluate(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 		ev.e.Standings(rows, value, rank)
 		ev.value, ev.rank = append(ev.value, value), append(ev.rank, rank)
 	}
-	return ev, nil
+	return nil
 }
 
-// readData reads c_raw into the plan's data: a row per (year, unit), a column per
-// indicator. Units are keys; the codes are read only of the reference units a
-// normalisation names.
-func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, ev *evaluation) (*Data, error) {
+// inputs are, per year and indicator (in the framework's order), the counts of the
+// stored and of the imputed values, and the xor over the stored ones of a hash of the
+// unit's key and the value: store.HashUint64(key ^ store.HashDouble(value)), DuckDB's
+// hash(xor(unit_key, hash(value))). Pairs are mixed by hashing one number, the xor of
+// one hash with the other: DuckDB's hash of several arguments combines their hashes
+// linearly, and an xor of such hashes over rows would not change when two units swap
+// values. They are taken as the values read are made columns: a pass of DuckDB's own
+// over them cost half as much again as the read.
+type inputs map[int][]inputCount
+
+type inputCount struct {
+	stored, imputed int64
+	sum             uint64
+}
+
+// cell is a value of the data read: a row and an indicator.
+type cell struct{ row, leaf int32 }
+
+// readData reads c_raw into the plan's data: a row per (year, unit), in that order
+// (units by key), a column per indicator, with the inputs' counts and checksums. Units
+// are keys; the codes are read only of the reference units a normalisation names.
+// ev.leafNode is set.
+func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[string]int, ev *evaluation) (*Data, inputs, error) {
 	d := &Data{Leaves: f.UsedIndicators()}
 	imputes := make([]string, len(d.Leaves))
 	ev.leafNode = leafNumbers(f, ids)
 	if len(ev.leafNode) == 0 {
-		return nil, fmt.Errorf("%w: %s has no indicators", ErrNoData, f.ID)
+		return nil, nil, fmt.Errorf("%w: %s has no indicators", ErrNoData, f.ID)
 	}
 	lo, hi := slices.Min(ev.leafNode), slices.Max(ev.leafNode)
 	for k, id := range d.Leaves {
@@ -99,17 +114,30 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	}
 	var rowBlocks []*rowBlock // each row's year and unit, by blocks too
 	rows := 0
-	// the rows, about: each year's count of its most present indicator (c_lstats)
-	var hint sql.NullInt64
-	if err := c.QueryRowContext(ctx, `SELECT sum(m) FROM (SELECT max(inputs + imputed) AS m FROM c_lstats GROUP BY year)`).Scan(&hint); err != nil {
-		return nil, err
+	// the rows, at least: the values over the indicators (all of them when every unit
+	// has every indicator). A computation that cannot fit even so is refused before the
+	// read; the exact count is checked after it, before the evaluation, which holds
+	// about five times what the read does.
+	var values int64
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM c_raw`).Scan(&values); err != nil {
+		return nil, nil, err
 	}
-	if err := fitsInMemory(f, int(hint.Int64), L); err != nil {
-		return nil, err
+	least := int((values + int64(L) - 1) / int64(L))
+	if err := fitsInMemory(f, least, L); err != nil {
+		return nil, nil, err
 	}
-	rowOf := newRowIndex(int(hint.Int64))
+	rowOf := newRowIndex(least)
 	last, lastRow := yearUnit{}, -1
-	err := store.ReadColumns(ctx, c, `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE FROM c_raw`, func(b store.Batch) error {
+	var cur []float64 // lastRow's values in its block
+	// whether a value is imputed is read only when one can be: DuckDB turns a boolean
+	// column to Arrow's bits row by row, which costs a sixth of the read
+	query := `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE FROM c_raw`
+	imputing := slices.ContainsFunc(imputes, func(m string) bool { return m != framework.ImputeNone })
+	if imputing {
+		query = `SELECT year::INTEGER, unit_key::UBIGINT, node_id::INTEGER, value::DOUBLE, imputed FROM c_raw`
+	}
+	var imputedAt []cell // the values imputed
+	err := store.ReadColumns(ctx, c, query, func(b store.Batch) error {
 		years, err := b.Int32(0)
 		if err != nil {
 			return err
@@ -122,9 +150,15 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 		if err != nil {
 			return err
 		}
-		values, isNull, err := b.Float64(3)
+		vs, isNull, err := b.Float64(3)
 		if err != nil {
 			return err
+		}
+		var imputed func(int) bool
+		if imputing {
+			if imputed, err = b.Bool(4); err != nil {
+				return err
+			}
 		}
 		for i := range b.Rows() {
 			// one lookup per run of a unit and year's values (they mostly come so, as stored)
@@ -144,6 +178,8 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 					rb.years[r&blockMask], rb.keys[r&blockMask] = k.year, k.key
 				}
 				last, lastRow = k, r
+				at := (r & blockMask) * L
+				cur = blocks[r>>blockBits][at : at+L]
 			}
 			l := -1
 			if n := nodes[i]; n >= lo && n <= hi {
@@ -152,39 +188,118 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 			if l < 0 {
 				return fmt.Errorf("internal error: c_raw holds indicator number %d, which is none of %s's", nodes[i], f.ID)
 			}
-			if isNull == nil || !isNull(i) {
-				blocks[lastRow>>blockBits][(lastRow&blockMask)*L+l] = values[i]
+			if v := vs[i]; v != v || (isNull != nil && isNull(i)) {
+				return fmt.Errorf("internal error: c_raw holds a NULL or NaN value of %s", d.Leaves[l])
+			}
+			cur[l] = vs[i]
+			if imputing && imputed(i) {
+				imputedAt = append(imputedAt, cell{int32(lastRow), int32(l)})
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("compute: %w", err)
+		return nil, nil, fmt.Errorf("compute: %w", err)
 	}
-	d.Years, d.Units = make([]int, rows), make([]Unit, rows)
+	if err := fitsInMemory(f, rows, L); err != nil {
+		return nil, nil, err
+	}
+	// The rows in the order of their year and unit key, whatever the order DuckDB's
+	// threads read them in: sums over rows then add in one order, and the same data
+	// give the same results to the last bit at every run. pos is a row's place.
+	order := make([]yearUnit, rows)
 	for r := range rows {
 		rb := rowBlocks[r>>blockBits]
-		d.Years[r], d.Units[r].Key = int(rb.years[r&blockMask]), rb.keys[r&blockMask]
+		order[r] = yearUnit{rb.years[r&blockMask], rb.keys[r&blockMask]}
 	}
+	pos := make([]int32, rows)
+	for r := range pos {
+		pos[r] = int32(r)
+	}
+	slices.SortFunc(pos, func(a, b int32) int {
+		if c := cmp.Compare(order[a].year, order[b].year); c != 0 {
+			return c
+		}
+		return cmp.Compare(order[a].key, order[b].key)
+	})
+	d.Years, d.Units = make([]int, rows), make([]Unit, rows)
+	var yearList []int             // the years, in order
+	rowYear := make([]int32, rows) // row (in the new order) → its year in yearList
+	for i, r := range pos {
+		d.Years[i], d.Units[i].Key = int(order[r].year), order[r].key
+		if len(yearList) == 0 || yearList[len(yearList)-1] != d.Years[i] {
+			yearList = append(yearList, d.Years[i])
+		}
+		rowYear[i] = int32(len(yearList) - 1)
+	}
+	for i, r := range slices.Clone(pos) {
+		pos[r] = int32(i)
+	}
+	// the columns, turned from the blocks, with each year's count and checksum of each
+	// indicator's values, block by block (a block stays in the cache as it is turned)
+	// on every core; the imputed values are then taken out of the counts and checksums
+	// (an xor undoes itself)
 	cols := make([][]float64, L)
 	for l := range cols {
 		cols[l] = make([]float64, rows)
 	}
-	for b, block := range blocks {
-		base := b << blockBits
-		n := min(blockMask+1, rows-base)
-		for l := range cols {
-			dst := cols[l][base : base+n]
-			for j := range dst {
-				dst[j] = block[j*L+l]
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
+	partial := make([][]inputCount, workers) // per worker: indicator l, year yi at l*len(yearList)+yi
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			cnt := make([]inputCount, L*len(yearList))
+			for b := int(next.Add(1) - 1); b < len(blocks); b = int(next.Add(1) - 1) {
+				block, rb, base := blocks[b], rowBlocks[b], b<<blockBits
+				n := min(blockMask+1, rows-base)
+				to := pos[base : base+n]
+				for l, col := range cols {
+					at := cnt[l*len(yearList):]
+					for j, i := range to {
+						v := block[j*L+l]
+						col[i] = v
+						if v == v {
+							c := &at[rowYear[i]]
+							c.stored++
+							c.sum ^= store.HashUint64(rb.keys[j] ^ store.HashDouble(v))
+						}
+					}
+				}
 			}
+			partial[w] = cnt
+		})
+	}
+	wg.Wait()
+	counts := make([][]inputCount, L) // indicator → year in yearList
+	for l := range counts {
+		counts[l] = make([]inputCount, len(yearList))
+		for _, cnt := range partial {
+			for yi, c := range cnt[l*len(yearList) : (l+1)*len(yearList)] {
+				t := &counts[l][yi]
+				t.stored, t.imputed, t.sum = t.stored+c.stored, t.imputed+c.imputed, t.sum^c.sum
+			}
+		}
+	}
+	for _, at := range imputedAt {
+		r, l := int(pos[at.row]), int(at.leaf)
+		c := &counts[l][rowYear[r]]
+		c.stored--
+		c.imputed++
+		c.sum ^= store.HashUint64(d.Units[r].Key ^ store.HashDouble(cols[l][r]))
+	}
+	in := inputs{}
+	for yi, y := range yearList {
+		in[y] = make([]inputCount, L)
+		for l := range L {
+			in[y][l] = counts[l][yi]
 		}
 	}
 	d.Raw, d.Imputes = [][][]float64{cols}, [][]string{imputes}
 	if len(d.Years) > 0 {
 		d.Year = slices.Max(d.Years) // the plan's target, ranked by Evaluate
 	}
-	return d, referenceCodes(ctx, c, f, d)
+	return d, in, referenceCodes(ctx, c, f, d)
 }
 
 // referenceCodes sets the codes of the rows of the reference units that

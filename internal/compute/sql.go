@@ -216,17 +216,3 @@ func checkTransforms(ctx context.Context, c *sql.Conn, f *framework.Framework) e
 	}
 	return fmt.Errorf("indicator %s: transform %s cannot take %g (unit %s, %d); set a floor, use log1p, or drop the transform", node, transform, v, unit, year)
 }
-
-// inputStats defines c_lstats (year, node_id, node, inputs, imputed, checksum): per
-// year and indicator, the counts of stored and imputed values and a checksum of the
-// stored ones, the xor of a hash of each (unit key, value) hashed with the indicator's
-// id. Pairs are mixed by hashing one number, the xor of one hash with the other:
-// DuckDB's hash of several arguments combines their hashes linearly, and an xor of such
-// hashes over rows would not change when two units swap values.
-func inputStats() string {
-	return `CREATE OR REPLACE TEMP TABLE c_lstats AS SELECT s.year, s.node_id, p.id AS node, s.inputs, s.imputed,
-			CASE WHEN s.inputs > 0 THEN hash(xor(hash(p.id), s.checksum)) ELSE 0::UBIGINT END AS checksum
-		FROM (SELECT year, node_id, count(*) FILTER (NOT imputed) AS inputs, count(*) FILTER (imputed) AS imputed,
-				bit_xor(hash(xor(unit_key, hash(value)))) FILTER (NOT imputed) AS checksum
-			FROM c_raw GROUP BY year, node_id) s JOIN c_leaf p USING (node_id)`
-}
