@@ -329,13 +329,18 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 		dir = -1
 	}
 	m := method(k.norm)
-	v := make([]float64, n)
-	for r := range v {
-		switch m.name {
-		case framework.NormGoalposts, framework.NormTarget, framework.NormBest:
-			v[r] = x.v[r]
-		default:
-			v[r] = dir * x.v[r]
+	// v is the value in its direction, which the forms read but goalposts, target and
+	// best (they read x and apply the direction themselves): x itself when that is the
+	// same (the columns are only read from here on)
+	v := x.v
+	switch m.name {
+	case framework.NormGoalposts, framework.NormTarget, framework.NormBest:
+	default:
+		if dir != 1 {
+			v = make([]float64, n)
+			for r := range v {
+				v[r] = dir * x.v[r]
+			}
 		}
 	}
 	out := newCol(n)
@@ -353,7 +358,20 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 			continue
 		}
 		s := statsOf(v, x.v, pr, in.SD, m.ranks())
-		if m.name == framework.NormReference {
+		// the two usual forms in a loop of their own: normaliseLeaf chooses its form
+		// value by value
+		switch m.name {
+		case framework.NormZScore:
+			for _, r := range pr {
+				out.v[r] = normZScore(m, v[r], &s)
+			}
+			continue
+		case framework.NormMinMax:
+			for _, r := range pr {
+				out.v[r] = normMinMax(m, v[r], &s, p.F.Scale)
+			}
+			continue
+		case framework.NormReference:
 			s.vref = math.NaN()
 			for _, r := range pr {
 				if p.D.Units[r].Code == in.Reference && (math.IsNaN(s.vref) || v[r] > s.vref) {
@@ -455,11 +473,13 @@ func (p *Plan) treat(l int, k leafKey) col {
 			}
 		}
 	}
-	for r := range x.v {
-		switch in.Transform {
-		case framework.TransformLog:
+	switch in.Transform {
+	case framework.TransformLog:
+		for r := range x.v {
 			x.v[r] = math.Log(x.v[r])
-		case framework.TransformLog1p:
+		}
+	case framework.TransformLog1p:
+		for r := range x.v {
 			x.v[r] = math.Log(1 + x.v[r])
 		}
 	}
@@ -627,23 +647,9 @@ func (p *Plan) normaliseLeaf(m Method, in *framework.Indicator, dir, v, x float6
 func normaliseCommon(m Method, v float64, s *stats, scale float64) float64 {
 	switch m.name {
 	case framework.NormZScore:
-		z := 0.0
-		if s.sd > 0 {
-			z = (v - s.mu) / s.sd
-		}
-		if m.param {
-			return m.lo + m.hi*z
-		}
-		return z
+		return normZScore(m, v, s)
 	case framework.NormMinMax:
-		t := 0.5
-		if s.mx > s.mn {
-			t = (v - s.mn) / (s.mx - s.mn)
-		}
-		if m.param {
-			return m.lo + (m.hi-m.lo)*t
-		}
-		return t * scale
+		return normMinMax(m, v, s, scale)
 	case framework.NormRank, framework.NormBorda, framework.NormPercentile:
 		below := 0 // the values below v: SQL's rank() OVER (ORDER BY v) is one more
 		if !math.IsNaN(v) {
@@ -664,6 +670,32 @@ func normaliseCommon(m Method, v float64, s *stats, scale float64) float64 {
 		return nullDiv(v, s.xmax) * scale
 	}
 	return v
+}
+
+// normZScore is v's z-score in s, or COINr's of mean m.lo and standard deviation m.hi
+// (0 when s has no spread).
+func normZScore(m Method, v float64, s *stats) float64 {
+	z := 0.0
+	if s.sd > 0 {
+		z = (v - s.mu) / s.sd
+	}
+	if m.param {
+		return m.lo + m.hi*z
+	}
+	return z
+}
+
+// normMinMax is v's place between s's least and greatest values, on 0…scale or on
+// m.lo…m.hi (the middle when s has no spread).
+func normMinMax(m Method, v float64, s *stats, scale float64) float64 {
+	t := 0.5
+	if s.mx > s.mn {
+		t = (v - s.mn) / (s.mx - s.mn)
+	}
+	if m.param {
+		return m.lo + (m.hi-m.lo)*t
+	}
+	return t * scale
 }
 
 // least is SQL's least(t, c): NULLs are ignored, so a NULL t gives c.
