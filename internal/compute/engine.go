@@ -206,17 +206,18 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	}
 	// The rows in the order of their year and unit key, whatever the order DuckDB's
 	// threads read them in: sums over rows then add in one order, and the same data
-	// give the same results to the last bit at every run. pos is a row's place.
+	// give the same results to the last bit at every run. from is where each row was
+	// read (its row then).
 	order := make([]yearUnit, rows)
 	for r := range rows {
 		rb := rowBlocks[r>>blockBits]
 		order[r] = yearUnit{rb.years[r&blockMask], rb.keys[r&blockMask]}
 	}
-	pos := make([]int32, rows)
-	for r := range pos {
-		pos[r] = int32(r)
+	from := make([]int32, rows)
+	for r := range from {
+		from[r] = int32(r)
 	}
-	slices.SortFunc(pos, func(a, b int32) int {
+	slices.SortFunc(from, func(a, b int32) int {
 		if c := cmp.Compare(order[a].year, order[b].year); c != 0 {
 			return c
 		}
@@ -225,20 +226,18 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	d.Years, d.Units = make([]int, rows), make([]Unit, rows)
 	var yearList []int             // the years, in order
 	rowYear := make([]int32, rows) // row (in the new order) → its year in yearList
-	for i, r := range pos {
+	for i, r := range from {
 		d.Years[i], d.Units[i].Key = int(order[r].year), order[r].key
 		if len(yearList) == 0 || yearList[len(yearList)-1] != d.Years[i] {
 			yearList = append(yearList, d.Years[i])
 		}
 		rowYear[i] = int32(len(yearList) - 1)
 	}
-	for i, r := range slices.Clone(pos) {
-		pos[r] = int32(i)
-	}
 	// the columns, turned from the blocks, with each year's count and checksum of each
-	// indicator's values, block by block (a block stays in the cache as it is turned)
-	// on every core; the imputed values are then taken out of the counts and checksums
-	// (an xor undoes itself)
+	// indicator's values, a block of rows at a time on every core: the block's rows are
+	// gathered from where they were read, then turned while they stay in the cache. The
+	// imputed values are then taken out of the counts and checksums (an xor undoes
+	// itself).
 	cols := make([][]float64, L)
 	for l := range cols {
 		cols[l] = make([]float64, rows)
@@ -250,19 +249,23 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	for w := range workers {
 		wg.Go(func() {
 			cnt := make([]inputCount, L*len(yearList))
+			tmp := make([]float64, (blockMask+1)*L)
 			for b := int(next.Add(1) - 1); b < len(blocks); b = int(next.Add(1) - 1) {
-				block, rb, base := blocks[b], rowBlocks[b], b<<blockBits
-				n := min(blockMask+1, rows-base)
-				to := pos[base : base+n]
+				base := b << blockBits
+				rs := from[base:min(base+blockMask+1, rows)]
+				for j, r := range rs {
+					at := int(r&blockMask) * L
+					copy(tmp[j*L:(j+1)*L], blocks[r>>blockBits][at:at+L])
+				}
 				for l, col := range cols {
-					at := cnt[l*len(yearList):]
-					for j, i := range to {
-						v := block[j*L+l]
-						col[i] = v
+					dst, at := col[base:base+len(rs)], cnt[l*len(yearList):]
+					for j := range dst {
+						v := tmp[j*L+l]
+						dst[j] = v
 						if v == v {
-							c := &at[rowYear[i]]
+							c := &at[rowYear[base+j]]
 							c.stored++
-							c.sum ^= store.HashUint64(rb.keys[j] ^ store.HashDouble(v))
+							c.sum ^= store.HashUint64(d.Units[base+j].Key ^ store.HashDouble(v))
 						}
 					}
 				}
@@ -279,6 +282,13 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 				t := &counts[l][yi]
 				t.stored, t.imputed, t.sum = t.stored+c.stored, t.imputed+c.imputed, t.sum^c.sum
 			}
+		}
+	}
+	var pos []int32 // where each row read now is
+	if len(imputedAt) > 0 {
+		pos = make([]int32, rows)
+		for i, r := range from {
+			pos[r] = int32(i)
 		}
 	}
 	for _, at := range imputedAt {
