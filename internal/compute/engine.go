@@ -392,9 +392,11 @@ func (ev *evaluation) weights() map[int]map[string]map[string]float64 {
 // node by its position in the framework's nodes: every node but the root, or
 // with it.
 func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, withRoot bool) (string, func(), error) {
+	var which []int // the nodes written
 	n := 0
 	for i := range ev.f.Nodes {
 		if i != ev.p.root || withRoot {
+			which = append(which, i)
 			for r := range ev.p.D.Years {
 				if ev.e.Has(i, r) {
 					n++
@@ -402,17 +404,25 @@ func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, w
 			}
 		}
 	}
-	years, nodes, keys := make([]int32, 0, n), make([]int32, 0, n), make([]uint64, 0, n)
-	values, null := make([]float64, 0, n), make([]bool, 0, n)
-	for i := range ev.f.Nodes {
-		if i == ev.p.root && !withRoot {
-			continue
-		}
-		v := ev.e.Node(i)
-		for r, y := range ev.p.D.Years {
+	rowYear := make([]int32, len(ev.p.D.Years))
+	rowKey := make([]uint64, len(ev.p.D.Years))
+	for r, y := range ev.p.D.Years {
+		rowYear[r], rowKey[r] = int32(y), ev.p.D.Units[r].Key
+	}
+	years, nodes, keys, values := make([]int32, n), make([]int32, n), make([]uint64, n), make([]float64, n)
+	var null []bool // none, unless a value is NaN
+	k := 0
+	for _, i := range which {
+		for r, v := range ev.e.Node(i) {
 			if ev.e.Has(i, r) {
-				years, keys, nodes = append(years, int32(y)), append(keys, ev.p.D.Units[r].Key), append(nodes, int32(i))
-				values, null = append(values, v[r]), append(null, math.IsNaN(v[r]))
+				years[k], keys[k], nodes[k], values[k] = rowYear[r], rowKey[r], int32(i), v
+				if v != v {
+					if null == nil {
+						null = make([]bool, n)
+					}
+					null[k] = true
+				}
+				k++
 			}
 		}
 	}
