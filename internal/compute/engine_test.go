@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,5 +189,40 @@ indicators:
 	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
 	if err != nil || len(res) != 1 || res[0].Units != 5000 {
 		t.Fatalf("under a 2.8MB limit: %+v, %v", res, err)
+	}
+}
+
+// sortRows orders rows as a comparison sort does, by year then key: keys with the high
+// bit set, with equal low bits, years in any order, one row and none.
+func TestSortRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 2, 1000, 100000} {
+		rows := make([]yearUnit, n)
+		seen := map[yearUnit]bool{}
+		for i := range rows {
+			for {
+				k := yearUnit{int32(2030 - rng.IntN(7)), rng.Uint64()}
+				if i%3 == 0 {
+					k.key = k.key<<40 | 0xabc // the same low bits
+				}
+				if !seen[k] {
+					seen[k], rows[i] = true, k
+					break
+				}
+			}
+		}
+		want := make([]int32, n)
+		for i := range want {
+			want[i] = int32(i)
+		}
+		slices.SortFunc(want, func(a, b int32) int {
+			if c := cmp.Compare(rows[a].year, rows[b].year); c != 0 {
+				return c
+			}
+			return cmp.Compare(rows[a].key, rows[b].key)
+		})
+		if got := sortRows(rows); !slices.Equal(got, want) {
+			t.Fatalf("%d rows: sorted %v…, want %v…", n, got[:min(5, n)], want[:min(5, n)])
+		}
 	}
 }
