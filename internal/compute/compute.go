@@ -101,7 +101,7 @@ func (r YearResult) Lacking(inds []string) []string {
 // Run computes the framework over the dataset and stores the results, replacing any
 // earlier computation of the same (dataset, year). It is one transaction.
 func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options) ([]YearResult, error) {
-	return run(ctx, db, f, opt, nil)
+	return run(ctx, db, f, opt, nil, nil)
 }
 
 // Evaluate computes the framework without storing anything, then lets read inspect the
@@ -110,10 +110,65 @@ func Run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options)
 // value), c_val (nodes), c_standing (the root's value, rank, band and class) and
 // c_wins (what winsorisation did). Units are keys: join unit_list for their codes.
 func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
-	return run(ctx, db, f, opt, read)
+	return run(ctx, db, f, opt, read, nil)
 }
 
-func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error) ([]YearResult, error) {
+// Load computes the framework without storing anything and returns the data it
+// evaluated, for evaluating it again under other choices (egdi uncertainty): the
+// indicator values after denomination, screening and imputation, a row per (year,
+// unit) ordered by year and unit key, the units with their codes and names, and
+// whether the dataset is synthetic. The data's year is the latest; its checksum is
+// that year's.
+func Load(ctx context.Context, db *store.DB, f *framework.Framework, opt Options) (*Data, []YearResult, error) {
+	var d *Data
+	results, err := run(ctx, db, f, opt, nil, func(c *sql.Conn, ev *evaluation) error {
+		d = ev.p.D
+		return unitNames(ctx, c, d, opt.Dataset)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range results {
+		if r.Year == d.Year {
+			d.Checksum = r.Checksum
+		}
+	}
+	return d, results, nil
+}
+
+// unitNames sets the codes and names of the data's units (a unit without a name is
+// called by its code) and whether the dataset is synthetic.
+func unitNames(ctx context.Context, c *sql.Conn, d *Data, dataset string) error {
+	rows, err := c.QueryContext(ctx, `SELECT unit_key, unit, coalesce(name, unit), coalesce(name_zh, name, unit) FROM unit_list
+		WHERE unit_key IN (SELECT DISTINCT unit_key FROM c_raw)`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	named := map[uint64]Unit{}
+	for rows.Next() {
+		var u Unit
+		if err := rows.Scan(&u.Key, &u.Code, &u.Name, &u.NameZh); err != nil {
+			return err
+		}
+		named[u.Key] = u
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for r, u := range d.Units {
+		n, ok := named[u.Key]
+		if !ok {
+			return fmt.Errorf("internal error: unit key %d of the data is not in unit_list", u.Key)
+		}
+		d.Units[r] = n
+	}
+	return c.QueryRowContext(ctx, `SELECT coalesce(bool_or(synthetic), false) FROM datasets WHERE dataset = ?`, dataset).Scan(&d.Synthetic)
+}
+
+// run computes f: it stores the results (read and keep nil), or hands the working
+// tables to read (Evaluate), or the evaluation to keep (Load), storing nothing.
+func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options, read func(c *sql.Conn) error, keep func(*sql.Conn, *evaluation) error) ([]YearResult, error) {
 	if opt.Dataset == "" {
 		opt.Dataset = "default"
 	}
@@ -250,6 +305,9 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		for i := range results {
 			results[i].Weights = weights[results[i].Year]
 		}
+		if keep != nil {
+			return keep(tx, ev)
+		}
 		if read != nil {
 			if err := ev.workingTables(ctx, db, tx); err != nil {
 				return err
@@ -274,7 +332,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 	}()
 	var write func(tx *sql.Tx) error
-	if read == nil {
+	if read == nil && keep == nil {
 		write = func(tx *sql.Tx) error {
 			defer store.Step("store results")()
 			return store1(ctx, tx, f, opt.Dataset, results, nodeView, rootView)

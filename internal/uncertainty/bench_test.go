@@ -19,7 +19,7 @@ func BenchmarkEvaluateUN(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, _, err := Load(context.Background(), db, f, "un", 2022, nil)
+	d, err := Load(context.Background(), db, f, "un", 2022, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

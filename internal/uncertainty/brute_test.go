@@ -38,7 +38,7 @@ indicators:
 		}
 		return nil
 	})
-	d, _, err := Load(context.Background(), db, f, "s", 2022, nil)
+	d, err := Load(context.Background(), db, f, "s", 2022, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,12 @@
 // design), and the removal of one element at a time (COINr's remove_elements).
 //
 // The framework is compiled once (compute.Plan, egdi compute's own evaluation) over
-// in-memory columns: the indicators' values after denomination, screening and
-// imputation as egdi compute leaves them (one column per imputation alternative), then
+// the columns egdi compute evaluated (compute.Load): the indicators' values after
+// denomination, screening and imputation (one column per imputation alternative), then
 // treatment, normalisation, aggregation and ranking, so that a replication at the
-// framework's own choices gives compute's ranks and values (CheckNominal). An Evaluator keeps each indicator's column per choice, so a
-// replication recomputes only what its choices change. Replications are split over the
+// framework's own choices gives compute's ranks and values. An Evaluator keeps each
+// indicator's column per choice, so a replication recomputes only what its choices
+// change. Replications are split over the
 // cores, each drawing from a generator seeded by the run's seed and its own number:
 // the output does not depend on the number of cores. Runs are stored with every
 // replication's drawn parameters and ranks (Save).

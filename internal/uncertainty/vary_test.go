@@ -21,7 +21,7 @@ func TestInputsApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _, err := Load(context.Background(), db, f, "un", 2022, nil)
+	d, err := Load(context.Background(), db, f, "un", 2022, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
