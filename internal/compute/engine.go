@@ -102,15 +102,9 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	// the values row by row, in blocks of rows that are never copied (appending to one
 	// slice of millions would copy it and fault in fresh pages at each growth): block
 	// r>>blockBits holds row r's indicator l at (r&blockMask)*L+l; made columns at the end
-	const blockBits = 8 // 256 rows: a block of 100 indicators stays in the cache as it is turned
-	const blockMask = 1<<blockBits - 1
 	L := len(d.Leaves)
 	var blocks [][]float64
 	var block []float64
-	type rowBlock struct {
-		years [blockMask + 1]int32
-		keys  [blockMask + 1]uint64
-	}
 	var rowBlocks []*rowBlock // each row's year and unit, by blocks too
 	rows := 0
 	// the rows, at least: the values over the indicators (all of them when every unit
@@ -223,57 +217,8 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 		}
 		rowYear[i] = int32(len(yearList) - 1)
 	}
-	// the columns, turned from the blocks, with each year's count and checksum of each
-	// indicator's values, a block of rows at a time on every core: the block's rows are
-	// gathered from where they were read, then turned while they stay in the cache. The
-	// imputed values are then taken out of the counts and checksums (an xor undoes
-	// itself).
-	cols := make([][]float64, L)
-	for l := range cols {
-		cols[l] = make([]float64, rows)
-	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
-	partial := make([][]inputCount, workers) // per worker: indicator l, year yi at l*len(yearList)+yi
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			cnt := make([]inputCount, L*len(yearList))
-			tmp := make([]float64, (blockMask+1)*L)
-			for b := int(next.Add(1) - 1); b < len(blocks); b = int(next.Add(1) - 1) {
-				base := b << blockBits
-				rs := from[base:min(base+blockMask+1, rows)]
-				for j, r := range rs {
-					at := int(r&blockMask) * L
-					copy(tmp[j*L:(j+1)*L], blocks[r>>blockBits][at:at+L])
-				}
-				for l, col := range cols {
-					dst, at := col[base:base+len(rs)], cnt[l*len(yearList):]
-					for j := range dst {
-						v := tmp[j*L+l]
-						dst[j] = v
-						if v == v {
-							c := &at[rowYear[base+j]]
-							c.stored++
-							c.sum ^= store.HashUint64(d.Units[base+j].Key ^ store.HashDouble(v))
-						}
-					}
-				}
-			}
-			partial[w] = cnt
-		})
-	}
-	wg.Wait()
-	counts := make([][]inputCount, L) // indicator → year in yearList
-	for l := range counts {
-		counts[l] = make([]inputCount, len(yearList))
-		for _, cnt := range partial {
-			for yi, c := range cnt[l*len(yearList) : (l+1)*len(yearList)] {
-				t := &counts[l][yi]
-				t.stored, t.imputed, t.sum = t.stored+c.stored, t.imputed+c.imputed, t.sum^c.sum
-			}
-		}
-	}
+	cols, counts := turn(blocks, from, rowYear, d.Units, L, len(yearList))
+	// the imputed values are taken out of the counts and checksums (an xor undoes itself)
 	var pos []int32 // where each row read now is
 	if len(imputedAt) > 0 {
 		pos = make([]int32, rows)
@@ -564,6 +509,75 @@ func (ev *evaluation) winsorisations(ctx context.Context, c *sql.Conn) error {
 		}
 		return nil
 	})
+}
+
+// The values read are kept in blocks of 1<<blockBits rows (256: a block of 100
+// indicators stays in the cache as it is turned into columns).
+const (
+	blockBits = 8
+	blockMask = 1<<blockBits - 1
+)
+
+// rowBlock holds the year and unit key of a block's rows.
+type rowBlock struct {
+	years [blockMask + 1]int32
+	keys  [blockMask + 1]uint64
+}
+
+// turn makes the columns of L indicators from the blocks read, row i of them the row
+// read at from[i] (of year rowYear[i] of years, unit units[i]), with each year's count
+// and checksum of each indicator's values (counts[l][year], every value counted as
+// stored). A block of rows at a time on every core: the block's rows are gathered from
+// where they were read, then turned while they stay in the cache.
+func turn(blocks [][]float64, from, rowYear []int32, units []Unit, L, years int) ([][]float64, [][]inputCount) {
+	rows := len(from)
+	cols := make([][]float64, L)
+	for l := range cols {
+		cols[l] = make([]float64, rows)
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
+	partial := make([][]inputCount, workers) // per worker: indicator l, year yi at l*years+yi
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			cnt := make([]inputCount, L*years)
+			tmp := make([]float64, (blockMask+1)*L)
+			for b := int(next.Add(1) - 1); b < len(blocks); b = int(next.Add(1) - 1) {
+				base := b << blockBits
+				rs := from[base:min(base+blockMask+1, rows)]
+				for j, r := range rs {
+					at := int(r&blockMask) * L
+					copy(tmp[j*L:(j+1)*L], blocks[r>>blockBits][at:at+L])
+				}
+				for l, col := range cols {
+					dst, at := col[base:base+len(rs)], cnt[l*years:]
+					for j := range dst {
+						v := tmp[j*L+l]
+						dst[j] = v
+						if v == v {
+							c := &at[rowYear[base+j]]
+							c.stored++
+							c.sum ^= store.HashUint64(units[base+j].Key ^ store.HashDouble(v))
+						}
+					}
+				}
+			}
+			partial[w] = cnt
+		})
+	}
+	wg.Wait()
+	counts := make([][]inputCount, L)
+	for l := range counts {
+		counts[l] = make([]inputCount, years)
+		for _, cnt := range partial {
+			for yi, c := range cnt[l*years : (l+1)*years] {
+				t := &counts[l][yi]
+				t.stored, t.imputed, t.sum = t.stored+c.stored, t.imputed+c.imputed, t.sum^c.sum
+			}
+		}
+	}
+	return cols, counts
 }
 
 // sortRows is the order of rows by year, then unit key: the rows' numbers, sorted. A
