@@ -14,7 +14,8 @@
 // zero spread has z-score 0 for every unit and min-max the midpoint of the scale;
 // goalposts clamp values outside them. Working tables are built outside the write
 // transaction (store.Staged) and only the results are written in it; Evaluate runs a
-// framework without writing, for audits and what-if runs.
+// framework without writing, for audits and what-if runs, and Load hands over the data
+// it evaluated, for egdi uncertainty.
 package compute
 
 import (
@@ -288,7 +289,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		done()
 		done = store.Step("summarise")
-		results, err = summarise(ctx, tx, f, years, inds, ev, in)
+		results, err = summarise(ctx, tx, years, inds, ev, in)
 		done()
 		if err != nil {
 			return err
@@ -607,7 +608,7 @@ func yearsOf(ctx context.Context, c *sql.Conn, f *framework.Framework, in inputs
 	return ys, nil
 }
 
-func summarise(ctx context.Context, c *sql.Conn, f *framework.Framework, years []int, inds []string, ev *evaluation, in inputs) ([]YearResult, error) {
+func summarise(ctx context.Context, c *sql.Conn, years []int, inds []string, ev *evaluation, in inputs) ([]YearResult, error) {
 	byYear := map[int]*YearResult{}
 	for _, y := range years {
 		byYear[y] = &YearResult{Year: y, NodeUnits: map[string]int{}}
