@@ -691,10 +691,11 @@ func (x *rowIndex) row(k yearUnit, next int) (r int, added bool) {
 // fitsInMemory refuses an evaluation whose columns would not fit in egdi's memory
 // limit (store.MemoryLimit), which caps them as it caps DuckDB: about 40 bytes per row
 // for each indicator (read, turned to columns, treated, normalised) and each node
-// (evaluated, written), and 32 for the row's index.
+// (evaluated, written), and 160 for the row itself (its index, its order and sorting,
+// its year and unit).
 func fitsInMemory(f *framework.Framework, rows, indicators int) error {
 	text, limit := store.MemoryLimit()
-	need := int64(rows) * int64(40*(indicators+len(f.Nodes))+32)
+	need := int64(rows) * int64(40*(indicators+len(f.Nodes))+160)
 	if limit <= 0 || need <= limit {
 		return nil
 	}

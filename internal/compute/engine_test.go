@@ -147,7 +147,7 @@ bands:
 // A computation whose columns would not fit in egdi's memory limit is refused before
 // they are read, saying how much it needs and what to do; with a limit that fits it
 // computes. Hand count: 5,000 units of one year, 10 indicators and 3 nodes, at 40 bytes
-// each per row and 32 for the row, need 2.76 MB.
+// each per row and 160 for the row, need 3.40 MB.
 func TestColumnsBeyondTheMemoryLimitAreRefused(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("unit,year,indicator,value\n")
@@ -177,18 +177,18 @@ indicators:
 `)
 	t.Setenv("EGDI_MEMORY_LIMIT", "2.5MB")
 	_, err := Run(context.Background(), db, f, Options{Dataset: "t"})
-	if err == nil || !errors.Is(err, store.ErrResources) || !strings.Contains(err.Error(), "5000 units and years of 10 indicators holds about 2.8 MB") ||
+	if err == nil || !errors.Is(err, store.ErrResources) || !strings.Contains(err.Error(), "5000 units and years of 10 indicators holds about 3.4 MB") ||
 		!strings.Contains(err.Error(), "limit of 2.5MB") || !strings.Contains(err.Error(), "EGDI_MEMORY_LIMIT=1GB") {
-		t.Fatalf("2.76 MB of columns under a 2.5MB limit: %v", err)
+		t.Fatalf("3.40 MB of columns under a 2.5MB limit: %v", err)
 	}
 	var runs int
 	if err := db.QueryRow(`SELECT count(*) FROM runs WHERE dataset = 't'`).Scan(&runs); err != nil || runs != 0 {
 		t.Fatalf("%d runs recorded (%v)", runs, err)
 	}
-	t.Setenv("EGDI_MEMORY_LIMIT", "2.8MB")
+	t.Setenv("EGDI_MEMORY_LIMIT", "3.5MB")
 	res, err := Run(context.Background(), db, f, Options{Dataset: "t"})
 	if err != nil || len(res) != 1 || res[0].Units != 5000 {
-		t.Fatalf("under a 2.8MB limit: %+v, %v", res, err)
+		t.Fatalf("under a 3.5MB limit: %+v, %v", res, err)
 	}
 }
 
