@@ -358,19 +358,10 @@ func (p *Plan) leafColumn(l int, k leafKey) col {
 			continue
 		}
 		s := statsOf(v, x.v, pr, in.SD, m.ranks())
-		// the two usual forms in a loop of their own: normaliseLeaf chooses its form
-		// value by value
+		if normaliseRows(m, v, pr, &s, p.F.Scale, out.v) {
+			continue
+		}
 		switch m.name {
-		case framework.NormZScore:
-			for _, r := range pr {
-				out.v[r] = normZScore(m, v[r], &s)
-			}
-			continue
-		case framework.NormMinMax:
-			for _, r := range pr {
-				out.v[r] = normMinMax(m, v[r], &s, p.F.Scale)
-			}
-			continue
 		case framework.NormReference:
 			s.vref = math.NaN()
 			for _, r := range pr {
@@ -672,6 +663,25 @@ func normaliseCommon(m Method, v float64, s *stats, scale float64) float64 {
 	return v
 }
 
+// normaliseRows normalises rows pr of v into out, over their statistics s, when m is
+// one of the two usual forms (z-score, min-max), in a loop of its own: normaliseLeaf
+// and normaliseCommon choose their form value by value. It reports whether it did.
+func normaliseRows(m Method, v []float64, pr []int, s *stats, scale float64, out []float64) bool {
+	switch m.name {
+	case framework.NormZScore:
+		for _, r := range pr {
+			out[r] = normZScore(m, v[r], s)
+		}
+	case framework.NormMinMax:
+		for _, r := range pr {
+			out[r] = normMinMax(m, v[r], s, scale)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // normZScore is v's z-score in s, or COINr's of mean m.lo and standard deviation m.hi
 // (0 when s has no spread).
 func normZScore(m Method, v float64, s *stats) float64 {
@@ -906,8 +916,10 @@ func (e *Evaluator) Evaluate(q *Params) error {
 				continue
 			}
 			s := statsOf(raw, raw, pr, node.SD, m.ranks())
-			for _, r := range pr {
-				out.v[r] = normaliseCommon(m, raw[r], &s, p.F.Scale)
+			if !normaliseRows(m, raw, pr, &s, p.F.Scale, out.v) {
+				for _, r := range pr {
+					out.v[r] = normaliseCommon(m, raw[r], &s, p.F.Scale)
+				}
 			}
 		}
 		out.setFull()
