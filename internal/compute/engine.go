@@ -228,17 +228,14 @@ func readData(ctx context.Context, c *sql.Conn, f *framework.Framework, ids map[
 	}
 	for _, at := range imputedAt {
 		r, l := int(pos[at.row]), int(at.leaf)
-		c := &counts[l][rowYear[r]]
+		c := &counts[rowYear[r]][l]
 		c.stored--
 		c.imputed++
 		c.sum ^= store.HashUint64(d.Units[r].Key ^ store.HashDouble(cols[l][r]))
 	}
 	in := inputs{}
 	for yi, y := range yearList {
-		in[y] = make([]inputCount, L)
-		for l := range L {
-			in[y][l] = counts[l][yi]
-		}
+		in[y] = counts[yi]
 	}
 	d.Raw, d.Imputes = [][][]float64{cols}, [][]string{imputes}
 	if len(d.Years) > 0 {
@@ -526,7 +523,7 @@ type rowBlock struct {
 
 // turn makes the columns of L indicators from the blocks read, row i of them the row
 // read at from[i] (of year rowYear[i] of years, unit units[i]), with each year's count
-// and checksum of each indicator's values (counts[l][year], every value counted as
+// and checksum of each indicator's values (counts[year][l], every value counted as
 // stored). A block of rows at a time on every core: the block's rows are gathered from
 // where they were read, then turned while they stay in the cache.
 func turn(blocks [][]float64, from, rowYear []int32, units []Unit, L, years int) ([][]float64, [][]inputCount) {
@@ -567,12 +564,13 @@ func turn(blocks [][]float64, from, rowYear []int32, units []Unit, L, years int)
 		})
 	}
 	wg.Wait()
-	counts := make([][]inputCount, L)
-	for l := range counts {
-		counts[l] = make([]inputCount, years)
-		for _, cnt := range partial {
-			for yi, c := range cnt[l*years : (l+1)*years] {
-				t := &counts[l][yi]
+	counts := make([][]inputCount, years)
+	for yi := range counts {
+		counts[yi] = make([]inputCount, L)
+		for l := range L {
+			t := &counts[yi][l]
+			for _, cnt := range partial {
+				c := cnt[l*years+yi]
 				t.stored, t.imputed, t.sum = t.stored+c.stored, t.imputed+c.imputed, t.sum^c.sum
 			}
 		}
