@@ -621,10 +621,9 @@ func summarise(ctx context.Context, c *sql.Conn, years []int, inds []string, ev 
 	if err != nil {
 		return nil, err
 	}
-	for y, counts := range in {
-		r := byYear[y]
+	for y, r := range byYear {
 		var h uint64
-		for l, n := range counts {
+		for l, n := range in[y] { // none in a year the screen emptied
 			if n.stored+n.imputed > 0 {
 				r.NodeUnits[ev.p.D.Leaves[l]] = int(n.stored + n.imputed)
 			}
@@ -635,11 +634,6 @@ func summarise(ctx context.Context, c *sql.Conn, years []int, inds []string, ev 
 			r.Imputed += n.imputed
 		}
 		r.Checksum = fmt.Sprintf("%016x-%d", h, r.Inputs)
-	}
-	for y, r := range byYear {
-		if r.Checksum == "" { // a year the screen emptied
-			r.Checksum = fmt.Sprintf("%016x-%d", 0, 0)
-		}
 		r.YearUnits = len(ev.p.yearRows[y])
 	}
 	var out []YearResult
