@@ -118,8 +118,8 @@ func Evaluate(ctx context.Context, db *store.DB, f *framework.Framework, opt Opt
 // evaluated, for evaluating it again under other choices (egdi uncertainty): the
 // indicator values after denomination, screening and imputation, a row per (year,
 // unit) ordered by year and unit key, the units with their codes and names, and
-// whether the dataset is synthetic. The data's year is the latest; its checksum is
-// that year's.
+// whether the dataset is synthetic. The data's year is the latest; each year's inputs
+// checksum is in its result.
 func Load(ctx context.Context, db *store.DB, f *framework.Framework, opt Options) (*Data, []YearResult, error) {
 	var d *Data
 	results, err := run(ctx, db, f, opt, nil, func(c *sql.Conn, ev *evaluation) error {
@@ -128,11 +128,6 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, opt Options
 	})
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, r := range results {
-		if r.Year == d.Year {
-			d.Checksum = r.Checksum
-		}
 	}
 	return d, results, nil
 }

@@ -29,7 +29,7 @@ func Load(ctx context.Context, db *store.DB, f *framework.Framework, dataset str
 	if !slices.Contains(d.Years, year) {
 		return nil, fmt.Errorf("%w: dataset %q has no values of %s's indicators in %d", compute.ErrNoData, dataset, f.ID, year)
 	}
-	d.Year, d.Checksum = year, ""
+	d.Year = year
 	for _, res := range results {
 		if res.Year == year {
 			d.Checksum = res.Checksum
