@@ -122,13 +122,30 @@ func ReadColumns(ctx context.Context, c *sql.Conn, query string, each func(Batch
 }
 
 // Column is a column for ColumnView: one of its slices is set, all of the same length
-// in a view. Null, when set, marks the NULLs.
+// in a view. Null, when set, marks the NULLs. A Float64 column with Width > 0 is a
+// column of lists (DOUBLE[]) of Width values each: row r's list is
+// Float64[r*Width : (r+1)*Width], and Null marks NULL elements (a list itself is never
+// NULL).
 type Column struct {
 	Name    string
 	Int32   []int32
 	Uint64  []uint64
 	Float64 []float64
 	Null    []bool
+	Width   int
+}
+
+// rows is the number of rows of col.
+func (col Column) rows() int {
+	switch {
+	case col.Int32 != nil:
+		return len(col.Int32)
+	case col.Uint64 != nil:
+		return len(col.Uint64)
+	case col.Width > 0:
+		return len(col.Float64) / col.Width
+	}
+	return len(col.Float64)
 }
 
 // viewBatch is the number of rows of each batch a view hands DuckDB.
@@ -150,21 +167,15 @@ func (db *DB) ColumnView(ctx context.Context, name string, cols []Column) (view 
 	fields := make([]arrow.Field, len(cols))
 	n := -1
 	for i, col := range cols {
-		var t arrow.DataType
-		var k int
-		switch {
-		case col.Int32 != nil:
-			t, k = arrow.PrimitiveTypes.Int32, len(col.Int32)
-		case col.Uint64 != nil:
-			t, k = arrow.PrimitiveTypes.Uint64, len(col.Uint64)
-		default:
-			t, k = arrow.PrimitiveTypes.Float64, len(col.Float64)
+		if col.Width > 0 && len(col.Float64)%col.Width != 0 {
+			return "", nil, fmt.Errorf("internal error: view %s: column %s has %d values, not lists of %d", name, col.Name, len(col.Float64), col.Width)
 		}
+		t, k := columnType(col), col.rows()
 		if n >= 0 && k != n {
 			return "", nil, fmt.Errorf("internal error: view %s: column %s has %d rows, not %d", name, col.Name, k, n)
 		}
 		n = k
-		fields[i] = arrow.Field{Name: col.Name, Type: t, Nullable: col.Null != nil}
+		fields[i] = arrow.Field{Name: col.Name, Type: t, Nullable: col.Null != nil && col.Width == 0}
 	}
 	schema := arrow.NewSchema(fields, nil)
 	var recs []arrow.RecordBatch
@@ -238,17 +249,43 @@ func inColumnsCatalog(ctx context.Context, c *sql.Conn, fn func() error) error {
 	return err
 }
 
-// columnArray is rows lo to hi of col as an Arrow array over the same memory.
+// columnType is col's Arrow type.
+func columnType(col Column) arrow.DataType {
+	switch {
+	case col.Int32 != nil:
+		return arrow.PrimitiveTypes.Int32
+	case col.Uint64 != nil:
+		return arrow.PrimitiveTypes.Uint64
+	case col.Width > 0:
+		return arrow.ListOf(arrow.PrimitiveTypes.Float64)
+	}
+	return arrow.PrimitiveTypes.Float64
+}
+
+// columnArray is rows lo to hi of col as an Arrow array over the same memory (a list
+// column's offsets aside).
 func columnArray(col Column, lo, hi int) arrow.Array {
-	var t arrow.DataType
+	if w := col.Width; w > 0 {
+		offsets := make([]int32, hi-lo+1)
+		for r := range offsets {
+			offsets[r] = int32(r * w)
+		}
+		values := Column{Float64: col.Float64, Null: col.Null}
+		child := columnArray(values, lo*w, hi*w)
+		defer child.Release()
+		d := array.NewData(columnType(col), hi-lo, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(offsets))}, []arrow.ArrayData{child.Data()}, 0, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	t := columnType(col)
 	var data []byte
 	switch {
 	case col.Int32 != nil:
-		t, data = arrow.PrimitiveTypes.Int32, bytesOf(col.Int32[lo:hi])
+		data = bytesOf(col.Int32[lo:hi])
 	case col.Uint64 != nil:
-		t, data = arrow.PrimitiveTypes.Uint64, bytesOf(col.Uint64[lo:hi])
+		data = bytesOf(col.Uint64[lo:hi])
 	default:
-		t, data = arrow.PrimitiveTypes.Float64, bytesOf(col.Float64[lo:hi])
+		data = bytesOf(col.Float64[lo:hi])
 	}
 	var valid *memory.Buffer
 	nulls := 0

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -140,5 +141,65 @@ func columnRoundTrip(t *testing.T, path string, readOnly bool) {
 	})
 	if err == nil {
 		t.Fatal("a DOUBLE read as INTEGER was not refused")
+	}
+}
+
+// A column of lists round-trips element by element, its NULL elements too, over more
+// rows than one batch (each batch's lists start at its own offsets).
+func TestListColumnView(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "l.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	const w = 3
+	n := viewBatch + 5
+	ks, vs, null := make([]uint64, n), make([]float64, n*w), make([]bool, n*w)
+	for i := range n {
+		ks[i] = uint64(i)
+		for j := range w {
+			vs[i*w+j], null[i*w+j] = float64(i*10+j)+0.25, (i+j)%4 == 1
+		}
+	}
+	view, drop, err := db.ColumnView(ctx, "l_view", []Column{{Name: "k", Uint64: ks}, {Name: "v", Float64: vs, Null: null, Width: w}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE l_copy AS SELECT * FROM `+view); err != nil {
+		t.Fatal(err)
+	}
+	drop()
+	var typ string
+	if err := db.QueryRowContext(ctx, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'l_copy' AND column_name = 'v'`).Scan(&typ); err != nil || typ != "DOUBLE[]" {
+		t.Fatalf("the list column is %q (%v), not DOUBLE[]", typ, err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT k, len(v), v[1], v[2], v[3] FROM l_copy ORDER BY k`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		var k uint64
+		var l int
+		var e [w]sql.NullFloat64
+		if err := rows.Scan(&k, &l, &e[0], &e[1], &e[2]); err != nil {
+			t.Fatal(err)
+		}
+		if k != uint64(i) || l != w {
+			t.Fatalf("row %d: key %d, %d elements", i, k, l)
+		}
+		for j := range w {
+			if e[j].Valid == null[i*w+j] || (e[j].Valid && e[j].Float64 != vs[i*w+j]) {
+				t.Fatalf("row %d element %d: %v, want %v (NULL %v)", i, j+1, e[j], vs[i*w+j], null[i*w+j])
+			}
+		}
+	}
+	if i != n {
+		t.Fatalf("%d rows back, want %d", i, n)
+	}
+	if _, _, err := db.ColumnView(ctx, "bad", []Column{{Name: "v", Float64: make([]float64, 4), Width: 3}}); err == nil {
+		t.Fatal("4 values taken as lists of 3")
 	}
 }
