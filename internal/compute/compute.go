@@ -183,7 +183,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	// committed temporary tables much faster); the transaction holds the writes.
 	cleanup := []string{"c_leafval", "c_raw", "c_val", "c_standing", "c_leaf", "c_wins", "c_screened", "c_series", "c_miss"}
 	var ev *evaluation
-	var nodeView, rootView string // the results, views of the evaluation's columns (store.ColumnView)
+	var listView, rootView string // the results, views of the evaluation's columns (store.ColumnView); listView "" for none
 	var drops []func()            // which are dropped once written
 	stage := func(tx *sql.Conn) error {
 		var exists bool
@@ -312,7 +312,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		defer store.Step("result views")()
 		var drop func()
-		if nodeView, drop, err = ev.nodeView(ctx, db, "c_nodes", false); err != nil {
+		if listView, drop, _, err = ev.listView(ctx, db, "c_nodes"); err != nil {
 			return err
 		}
 		drops = append(drops, drop)
@@ -331,7 +331,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 	if read == nil && keep == nil {
 		write = func(tx *sql.Tx) error {
 			defer store.Step("store results")()
-			return store1(ctx, tx, f, opt.Dataset, results, nodeView, rootView)
+			return store1(ctx, tx, f, opt.Dataset, results, listView, rootView)
 		}
 	}
 	if err := db.Staged(ctx, stage, write, cleanup); err != nil {
@@ -673,8 +673,9 @@ func screenShare(f *framework.Framework) float64 {
 }
 
 // store1 writes the results: the runs, and the nodes' values and the root's standings
-// from the views nodeView and rootView (evaluation's nodeView and standingView).
-func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult, nodeView, rootView string) error {
+// from the views listView ("" for none) and rootView (evaluation's listView and
+// standingView).
+func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset string, results []YearResult, listView, rootView string) error {
 	fj, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -708,35 +709,35 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		}
 		return out
 	}
-	var nodes, bands, classes []string
-	for _, n := range f.Nodes {
-		nodes = append(nodes, n.ID)
-	}
+	var bands, classes []string
 	for _, b := range f.Bands {
 		bands = append(bands, b.ID)
 	}
 	for _, b := range f.Classes {
 		classes = append(classes, b.ID)
 	}
-	nodeInsert := fmt.Sprintf(`INSERT INTO node_values SELECT %d, year, unit_key, %s, value FROM %s`, ds, caseOf("node", codesOf(nodes)), nodeView)
 	rootInsert := fmt.Sprintf(`INSERT INTO root_values SELECT %d, year, unit_key, value, rank, %s, %s FROM %s`,
 		ds, caseOf("band", codesOf(bands)), caseOf("class", codesOf(classes)), rootView)
-	for _, s := range []string{
-		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
+	stmts := []string{
+		fmt.Sprintf(`DELETE FROM node_lists WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM excluded WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM run_nodes WHERE run_id IN (SELECT run_id FROM runs WHERE dataset = %s AND year IN %s)`, store.Quote(dataset), in),
 		fmt.Sprintf(`DELETE FROM runs WHERE dataset = %s AND year IN %s`, store.Quote(dataset), in),
-		// Nodes only: normalised indicator values are cheap to recompute and would
-		// multiply the rows written by the number of indicators. The root is stored in
-		// root_values only (the view scores shows it with the other nodes).
-		nodeInsert,
 		rootInsert,
 		// units the screen left out, listed with the run as listed-without-values are
 		fmt.Sprintf(`INSERT INTO excluded SELECT %d, year, unit_key, 'screened',
 			format('{:d} of {:d} indicators present ({:.1f}%%), below the screen''s {:.1f}%%', present, total, 100.0 * present / total, %s)
 			FROM c_screened`, ds, store.Double(screenShare(f))),
-	} {
+	}
+	// Nodes only, a list per unit (node_lists): normalised indicator values are cheap
+	// to recompute and would multiply the values written by the number of indicators.
+	// The root is stored in root_values only (the view scores shows it with the other
+	// nodes).
+	if listView != "" {
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO node_lists SELECT %d, year, unit_key, value FROM %s`, ds, listView))
+	}
+	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing results: %w", err)
 		}
@@ -757,9 +758,12 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 			next+i, dataset, r.Year, f.ID, f.Origin, f.SHA256, r.Checksum, r.Inputs, version.Version, f.Root, f.Digits, f.Ranking, string(rj)); err != nil {
 			return fmt.Errorf("storing results: %w", err)
 		}
-		for _, n := range f.Nodes {
-			if units := r.NodeUnits[n.ID]; units > 0 {
-				nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d)", next+i, store.Quote(n.ID), units))
+		if units := r.NodeUnits[f.Root]; units > 0 {
+			nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d, NULL)", next+i, store.Quote(f.Root), units))
+		}
+		for k, j := range listed(f) {
+			if id := f.Nodes[j].ID; r.NodeUnits[id] > 0 {
+				nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d, %d)", next+i, store.Quote(id), r.NodeUnits[id], k+1))
 			}
 		}
 	}

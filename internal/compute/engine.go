@@ -320,34 +320,24 @@ func (ev *evaluation) weights() map[int]map[string]map[string]float64 {
 	return out
 }
 
-// nodeView makes the nodes' values a view called name (year, unit_key, node, value),
-// node by its position in the framework's nodes: every node but the root, or
-// with it.
-func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, withRoot bool) (string, func(), error) {
-	var which []int // the nodes written
+// nodeView makes every node's values a view called name (year, unit_key, node,
+// value), node by its position in the framework's nodes.
+func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string) (string, func(), error) {
 	n := 0
 	for i := range ev.f.Nodes {
-		if i != ev.p.root || withRoot {
-			which = append(which, i)
-			for r := range ev.p.D.Years {
-				if ev.e.Has(i, r) {
-					n++
-				}
+		for r := range ev.p.D.Years {
+			if ev.e.Has(i, r) {
+				n++
 			}
 		}
-	}
-	rowYear := make([]int32, len(ev.p.D.Years))
-	rowKey := make([]uint64, len(ev.p.D.Years))
-	for r, y := range ev.p.D.Years {
-		rowYear[r], rowKey[r] = int32(y), ev.p.D.Units[r].Key
 	}
 	years, nodes, keys, values := make([]int32, n), make([]int32, n), make([]uint64, n), make([]float64, n)
 	var null []bool // none, unless a value is NaN
 	k := 0
-	for _, i := range which {
+	for i := range ev.f.Nodes {
 		for r, v := range ev.e.Node(i) {
 			if ev.e.Has(i, r) {
-				years[k], keys[k], nodes[k], values[k] = rowYear[r], rowKey[r], int32(i), v
+				years[k], keys[k], nodes[k], values[k] = int32(ev.p.D.Years[r]), ev.p.D.Units[r].Key, int32(i), v
 				if v != v {
 					if null == nil {
 						null = make([]bool, n)
@@ -360,6 +350,63 @@ func (ev *evaluation) nodeView(ctx context.Context, db *store.DB, name string, w
 	}
 	return db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
 		{Name: "node", Int32: nodes}, {Name: "value", Float64: values, Null: null}})
+}
+
+// listed are the nodes whose values a run stores in node_lists, by their position in
+// f.Nodes: all but the root, in the framework's order. The k-th's values are at place
+// k+1 of each unit's list (its ord in run_nodes).
+func listed(f *framework.Framework) []int {
+	var out []int
+	for i, n := range f.Nodes {
+		if n.ID != f.Root {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// listView makes the values of the listed nodes a view called name (year, unit_key,
+// value) for node_lists: one row per unit and year with any of them, value the list of
+// their values (NULL for none). ok is false when no node is listed (a root over
+// indicators only), and there is no view.
+func (ev *evaluation) listView(ctx context.Context, db *store.DB, name string) (view string, drop func(), ok bool, err error) {
+	which := listed(ev.f)
+	w, n := len(which), len(ev.p.D.Years)
+	if w == 0 {
+		return "", func() {}, false, nil
+	}
+	cols := make([][]float64, w)
+	for k, i := range which {
+		cols[k] = ev.e.Node(i)
+	}
+	any := make([]bool, n)
+	rows := 0
+	for r := range n {
+		for _, i := range which {
+			if ev.e.Has(i, r) {
+				any[r] = true
+				rows++
+				break
+			}
+		}
+	}
+	years, keys := make([]int32, rows), make([]uint64, rows)
+	values, null := make([]float64, rows*w), make([]bool, rows*w)
+	j := 0
+	for r := range n {
+		if !any[r] {
+			continue
+		}
+		years[j], keys[j] = int32(ev.p.D.Years[r]), ev.p.D.Units[r].Key
+		for k, i := range which {
+			v := cols[k][r]
+			values[j*w+k], null[j*w+k] = v, v != v || !ev.e.Has(i, r)
+		}
+		j++
+	}
+	view, drop, err = db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
+		{Name: "value", Float64: values, Null: null, Width: w}})
+	return view, drop, err == nil, err
 }
 
 // leafView makes the indicator values a view called name (year, unit_key, node_id,
@@ -446,7 +493,7 @@ func (ev *evaluation) workingTables(ctx context.Context, db *store.DB, c *sql.Co
 	}{
 		{ev.leafView, `CREATE OR REPLACE TEMP TABLE c_leafval AS SELECT v.year, v.unit_key, p.id AS node, v.x, v.value FROM %s v JOIN c_leaf p USING (node_id)`},
 		{func(ctx context.Context, db *store.DB, name string) (string, func(), error) {
-			return ev.nodeView(ctx, db, name, true)
+			return ev.nodeView(ctx, db, name)
 		},
 			`CREATE OR REPLACE TEMP TABLE c_val AS SELECT year, unit_key, ` + caseOf("node", nodes) + ` AS node, value FROM %s`},
 		{ev.standingView, `CREATE OR REPLACE TEMP TABLE c_standing AS SELECT year, unit_key, value, rank, ` +

@@ -88,7 +88,7 @@ func PutPublished(ctx context.Context, tx *sql.Tx, staged string, eds []Edition)
 	placeholder := `assessed AND rank IS NOT NULL AND egdi = 0`
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE egdi_published AS ` + staged,
-		fmt.Sprintf(`DELETE FROM node_values WHERE dataset_id = %d AND year IN %s`, ds, in),
+		fmt.Sprintf(`DELETE FROM node_lists WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM root_values WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM excluded WHERE dataset_id = %d AND year IN %s`, ds, in),
 		fmt.Sprintf(`DELETE FROM run_nodes WHERE run_id IN (SELECT run_id FROM runs WHERE dataset = %s AND year IN %s)`, Quote(PublishedDataset), in),
@@ -100,10 +100,11 @@ func PutPublished(ctx context.Context, tx *sql.Tx, staged string, eds []Edition)
 		fmt.Sprintf(`INSERT INTO excluded SELECT %d, year, %s, 'placeholder', 'ranked ' || rank || ' with EGDI 0: a placeholder, not a score'
 			FROM egdi_published WHERE %s`, ds, UnitKey("unit"), placeholder),
 	}
-	for _, n := range PublishedComponents {
-		stmts = append(stmts, fmt.Sprintf(`INSERT INTO node_values SELECT %d, year, %s, %d, %s FROM egdi_published WHERE assessed AND %s IS NOT NULL`,
-			ds, UnitKey("unit"), codes[n], n, n))
-	}
+	// the components as a list per state, in the order of PublishedComponents (their
+	// ords in run_nodes), for the states assessed with any
+	comps := strings.Join(PublishedComponents, ", ")
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO node_lists SELECT %d, year, %s, [%s] FROM egdi_published
+		WHERE assessed AND coalesce(%s) IS NOT NULL`, ds, UnitKey("unit"), comps, comps))
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("storing the published editions: %w", err)
@@ -123,12 +124,17 @@ func PutPublished(ctx context.Context, tx *sql.Tx, staged string, eds []Edition)
 			next+i, PublishedDataset, e.Year, f.ID, e.File, f.SHA256, version.Version, f.Root, e.Digits, f.Ranking, string(fj)); err != nil {
 			return fmt.Errorf("storing the published editions: %w", err)
 		}
+		// the components with a value, numbered by their place in the lists
+		var parts []string
+		for k, n := range PublishedComponents {
+			parts = append(parts, fmt.Sprintf(`SELECT %d AS run_id, %s AS node, count(*) FILTER (value[%d] IS NOT NULL) AS units, %d AS ord
+				FROM node_lists WHERE dataset_id = %d AND year = %d`, next+i, Quote(n), k+1, k+1, ds, e.Year))
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO run_nodes
-			SELECT ?, 'egdi', count(*) FROM root_values WHERE dataset_id = ? AND year = ? AND value IS NOT NULL
+			SELECT ?, 'egdi', count(*), NULL FROM root_values WHERE dataset_id = ? AND year = ? AND value IS NOT NULL
 			UNION ALL
-			SELECT ?, n.code, count(*) FROM node_values v JOIN codes n ON n.id = v.node_id
-			WHERE v.dataset_id = ? AND v.year = ? AND v.value IS NOT NULL GROUP BY n.code`,
-			next+i, ds, e.Year, next+i, ds, e.Year); err != nil {
+			SELECT * FROM (`+strings.Join(parts, " UNION ALL ")+`) WHERE units > 0`,
+			next+i, ds, e.Year); err != nil {
 			return fmt.Errorf("storing the published editions: %w", err)
 		}
 	}

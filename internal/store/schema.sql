@@ -1,4 +1,4 @@
--- egdi's tables, schema version 4. Names of datasets, indicators, nodes, bands and
+-- egdi's tables, schema version 5. Names of datasets, indicators, nodes, bands and
 -- classes are stored as numbers (codes); units by key (hash of the code). Read the
 -- views (views.sql); write the tables.
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -20,11 +20,13 @@ CREATE TABLE IF NOT EXISTS runs (
   method VARCHAR NOT NULL, method_origin VARCHAR, method_sha256 VARCHAR, inputs_checksum VARCHAR, inputs_rows BIGINT,
   engine_version VARCHAR, computed_at TIMESTAMP, root VARCHAR, digits INTEGER, ranking VARCHAR,
   framework_json VARCHAR, PRIMARY KEY (dataset, year));
--- The nodes each run holds values of, with the number of units.
-CREATE TABLE IF NOT EXISTS run_nodes (run_id INTEGER NOT NULL, node VARCHAR NOT NULL, units INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS node_values (
-  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
-  node_id INTEGER NOT NULL, value DOUBLE);
+-- The nodes each run holds values of, with the number of units, and where a node's
+-- values are in the lists of node_lists (ord; NULL for the root, kept in root_values).
+CREATE TABLE IF NOT EXISTS run_nodes (run_id INTEGER NOT NULL, node VARCHAR NOT NULL, units INTEGER NOT NULL, ord INTEGER);
+-- A run's node values, one row per unit: value[ord] is the unit's value of the run's
+-- node of that ord (run_nodes), NULL for none. Read them long in the view node_values.
+CREATE TABLE IF NOT EXISTS node_lists (
+  dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL, value DOUBLE[] NOT NULL);
 CREATE TABLE IF NOT EXISTS root_values (
   dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
   value DOUBLE, rank INTEGER, band_id INTEGER, class_id INTEGER);

@@ -15,7 +15,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-// A database of schema version 1 (names stored as strings) opens as version 3 with
+// A database of schema version 1 (names stored as strings) opens as the current version with
 // the same rows behind the same view names, and takes new writes.
 func TestMigrateFromVersion1(t *testing.T) {
 	t.Parallel()
@@ -107,15 +107,18 @@ const runsRows = `INSERT INTO runs (dataset, year, method, root) VALUES ('itu', 
 var sampleRows = map[string][]string{
 	`SELECT * FROM indicator_values ORDER BY dataset, unit`: {
 		"itu|CHN|2022|internet_users_pct|73.1|", "itu|IND|2022|internet_users_pct|43.0|", "p|BJ|2022|x1|1.5|"},
+	// a node value NULL is no value: IND's tii is not kept
 	`SELECT * FROM scores ORDER BY dataset, unit, node`: {
-		"itu|2022|CHN|egdi|0.7|", "itu|2022|CHN|tii|0.7|", "itu|2022|IND|tii|NULL|", "p|2022|BJ|index|90.0|"},
-	// roots are stored in root_values only
-	`SELECT count(*) FROM node_values`:                                       {"2|"},
+		"itu|2022|CHN|egdi|0.7|", "itu|2022|CHN|tii|0.7|", "p|2022|BJ|index|90.0|"},
+	// roots are stored in root_values only, the other nodes in lists by their ord
+	`SELECT count(*) FROM node_values`: {"1|"},
+	`SELECT r.dataset, n.node, n.units, n.ord FROM run_nodes n JOIN runs r USING (run_id) ORDER BY ALL`: {
+		"itu|egdi|1|NULL|", "itu|tii|1|1|", "p|index|1|NULL|"},
 	`SELECT * FROM standings ORDER BY dataset, unit`:                         {"itu|2022|CHN|0.7|1|high|HV|", "p|2022|BJ|90.0|1|NULL|NULL|"},
 	`SELECT unit, name, kind FROM units WHERE kind = 'custom' ORDER BY unit`: {"BJ|北京|custom|", "S1|S1|custom|"},
 	`SELECT count(*) FROM units WHERE kind = 'country'`:                      {"193|"},
 	`SELECT name_zh, region, ldc FROM units WHERE unit = 'CHN'`:              {"中国|Asia|false|"},
-	`SELECT value FROM meta WHERE key = 'schema_version'`:                    {"4|"},
+	`SELECT value FROM meta WHERE key = 'schema_version'`:                    {"5|"},
 	// every unit's key is the key of its code, in every table
 	`SELECT count(*) FROM unit_list WHERE unit_key <> ` + UnitKey("unit"): {"0|"},
 	`SELECT count(*) FROM (SELECT unit_key FROM raw_values UNION ALL SELECT unit_key FROM node_values UNION ALL SELECT unit_key FROM root_values)
@@ -185,7 +188,7 @@ func build(t *testing.T, stmts ...string) string {
 	return path
 }
 
-// A database of schema version 2 (unit codes in the value tables) opens as version 3
+// A database of schema version 2 (unit codes in the value tables) opens as the current version
 // with the same rows behind the views, whether a writer or a reader opens it first.
 func TestMigrateFromVersion2(t *testing.T) {
 	t.Parallel()
@@ -240,11 +243,12 @@ func TestRekeyAfterAHashChange(t *testing.T) {
 		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV')`,
 		`INSERT INTO unit_list (unit_key, unit, name, name_zh) VALUES (` + UnitKey("'BJ'") + `, 'BJ', '北京', '北京'), (` + UnitKey("'S1'") + `, 'S1', NULL, NULL)`,
 		`INSERT INTO raw_values VALUES (1, ` + UnitKey("'CHN'") + `, 2022, 3, 73.1), (1, ` + UnitKey("'IND'") + `, 2022, 3, 43), (2, ` + UnitKey("'BJ'") + `, 2022, 4, 1.5)`,
-		`INSERT INTO node_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 5, 0.7), (1, 2022, ` + UnitKey("'IND'") + `, 5, NULL)`,
+		`INSERT INTO node_lists VALUES (1, 2022, ` + UnitKey("'CHN'") + `, [0.7]), (1, 2022, ` + UnitKey("'IND'") + `, [NULL])`,
 		`INSERT INTO runs (run_id, dataset, year, source, method, root) VALUES (1, 'itu', 2022, 'computed', 'un-2022', 'egdi'), (2, 'p', 2022, 'computed', 'p', 'index')`,
+		`INSERT INTO run_nodes VALUES (1, 'egdi', 1, NULL), (1, 'tii', 1, 1), (2, 'index', 1, NULL)`,
 		`INSERT INTO root_values VALUES (1, 2022, ` + UnitKey("'CHN'") + `, 0.7, 1, 7, 8), (2, 2022, ` + UnitKey("'BJ'") + `, 90, 1, NULL, NULL)`,
 		`UPDATE unit_list SET unit_key = xor(unit_key, 12345)`, `UPDATE member_states SET unit_key = xor(unit_key, 12345)`, `UPDATE raw_values SET unit_key = xor(unit_key, 12345)`,
-		`UPDATE node_values SET unit_key = xor(unit_key, 12345)`, `UPDATE root_values SET unit_key = xor(unit_key, 12345)`,
+		`UPDATE node_lists SET unit_key = xor(unit_key, 12345)`, `UPDATE root_values SET unit_key = xor(unit_key, 12345)`,
 		`UPDATE meta SET value = 'another hash' WHERE key = 'unit_key'`,
 	} {
 		if _, err := db.Exec(s); err != nil {
@@ -345,7 +349,8 @@ func version3(t *testing.T) string {
 	}
 	defer s.Close()
 	for _, q := range []string{
-		`DROP VIEW published`, `DROP VIEW scores`, `DROP TABLE runs`, `DROP TABLE run_nodes`, `DROP TABLE excluded`, `DROP TABLE groupings`,
+		`DROP VIEW published`, `DROP VIEW scores`, `DROP VIEW node_values`, `DROP TABLE node_lists`, `DROP TABLE runs`, `DROP TABLE run_nodes`,
+		`DROP TABLE excluded`, `DROP TABLE groupings`, longNodeValues,
 		`DELETE FROM meta WHERE key <> 'unit_key'`, `INSERT INTO meta VALUES ('schema_version', '3')`,
 		runsTable, runsRows,
 		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (3, 'internet_users_pct'), (4, 'x1'), (5, 'tii'), (6, 'index'), (7, 'high'), (8, 'HV'), (9, 'egdi')`,
@@ -368,7 +373,11 @@ func version3(t *testing.T) string {
 	return seed
 }
 
-// A version-3 database opens as version 4: the runs numbered with their nodes, and
+// longNodeValues is the node_values table of versions 3 and 4: a row per value.
+const longNodeValues = `CREATE TABLE node_values (dataset_id INTEGER NOT NULL, year INTEGER NOT NULL, unit_key UBIGINT NOT NULL,
+  node_id INTEGER NOT NULL, value DOUBLE)`
+
+// A version-3 database opens as version 5: the runs numbered with their nodes, and
 // the published table become runs of the dataset "published", its unassessed state and
 // its placeholder listed in excluded and left without a group; the view published
 // shows the same rows as before.
@@ -392,10 +401,89 @@ func TestMigrateFromVersion3(t *testing.T) {
 				"2003|IRQ|0.0|0.0|0.01578|0.93|0.0|174|true|placeholder|",
 				"2003|MNE|NULL|NULL|NULL|NULL|NULL|NULL|false|not_assessed|",
 				"2022|DNK|0.9717|0.9797|0.9795|0.9559|0.9659|1|true|assessed|"},
-			`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('published', 'published_v3', 'runs_v3')`: {"0|"},
-			`SELECT value FROM meta WHERE key = 'schema_version'`:                                               {"4|"},
+			`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('published', 'published_v3', 'runs_v3', 'node_values', 'node_values_v4')`: {"0|"},
+			`SELECT value FROM meta WHERE key = 'schema_version'`: {"5|"},
 		})
 		db.Close()
+	}
+}
+
+// version4 builds a database of schema version 4 (a row per node value), with its
+// version recorded in meta or, when lost, only in the shape of its tables: two
+// computed datasets, one with two years and a unit without one of its nodes, a NULL
+// value, and a published edition.
+func version4(t *testing.T, lost bool) string {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "v4.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path
+	db.Close()
+	s, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key := func(u string) string { return UnitKey("'" + u + "'") }
+	version := `UPDATE meta SET value = '4' WHERE key = 'schema_version'`
+	if lost {
+		version = `DELETE FROM meta WHERE key = 'schema_version'`
+	}
+	for _, q := range []string{
+		`DROP VIEW published`, `DROP VIEW scores`, `DROP VIEW node_values`, `DROP TABLE node_lists`, longNodeValues,
+		`ALTER TABLE run_nodes DROP COLUMN ord`, version, `DELETE FROM meta WHERE key = 'schema_sql'`,
+		`INSERT INTO codes VALUES (1, 'itu'), (2, 'p'), (5, 'tii'), (6, 'index'), (9, 'egdi'), (10, 'published'), (11, 'osi'), (12, 'hci'), (13, 'epi'), (14, 'sub')`,
+		`INSERT INTO unit_list (unit_key, unit) VALUES (` + key("BJ") + `, 'BJ'), (` + key("SH") + `, 'SH')`,
+		`INSERT INTO runs (run_id, dataset, year, source, method, root) VALUES (1, 'itu', 2022, 'computed', 'un-2022', 'egdi'),
+		   (2, 'p', 2022, 'computed', 'p', 'index'), (3, 'published', 2022, 'published', 'un-2022', 'egdi'), (4, 'p', 2023, 'computed', 'p', 'index')`,
+		`INSERT INTO run_nodes VALUES (1, 'egdi', 1), (1, 'tii', 1), (2, 'index', 2), (2, 'sub', 2), (2, 'tii', 1),
+		   (3, 'egdi', 1), (3, 'osi', 1), (3, 'tii', 1), (3, 'hci', 1), (3, 'epi', 1), (4, 'index', 1), (4, 'sub', 1)`,
+		`INSERT INTO node_values VALUES (1, 2022, ` + key("CHN") + `, 5, 0.7), (1, 2022, ` + key("IND") + `, 5, NULL),
+		   (2, 2022, ` + key("BJ") + `, 14, 0.5), (2, 2022, ` + key("BJ") + `, 5, 0.25), (2, 2022, ` + key("SH") + `, 14, 0.75), (2, 2023, ` + key("BJ") + `, 14, 0.6),
+		   (10, 2022, ` + key("DNK") + `, 11, 0.9797), (10, 2022, ` + key("DNK") + `, 5, 0.9795), (10, 2022, ` + key("DNK") + `, 12, 0.9559), (10, 2022, ` + key("DNK") + `, 13, 0.9659)`,
+		`INSERT INTO root_values VALUES (1, 2022, ` + key("CHN") + `, 0.7, 1, NULL, NULL), (2, 2022, ` + key("BJ") + `, 90, 1, NULL, NULL),
+		   (2, 2022, ` + key("SH") + `, 80, 2, NULL, NULL), (2, 2023, ` + key("BJ") + `, 91, 1, NULL, NULL), (10, 2022, ` + key("DNK") + `, 0.9717, 1, NULL, NULL)`,
+	} {
+		if _, err := s.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return path
+}
+
+// A version-4 database opens as version 5, its version recorded or lost, by a writer
+// or a reader first: each run's nodes but its root numbered (alphabetically) and each
+// unit's values a list in that order, NULL where it has none; the views show the same
+// values as before, but the NULL.
+func TestMigrateFromVersion4(t *testing.T) {
+	t.Parallel()
+	for _, lost := range []bool{false, true} {
+		for _, readOnly := range []bool{false, true} {
+			db, err := Open(version4(t, lost), readOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameRows(t, db, map[string][]string{
+				`SELECT dataset, year, unit, node, value FROM scores ORDER BY ALL`: {
+					"itu|2022|CHN|egdi|0.7|", "itu|2022|CHN|tii|0.7|",
+					"p|2022|BJ|index|90.0|", "p|2022|BJ|sub|0.5|", "p|2022|BJ|tii|0.25|", "p|2022|SH|index|80.0|", "p|2022|SH|sub|0.75|",
+					"p|2023|BJ|index|91.0|", "p|2023|BJ|sub|0.6|",
+					"published|2022|DNK|egdi|0.9717|", "published|2022|DNK|epi|0.9659|", "published|2022|DNK|hci|0.9559|",
+					"published|2022|DNK|osi|0.9797|", "published|2022|DNK|tii|0.9795|"},
+				`SELECT run_id, node, units, ord FROM run_nodes ORDER BY ALL`: {
+					"1|egdi|1|NULL|", "1|tii|1|1|", "2|index|2|NULL|", "2|sub|2|1|", "2|tii|1|2|",
+					"3|egdi|1|NULL|", "3|epi|1|1|", "3|hci|1|2|", "3|osi|1|3|", "3|tii|1|4|", "4|index|1|NULL|", "4|sub|1|1|"},
+				`SELECT d.code, v.year, u.unit, v.value::VARCHAR FROM node_lists v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id ORDER BY ALL`: {
+					"itu|2022|CHN|[0.7]|", "itu|2022|IND|[NULL]|", "p|2022|BJ|[0.5, 0.25]|", "p|2022|SH|[0.75, NULL]|", "p|2023|BJ|[0.6]|",
+					"published|2022|DNK|[0.9659, 0.9559, 0.9797, 0.9795]|"},
+				`SELECT year, unit, egdi, osi, tii, hci, epi, rank, status FROM published ORDER BY ALL`: {
+					"2022|DNK|0.9717|0.9797|0.9795|0.9559|0.9659|1|assessed|"},
+				`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('node_values', 'node_values_v4')`: {"0|"},
+				`SELECT value FROM meta WHERE key = 'schema_version'`:                                         {"5|"},
+			})
+			db.Close()
+		}
 	}
 }
 
@@ -410,7 +498,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	s.Close()
 	for _, readOnly := range []bool{false, true} {
 		_, err := Open(path, readOnly)
-		if err == nil || !strings.Contains(err.Error(), "newer egdi (schema 99); this one reads up to 4") {
+		if err == nil || !strings.Contains(err.Error(), "newer egdi (schema 99); this one reads up to 5") {
 			t.Errorf("read-only %v: %v", readOnly, err)
 		}
 	}
@@ -443,7 +531,7 @@ func TestLostVersionRowOpens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", damage, err)
 		}
-		same(t, r, `SELECT value FROM meta WHERE key = 'schema_version'`, "4|")
+		same(t, r, `SELECT value FROM meta WHERE key = 'schema_version'`, "5|")
 		r.Close()
 	}
 }

@@ -6,6 +6,12 @@ CREATE OR REPLACE VIEW units AS
 CREATE OR REPLACE VIEW indicator_values AS
   SELECT d.code AS dataset, u.unit, v.year, i.code AS indicator, v.value
   FROM raw_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes i ON i.id = v.indicator_id;
+-- The node values present, one row each (node_lists, long).
+CREATE OR REPLACE VIEW node_values AS
+  SELECT v.dataset_id, v.year, v.unit_key, o.node_id, v.value[o.ord] AS value
+  FROM node_lists v JOIN (SELECT d.id AS dataset_id, r.year, c.id AS node_id, n.ord FROM runs r JOIN run_nodes n USING (run_id)
+    JOIN codes d ON d.code = r.dataset JOIN codes c ON c.code = n.node WHERE n.ord IS NOT NULL) o USING (dataset_id, year)
+  WHERE v.value[o.ord] IS NOT NULL;
 CREATE OR REPLACE VIEW scores AS
   SELECT d.code AS dataset, v.year, u.unit, n.code AS node, v.value
   FROM node_values v JOIN unit_list u USING (unit_key) JOIN codes d ON d.id = v.dataset_id JOIN codes n ON n.id = v.node_id
