@@ -402,7 +402,7 @@ func TestMigrateFromVersion3(t *testing.T) {
 				"2003|MNE|NULL|NULL|NULL|NULL|NULL|NULL|false|not_assessed|",
 				"2022|DNK|0.9717|0.9797|0.9795|0.9559|0.9659|1|true|assessed|"},
 			`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('published', 'published_v3', 'runs_v3', 'node_values', 'node_values_v4')`: {"0|"},
-			`SELECT value FROM meta WHERE key = 'schema_version'`: {"5|"},
+			`SELECT value FROM meta WHERE key = 'schema_version'`:                                                                                {"5|"},
 		})
 		db.Close()
 	}
@@ -480,7 +480,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 				`SELECT year, unit, egdi, osi, tii, hci, epi, rank, status FROM published ORDER BY ALL`: {
 					"2022|DNK|0.9717|0.9797|0.9795|0.9559|0.9659|1|assessed|"},
 				`SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('node_values', 'node_values_v4')`: {"0|"},
-				`SELECT value FROM meta WHERE key = 'schema_version'`:                                         {"5|"},
+				`SELECT value FROM meta WHERE key = 'schema_version'`:                                        {"5|"},
 			})
 			db.Close()
 		}
