@@ -219,9 +219,8 @@ func (s *Selection) fastWideOf(years []Year, nodes []string, pos map[*Run]int) (
 		fmt.Fprintf(&src, " WHEN %d THEN %d", y.Year, pos[y.Runs[0]])
 	}
 	src.WriteString(" END")
-	// One part per node: the root's values (with their rank, band and class) and each
-	// other node's, joined on the unit (and year): (year, unit, node) is unique, and a
-	// full join of a few tables of values is about half the cost of grouping them all.
+	// Two parts: the root's values (with their rank, band and class) and the other
+	// nodes', read from the runs' lists in one scan, joined on the unit (and year).
 	oneYear := len(years) == 1
 	key, keyCols := "year, unit_key", "v.year, v.unit_key"
 	if oneYear {
@@ -237,7 +236,7 @@ func (s *Selection) fastWideOf(years []Year, nodes []string, pos map[*Run]int) (
 		which = append(which, fmt.Sprintf("(v.dataset_id = %d AND v.year = %d)", ds, y.Year))
 	}
 	runs := "(" + strings.Join(which, " OR ") + ")"
-	var parts, cols []string
+	var parts, cols, listed, present []string
 	band, class := "NULL::INTEGER", "NULL::INTEGER"
 	for i, n := range nodes {
 		if i == root {
@@ -245,14 +244,15 @@ func (s *Selection) fastWideOf(years []Year, nodes []string, pos map[*Run]int) (
 				WHERE %s AND v.value IS NOT NULL)`, keyCols, i, i, runs))
 			band, class = "band_id", "class_id"
 		} else {
-			id, ok := s.codes[n]
-			if !ok {
-				id = -1
-			}
-			parts = append(parts, fmt.Sprintf(`(SELECT %s, v.value AS v%d, NULL::INTEGER AS rk%d FROM node_values v
-				WHERE %s AND v.node_id = %d AND v.value IS NOT NULL)`, keyCols, i, i, runs, id))
+			listed = append(listed, fmt.Sprintf("%s AS v%d, NULL::INTEGER AS rk%d", listValue(years, n), i, i))
+			present = append(present, fmt.Sprintf("v%d IS NOT NULL", i))
 		}
 		cols = append(cols, fmt.Sprintf("v%[1]d, rk%[1]d, CASE WHEN v%[1]d IS NOT NULL THEN %[2]s END AS s%[1]d", i, src.String()))
+	}
+	if len(listed) > 0 {
+		// the other nodes in one scan of the runs' lists, the units with any of them
+		parts = append(parts, fmt.Sprintf(`(SELECT * FROM (SELECT %s, %s FROM node_lists v WHERE %s) WHERE %s)`,
+			keyCols, strings.Join(listed, ", "), runs, strings.Join(present, " OR ")))
 	}
 	year := "year"
 	if oneYear {
@@ -263,6 +263,32 @@ func (s *Selection) fastWideOf(years []Year, nodes []string, pos map[*Run]int) (
 		from += fmt.Sprintf(" FULL JOIN %s p%d USING (%s)", p, i+1, key)
 	}
 	return fmt.Sprintf(`SELECT %s, unit_key, %s, %s AS band_id, %s AS class_id FROM %s`, year, strings.Join(cols, ", "), band, class, from), true
+}
+
+// listValue is the SQL of node's value in a row v of node_lists of one of years (each
+// of one run): the element at the node's place in the lists of the year's run, NULL
+// where the run has none.
+func listValue(years []Year, node string) string {
+	at := func(y Year) string {
+		if k := y.Runs[0].Ords[node]; k > 0 {
+			return fmt.Sprintf("v.value[%d]", k)
+		}
+		return "NULL::DOUBLE"
+	}
+	same := true
+	for _, y := range years {
+		same = same && at(y) == at(years[0])
+	}
+	if same {
+		return at(years[0])
+	}
+	var b strings.Builder
+	b.WriteString("CASE v.year")
+	for _, y := range years {
+		fmt.Fprintf(&b, " WHEN %d THEN %s", y.Year, at(y))
+	}
+	b.WriteString(" END")
+	return b.String()
 }
 
 // contributors are the runs of a year that hold values of node.

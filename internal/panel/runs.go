@@ -2,6 +2,7 @@ package panel
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -37,6 +38,7 @@ type Run struct {
 	Engine    string
 	Framework *framework.Framework
 	Nodes     map[string]int // node → units with a value
+	Ords      map[string]int // node → its place in the run's lists (node_lists); the root has none
 	Excluded  int            // units listed without values (see excluded)
 }
 
@@ -68,7 +70,7 @@ func Runs(ctx context.Context, db *store.DB) ([]*Run, error) {
 	var out []*Run
 	byID := map[int]*Run{}
 	for rows.Next() {
-		r := &Run{Nodes: map[string]int{}}
+		r := &Run{Nodes: map[string]int{}, Ords: map[string]int{}}
 		var fj string
 		if err := rows.Scan(&r.ID, &r.Dataset, &r.Year, &r.Source, &r.Method, &r.Origin, &r.Root, &r.Digits, &r.Ranking,
 			&r.Synthetic, &r.At, &r.Inputs, &r.InputRows, &r.Engine, &fj); err != nil {
@@ -92,7 +94,7 @@ func Runs(ctx context.Context, db *store.DB) ([]*Run, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	nodes, err := db.QueryContext(ctx, `SELECT run_id, node, units FROM run_nodes`)
+	nodes, err := db.QueryContext(ctx, `SELECT run_id, node, units, ord FROM run_nodes`)
 	if err != nil {
 		return nil, err
 	}
@@ -100,11 +102,15 @@ func Runs(ctx context.Context, db *store.DB) ([]*Run, error) {
 	for nodes.Next() {
 		var id, n int
 		var node string
-		if err := nodes.Scan(&id, &node, &n); err != nil {
+		var ord sql.NullInt64
+		if err := nodes.Scan(&id, &node, &n, &ord); err != nil {
 			return nil, err
 		}
 		if r := byID[id]; r != nil {
 			r.Nodes[node] += n
+			if ord.Valid {
+				r.Ords[node] = int(ord.Int64)
+			}
 		}
 	}
 	if err := nodes.Err(); err != nil {
