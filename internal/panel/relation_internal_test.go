@@ -3,9 +3,9 @@ package panel
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
-	"math"
 	"strings"
 	"testing"
 
