@@ -119,9 +119,11 @@ func Open(path string, readOnly bool) (*DB, error) {
 	}
 	// Rows need no insertion order (every query orders explicitly), which lets DuckDB
 	// load and write in parallel; a memory limit keeps large imports from swapping.
-	// DuckDB 1.5's common_subplan optimizer is off: with it, a query that reads the view
-	// node_values twice under the same filter got NULL for every value of one of them
-	// (the view published showed no components; TestMigrateFromVersion4 fails so).
+	// DuckDB 1.5's common_subplan optimizer is off: it takes two reads of one join for
+	// the same when they keep different columns (duckdb/duckdb#25819, fixed after 1.5.5),
+	// and a query that read the view node_values twice under one filter got NULL for
+	// every value of one of them (TestNodeValuesReadTwice). egdi's own views read it
+	// once each, for readers of the file with DuckDB's defaults.
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"

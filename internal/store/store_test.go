@@ -487,6 +487,23 @@ func TestMigrateFromVersion4(t *testing.T) {
 	}
 }
 
+// A query that reads the view node_values twice under one filter gets its values:
+// DuckDB 1.5's common_subplan optimizer, which Open turns off, returned NULL for all
+// of one of the two.
+func TestNodeValuesReadTwice(t *testing.T) {
+	t.Parallel()
+	db, err := Open(version4(t, false), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	same(t, db, `WITH d AS (SELECT id FROM codes WHERE code = 'p'),
+		c AS (SELECT v.year, v.unit_key, max(v.value) FILTER (WHERE n.code = 'sub') AS sub
+		      FROM node_values v JOIN codes n ON n.id = v.node_id WHERE v.dataset_id = (SELECT id FROM d) GROUP BY ALL),
+		k AS (SELECT year, unit_key FROM node_values WHERE dataset_id = (SELECT id FROM d))
+		SELECT count(*), count(c.sub), sum(c.sub) FROM k JOIN c USING (year, unit_key)`, "4|4|2.35|")
+}
+
 // A database written by a newer egdi is refused, and left as it is.
 func TestNewerSchemaIsRefused(t *testing.T) {
 	t.Parallel()

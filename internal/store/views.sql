@@ -40,7 +40,7 @@ CREATE OR REPLACE VIEW unit_groups AS
 CREATE OR REPLACE VIEW published AS
   WITH d AS (SELECT id FROM codes WHERE code = 'published'),
   k AS (SELECT year, unit_key FROM root_values WHERE dataset_id = (SELECT id FROM d)
-        UNION SELECT year, unit_key FROM node_values WHERE dataset_id = (SELECT id FROM d)
+        UNION SELECT year, unit_key FROM node_lists WHERE dataset_id = (SELECT id FROM d)
         UNION SELECT year, unit_key FROM excluded WHERE dataset_id = (SELECT id FROM d)),
   c AS (SELECT v.year, v.unit_key,
           max(v.value) FILTER (WHERE n.code = 'osi') AS osi, max(v.value) FILTER (WHERE n.code = 'tii') AS tii,
