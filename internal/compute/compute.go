@@ -312,7 +312,7 @@ func run(ctx context.Context, db *store.DB, f *framework.Framework, opt Options,
 		}
 		defer store.Step("result views")()
 		var drop func()
-		if listView, drop, _, err = ev.listView(ctx, db, "c_nodes"); err != nil {
+		if listView, drop, err = ev.listView(ctx, db, "c_nodes"); err != nil {
 			return err
 		}
 		drops = append(drops, drop)
@@ -747,6 +747,7 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		return fmt.Errorf("storing results: %w", err)
 	}
 	// the runs in one statement: one a year would cost a few milliseconds each
+	listedNodes := listed(f)
 	var nodeRows, sums, frameworks []string
 	var ids, years []int32
 	var inputs []int64
@@ -762,7 +763,7 @@ func store1(ctx context.Context, tx *sql.Tx, f *framework.Framework, dataset str
 		if units := r.NodeUnits[f.Root]; units > 0 {
 			nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d, NULL)", next+i, store.Quote(f.Root), units))
 		}
-		for k, j := range listed(f) {
+		for k, j := range listedNodes {
 			if id := f.Nodes[j].ID; r.NodeUnits[id] > 0 {
 				nodeRows = append(nodeRows, fmt.Sprintf("(%d, %s, %d, %d)", next+i, store.Quote(id), r.NodeUnits[id], k+1))
 			}

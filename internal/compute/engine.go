@@ -367,24 +367,24 @@ func listed(f *framework.Framework) []int {
 
 // listView makes the values of the listed nodes a view called name (year, unit_key,
 // value) for node_lists: one row per unit and year with any of them, value the list of
-// their values (NULL for none). ok is false when no node is listed (a root over
-// indicators only), and there is no view.
-func (ev *evaluation) listView(ctx context.Context, db *store.DB, name string) (view string, drop func(), ok bool, err error) {
+// their values (NULL for none). With no node listed (a root over indicators only) there
+// is no view: view is "".
+func (ev *evaluation) listView(ctx context.Context, db *store.DB, name string) (view string, drop func(), err error) {
 	which := listed(ev.f)
 	w, n := len(which), len(ev.p.D.Years)
 	if w == 0 {
-		return "", func() {}, false, nil
+		return "", func() {}, nil
 	}
 	cols := make([][]float64, w)
 	for k, i := range which {
 		cols[k] = ev.e.Node(i)
 	}
-	any := make([]bool, n)
+	some := make([]bool, n) // the rows with a value of any listed node
 	rows := 0
 	for r := range n {
 		for _, i := range which {
 			if ev.e.Has(i, r) {
-				any[r] = true
+				some[r] = true
 				rows++
 				break
 			}
@@ -394,7 +394,7 @@ func (ev *evaluation) listView(ctx context.Context, db *store.DB, name string) (
 	values, null := make([]float64, rows*w), make([]bool, rows*w)
 	j := 0
 	for r := range n {
-		if !any[r] {
+		if !some[r] {
 			continue
 		}
 		years[j], keys[j] = int32(ev.p.D.Years[r]), ev.p.D.Units[r].Key
@@ -404,9 +404,8 @@ func (ev *evaluation) listView(ctx context.Context, db *store.DB, name string) (
 		}
 		j++
 	}
-	view, drop, err = db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
+	return db.ColumnView(ctx, name, []store.Column{{Name: "year", Int32: years}, {Name: "unit_key", Uint64: keys},
 		{Name: "value", Float64: values, Null: null, Width: w}})
-	return view, drop, err == nil, err
 }
 
 // leafView makes the indicator values a view called name (year, unit_key, node_id,
